@@ -1,0 +1,116 @@
+"""People and how they are reached.
+
+Email is the login; `display_name` is what everyone else sees (pseudonyms welcome). The
+site never asks for a legal name: `first_name`/`last_name` inherited from AbstractUser stay
+empty and are not shown anywhere.
+"""
+
+from __future__ import annotations
+
+import secrets
+import zoneinfo
+
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+
+
+def validate_timezone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError("Choose a time zone from the list (for example America/Chicago).")
+
+
+def new_calendar_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra: object) -> User:
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra: object) -> User:
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: object) -> User:
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractUser):
+    username = None  # type: ignore[assignment]
+    email = models.EmailField("email address", unique=True)
+    display_name = models.CharField(
+        max_length=40,
+        help_text="Shown to others instead of your email. A first name or a nickname is fine.",
+    )
+    home_place = models.CharField(max_length=120, blank=True)
+    home_lat = models.FloatField(null=True, blank=True)
+    home_lng = models.FloatField(null=True, blank=True)
+    timezone = models.CharField(
+        max_length=64, default="America/Chicago", validators=[validate_timezone]
+    )
+
+    remind_24h = models.BooleanField("email me 24 hours before a meetup", default=True)
+    remind_2h = models.BooleanField("email me 2 hours before a meetup", default=True)
+    weekly_checkin = models.BooleanField("send me the weekly check-in", default=True)
+    calendar_shows_circle_name = models.BooleanField(
+        "show the circle's name in my calendar",
+        default=False,
+        help_text="Off: calendar entries only say 'Circle at <venue>'.",
+    )
+    calendar_token = models.CharField(
+        max_length=64, unique=True, null=True, blank=True, default=new_calendar_token
+    )
+
+    health_data_consent_at = models.DateTimeField(null=True, blank=True)
+    privacy_notice_version = models.CharField(max_length=20, blank=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(home_lat__isnull=True)
+                | models.Q(home_lat__gte=-90, home_lat__lte=90),
+                name="user_home_lat_in_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(home_lng__isnull=True)
+                | models.Q(home_lng__gte=-180, home_lng__lte=180),
+                name="user_home_lng_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name or f"member {self.pk}"
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+
+class Notification(models.Model):
+    """One row per message sent. `key` is unique: the guard that makes every send idempotent,
+    e.g. "reminder-24h:meetup:412:user:9"."""
+
+    key = models.CharField(max_length=200, unique=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=40)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.key

@@ -1,0 +1,322 @@
+"""Circles, who belongs to them, when and where they meet, and how members check in.
+
+`Venue` lives here rather than in meetups because a circle's schedule names its usual
+venue and the browse page shows it; meetups point at circles' venues (meetups → circles).
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from accounts.models import validate_timezone
+
+
+class Topic(models.Model):
+    name = models.CharField(max_length=60, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+    description = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Venue(models.Model):
+    """A public place where a circle meets, most often a coffee shop."""
+
+    name = models.CharField(max_length=120)
+    address = models.CharField(max_length=250)
+    lat = models.FloatField(validators=[MinValueValidator(-90), MaxValueValidator(90)])
+    lng = models.FloatField(validators=[MinValueValidator(-180), MaxValueValidator(180)])
+    step_free = models.BooleanField("step-free access", default=False)
+    accessibility_notes = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(lat__gte=-90, lat__lte=90, lng__gte=-180, lng__lte=180),
+                name="venue_coordinates_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CircleQuerySet(models.QuerySet["Circle"]):
+    def active(self) -> CircleQuerySet:
+        return self.filter(status=Circle.Status.ACTIVE)
+
+    def listed(self) -> CircleQuerySet:
+        """Circles anyone may find by browsing: active and listed."""
+        return self.active().filter(visibility=Circle.Visibility.LISTED)
+
+
+class Circle(models.Model):
+    class Format(models.TextChoices):
+        IN_PERSON = "in_person", "In person"
+        ONLINE = "online", "Online"
+        HYBRID = "hybrid", "Hybrid"
+
+    class JoinPolicy(models.TextChoices):
+        OPEN = "open", "Open: join at once"
+        APPROVAL = "approval", "Facilitators approve new members"
+
+    class Visibility(models.TextChoices):
+        LISTED = "listed", "Listed in search"
+        UNLISTED = "unlisted", "Unlisted: only people with the link"
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        ARCHIVED = "archived", "Archived"
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=140, unique=True)
+    description = models.TextField()
+    topics = models.ManyToManyField(Topic, related_name="circles", blank=True)
+    format = models.CharField(max_length=10, choices=Format.choices, default=Format.IN_PERSON)
+    language = models.CharField(max_length=10, default="en")
+
+    area_name = models.CharField(max_length=120, blank=True, help_text="e.g. Baton Rouge, LA")
+    lat = models.FloatField(null=True, blank=True)
+    lng = models.FloatField(null=True, blank=True)
+    timezone = models.CharField(
+        max_length=64, default="America/Chicago", validators=[validate_timezone]
+    )
+    online_url = models.URLField(
+        blank=True, help_text="Shown only to members with a seat at a meetup."
+    )
+    online_url_public = models.BooleanField(
+        default=False, help_text="Publish the online link in open data feeds."
+    )
+
+    join_policy = models.CharField(
+        max_length=10, choices=JoinPolicy.choices, default=JoinPolicy.OPEN
+    )
+    join_question = models.CharField(max_length=200, blank=True)
+    visibility = models.CharField(
+        max_length=10, choices=Visibility.choices, default=Visibility.LISTED
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+
+    guidelines = models.TextField(blank=True)
+    guidelines_version = models.PositiveIntegerField(default=1)
+
+    # What the circle offers people with access needs; details in accessibility_notes.
+    step_free = models.BooleanField("step-free venue", default=False)
+    sign_language = models.BooleanField("sign language", default=False)
+    fragrance_free = models.BooleanField("fragrance-free", default=False)
+    hearing_support = models.BooleanField("hearing loop or captions", default=False)
+    accessibility_notes = models.TextField(blank=True)
+
+    # Weekly check-in prompt, in the circle's timezone (ISO weekday: 1 = Monday).
+    checkin_weekday = models.PositiveSmallIntegerField(
+        default=1, validators=[MinValueValidator(1), MaxValueValidator(7)]
+    )
+    checkin_time = models.TimeField(default="18:00")
+
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CircleQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["lat", "lng"], name="circle_lat_lng"),
+            models.Index(fields=["status", "visibility", "format"], name="circle_browse"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(lat__isnull=True) | Q(lat__gte=-90, lat__lte=90),
+                name="circle_lat_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(lng__isnull=True) | Q(lng__gte=-180, lng__lte=180),
+                name="circle_lng_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(format="online") | Q(lat__isnull=False, lng__isnull=False),
+                name="circle_in_person_has_location",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("circles:detail", args=[self.slug])
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    @property
+    def is_online(self) -> bool:
+        return self.format == self.Format.ONLINE
+
+    def membership_of(self, user: settings.AUTH_USER_MODEL | None) -> Membership | None:
+        if user is None or not user.is_authenticated:
+            return None
+        return self.memberships.filter(user=user).first()
+
+    def is_facilitator(self, user: settings.AUTH_USER_MODEL | None) -> bool:
+        if user is None or not user.is_authenticated:
+            return False
+        return self.memberships.filter(
+            user=user, role=Membership.Role.FACILITATOR, status=Membership.Status.ACTIVE
+        ).exists()
+
+    def is_active_member(self, user: settings.AUTH_USER_MODEL | None) -> bool:
+        if user is None or not user.is_authenticated:
+            return False
+        return self.memberships.filter(user=user, status=Membership.Status.ACTIVE).exists()
+
+    def facilitators(self) -> models.QuerySet:
+        return self.memberships.filter(
+            role=Membership.Role.FACILITATOR, status=Membership.Status.ACTIVE
+        ).select_related("user")
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        MEMBER = "member", "Member"
+        FACILITATOR = "facilitator", "Facilitator"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for approval"
+        ACTIVE = "active", "Active"
+        LEFT = "left", "Left"
+        REMOVED = "removed", "Removed"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    circle = models.ForeignKey(Circle, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=12, choices=Role.choices, default=Role.MEMBER)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    guidelines_version = models.PositiveIntegerField(null=True, blank=True)
+    guidelines_accepted_at = models.DateTimeField(null=True, blank=True)
+    join_answer = models.TextField(blank=True, max_length=1000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "circle"], name="one_membership_per_circle"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.circle} ({self.role}, {self.status})"
+
+
+class Schedule(models.Model):
+    """When a circle meets, in its own timezone; expanded into meetups with dateutil.rrule."""
+
+    class Frequency(models.TextChoices):
+        WEEKLY = "weekly", "Every week"
+        BIWEEKLY = "biweekly", "Every other week"
+        MONTHLY = "monthly", "Monthly, on the nth weekday"
+
+    circle = models.ForeignKey(Circle, on_delete=models.CASCADE, related_name="schedules")
+    frequency = models.CharField(max_length=10, choices=Frequency.choices, default=Frequency.WEEKLY)
+    # Python weekday: 0 = Monday … 6 = Sunday.
+    weekday = models.PositiveSmallIntegerField(validators=[MaxValueValidator(6)])
+    # For monthly schedules: 1–4, or -1 for the last such weekday of the month.
+    week_of_month = models.SmallIntegerField(null=True, blank=True)
+    start_time = models.TimeField(help_text="Local time in the circle's timezone.")
+    duration_minutes = models.PositiveSmallIntegerField(
+        default=90, validators=[MinValueValidator(15), MaxValueValidator(480)]
+    )
+    venue = models.ForeignKey(
+        Venue, null=True, blank=True, on_delete=models.SET_NULL, related_name="schedules"
+    )
+    capacity = models.PositiveSmallIntegerField(
+        default=12, validators=[MinValueValidator(1), MaxValueValidator(500)]
+    )
+    starts_on = models.DateField()
+    until = models.DateField(null=True, blank=True)
+    # Meetups exist up to and including this date (see meetups.services.extend_schedule).
+    generated_through = models.DateField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["weekday", "start_time"], name="schedule_day_time")]
+        constraints = [
+            models.CheckConstraint(condition=Q(weekday__lte=6), name="schedule_weekday_valid"),
+            models.CheckConstraint(
+                condition=~Q(frequency="monthly") | Q(week_of_month__in=[1, 2, 3, 4, -1]),
+                name="schedule_monthly_has_week",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.circle}: {self.get_frequency_display()} {self.start_time:%H:%M}"
+
+
+class CheckIn(models.Model):
+    """A member's weekly check-in. Peer support: a mood and a few words, never case notes."""
+
+    class Visibility(models.TextChoices):
+        PRIVATE = "private", "Only me"
+        FACILITATORS = "facilitators", "Me and the facilitators"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checkins"
+    )
+    circle = models.ForeignKey(Circle, on_delete=models.CASCADE, related_name="checkins")
+    iso_year = models.PositiveSmallIntegerField()
+    iso_week = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(53)]
+    )
+    mood = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
+    note = models.TextField(blank=True, max_length=2000)
+    visibility = models.CharField(
+        max_length=12, choices=Visibility.choices, default=Visibility.PRIVATE
+    )
+    wants_support = models.BooleanField("I'd like support", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "circle", "iso_year", "iso_week"], name="one_checkin_per_week"
+            ),
+            models.CheckConstraint(
+                condition=Q(mood__gte=1, mood__lte=5), name="checkin_mood_1_to_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.circle}, {self.iso_year}-W{self.iso_week:02d}"
+
+
+class Report(models.Model):
+    """Someone's concern about a circle, for the moderators."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        RESOLVED = "resolved", "Resolved"
+
+    circle = models.ForeignKey(Circle, on_delete=models.CASCADE, related_name="reports")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.CharField(max_length=200)
+    details = models.TextField(blank=True, max_length=4000)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.reason} ({self.circle})"

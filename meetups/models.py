@@ -1,0 +1,127 @@
+"""Meetups of a circle and who is coming.
+
+Capacity is a rule of the database: `going_count` is changed only by a conditional UPDATE
+under the meetup's row lock (see meetups.services), and a CHECK constraint keeps it
+within 0..capacity whenever capacity has not been lowered below it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from circles.models import Circle, Schedule, Venue
+
+
+class MeetupQuerySet(models.QuerySet["Meetup"]):
+    def scheduled(self) -> MeetupQuerySet:
+        return self.filter(status=Meetup.Status.SCHEDULED)
+
+    def upcoming(self, now: dt.datetime | None = None) -> MeetupQuerySet:
+        return self.scheduled().filter(starts_at__gt=now or timezone.now()).order_by("starts_at")
+
+
+class Meetup(models.Model):
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        CANCELLED = "cancelled", "Cancelled"
+
+    circle = models.ForeignKey(Circle, on_delete=models.CASCADE, related_name="meetups")
+    schedule = models.ForeignKey(
+        Schedule, null=True, blank=True, on_delete=models.SET_NULL, related_name="meetups"
+    )
+    venue = models.ForeignKey(
+        Venue, null=True, blank=True, on_delete=models.SET_NULL, related_name="meetups"
+    )
+    online_url = models.URLField(blank=True, help_text="Overrides the circle's online link.")
+    starts_at = models.DateTimeField(help_text="Stored in UTC.")
+    ends_at = models.DateTimeField()
+    capacity = models.PositiveSmallIntegerField(
+        default=12, validators=[MinValueValidator(1), MaxValueValidator(500)]
+    )
+    going_count = models.PositiveSmallIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+    note = models.CharField(max_length=300, blank=True)
+    # Raised on every change people should see in their calendars (iCalendar SEQUENCE).
+    sequence = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MeetupQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at"]
+        indexes = [
+            models.Index(fields=["circle", "starts_at"], name="meetup_circle_start"),
+            models.Index(fields=["starts_at"], name="meetup_start"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="meetup_ends_after_start"
+            ),
+            models.UniqueConstraint(
+                fields=["schedule", "starts_at"], name="one_meetup_per_schedule_slot"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.circle} on {self.local_start:%a %d %b %Y %H:%M}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("meetups:detail", args=[self.pk])
+
+    @property
+    def local_start(self) -> dt.datetime:
+        return self.starts_at.astimezone(self.circle.tz)
+
+    @property
+    def local_end(self) -> dt.datetime:
+        return self.ends_at.astimezone(self.circle.tz)
+
+    @property
+    def seats_left(self) -> int:
+        return max(self.capacity - self.going_count, 0)
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
+    def has_started(self, now: dt.datetime | None = None) -> bool:
+        return (now or timezone.now()) >= self.starts_at
+
+    @property
+    def meeting_link(self) -> str:
+        return self.online_url or self.circle.online_url
+
+
+class RSVP(models.Model):
+    class Status(models.TextChoices):
+        GOING = "going", "Going"
+        WAITLISTED = "waitlisted", "On the waitlist"
+        CANCELLED = "cancelled", "Cancelled"
+
+    meetup = models.ForeignKey(Meetup, on_delete=models.CASCADE, related_name="rsvps")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="rsvps"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices)
+    # Waitlist order: the moment the person (last) asked for a seat.
+    requested_at = models.DateTimeField(default=timezone.now)
+    attended = models.BooleanField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["meetup", "user"], name="one_rsvp_per_person"),
+        ]
+        indexes = [models.Index(fields=["meetup", "status", "requested_at"], name="rsvp_queue")]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.meetup} ({self.status})"

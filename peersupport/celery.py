@@ -1,0 +1,23 @@
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "peersupport.settings")
+
+app = Celery("peersupport")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# A few periodic scans rather than one ETA task per message: every send is guarded by a
+# unique Notification key, so a scan may run twice or late and nothing is duplicated.
+app.conf.beat_schedule = {
+    "send-meetup-reminders": {
+        "task": "meetups.tasks.send_due_reminders",
+        "schedule": crontab(minute="*/5"),
+    },
+    "extend-schedules": {
+        "task": "meetups.tasks.extend_all_schedules",
+        "schedule": crontab(minute=17, hour=3),
+    },
+}

@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from circles import views as circle_views
+
+from . import views
+
+urlpatterns = [
+    path("", circle_views.home, name="home"),
+    path("circles/", include("circles.urls")),
+    path("meetups/", include("meetups.urls")),
+    path("me/", include("accounts.urls")),
+    path("me/", include("meetups.me_urls")),
+    path("accounts/", include("allauth.urls")),
+    path("healthz", views.healthz, name="healthz"),
+    path("crisis/", views.crisis, name="crisis"),
+    path("privacy/", views.privacy, name="privacy"),
+    path("admin/", admin.site.urls),
+]

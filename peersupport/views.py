@@ -1,0 +1,37 @@
+from django.conf import settings
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from .celery import app as celery_app
+
+
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Whether the database and the broker are reachable; 503 when either is not."""
+    checks: dict[str, bool] = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = True
+    except Exception:
+        checks["database"] = False
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+        checks["broker"] = True
+    except Exception:
+        checks["broker"] = False
+    ok = all(checks.values())
+    return JsonResponse({"ok": ok, **checks}, status=200 if ok else 503)
+
+
+def crisis(request: HttpRequest) -> HttpResponse:
+    return render(request, "crisis.html")
+
+
+def privacy(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "privacy.html", {"privacy_notice_version": settings.PRIVACY_NOTICE_VERSION}
+    )

@@ -1,0 +1,122 @@
+"""factory-boy factories for every model the tests build."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import factory
+from allauth.account.models import EmailAddress
+from django.utils.timezone import localdate, now
+
+from accounts.models import User
+from circles.models import Circle, Membership, Schedule, Topic, Venue
+from meetups.models import RSVP, Meetup
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    display_name = factory.Sequence(lambda n: f"Person {n}")
+    timezone = "America/Chicago"
+    health_data_consent_at = factory.LazyFunction(now)
+    privacy_notice_version = "2026-11"
+    password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
+
+    @factory.post_generation
+    def verified(self, create: bool, extracted: bool | None, **kwargs: object) -> None:
+        """A verified primary email, unless `verified=False` is passed."""
+        if not create:
+            return
+        self.save()
+        EmailAddress.objects.create(
+            user=self, email=self.email, primary=True, verified=extracted is not False
+        )
+
+
+class TopicFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Topic
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Topic {n}")
+    slug = factory.Sequence(lambda n: f"topic-{n}")
+
+
+class VenueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Venue
+
+    name = factory.Sequence(lambda n: f"Corner Coffee {n}")
+    address = "100 Main St, Baton Rouge, LA"
+    lat = 30.4515
+    lng = -91.1871
+
+
+class CircleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Circle
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Circle {n}")
+    slug = factory.Sequence(lambda n: f"circle-{n}")
+    description = "People who meet as equals to share what helps."
+    format = Circle.Format.IN_PERSON
+    area_name = "Baton Rouge, LA"
+    lat = 30.4433
+    lng = -91.1875
+    timezone = "America/Chicago"
+    guidelines = "What is said here stays here. Speak from your own experience."
+
+    @factory.post_generation
+    def topics(self, create: bool, extracted: list[Topic] | None, **kwargs: object) -> None:
+        if create and extracted:
+            self.topics.set(extracted)
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    circle = factory.SubFactory(CircleFactory)
+    role = Membership.Role.MEMBER
+    status = Membership.Status.ACTIVE
+    guidelines_version = 1
+    guidelines_accepted_at = factory.LazyFunction(now)
+
+
+class ScheduleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Schedule
+
+    circle = factory.SubFactory(CircleFactory)
+    frequency = Schedule.Frequency.WEEKLY
+    weekday = 1
+    start_time = dt.time(18, 30)
+    duration_minutes = 90
+    venue = factory.SubFactory(VenueFactory)
+    capacity = 12
+    starts_on = factory.LazyFunction(localdate)
+
+
+class MeetupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Meetup
+
+    circle = factory.SubFactory(CircleFactory)
+    venue = factory.SubFactory(VenueFactory)
+    starts_at = factory.LazyFunction(lambda: now() + dt.timedelta(days=3))
+    ends_at = factory.LazyAttribute(lambda m: m.starts_at + dt.timedelta(minutes=90))
+    capacity = 12
+
+
+class RSVPFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RSVP
+
+    meetup = factory.SubFactory(MeetupFactory)
+    user = factory.SubFactory(UserFactory)
+    status = RSVP.Status.GOING
