@@ -15,6 +15,7 @@ urlpatterns = [
     path("me/", include("meetups.me_urls")),
     path("accounts/", include("allauth.urls")),
     path("healthz", views.healthz, name="healthz"),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
     path("crisis/", views.crisis, name="crisis"),
     path("privacy/", views.privacy, name="privacy"),
     path("admin/", admin.site.urls),

@@ -35,3 +35,9 @@ def privacy(request: HttpRequest) -> HttpResponse:
     return render(
         request, "privacy.html", {"privacy_notice_version": settings.PRIVACY_NOTICE_VERSION}
     )
+
+
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    """Keep crawlers off personal pages; circles and meetups may be indexed."""
+    lines = ["User-agent: *", "Disallow: /me/", "Disallow: /accounts/", "Disallow: /admin/"]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
