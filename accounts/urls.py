@@ -6,5 +6,7 @@ app_name = "accounts"
 
 urlpatterns = [
     path("settings/", views.settings_page, name="settings"),
+    path("settings/calendar/new/", views.regenerate_calendar, name="regenerate_calendar"),
+    path("settings/calendar/off/", views.revoke_calendar, name="revoke_calendar"),
     path("unsubscribe/<str:token>/", notify.unsubscribe, name="unsubscribe"),
 ]

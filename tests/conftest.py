@@ -39,7 +39,7 @@ def need(reason: str) -> None:
 def _fast_and_isolated(settings, request: pytest.FixtureRequest) -> Iterator[None]:
     """Fast hashing; tasks run eagerly except in the real-worker tests (tests/jobs)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.ACCOUNT_RATE_LIMITS_ENABLED = False
+    settings.ACCOUNT_RATE_LIMITS = False
     eager = "jobs" not in request.keywords
     previous = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = eager
