@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class CirclesConfig(AppConfig):
     name = "circles"
     verbose_name = "Circles"
+
+    def ready(self) -> None:
+        from circles import signals
+
+        signals.connect()

@@ -6,13 +6,17 @@ venue and the browse page shows it; meetups point at circles' venues (meetups �
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 import zoneinfo
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, F, OuterRef, Q, Value
+from django.db.models.functions import ASin, Cos, Least, Power, Radians, RowNumber, Sin, Sqrt
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import validate_timezone
 
@@ -54,6 +58,56 @@ class Venue(models.Model):
         return self.name
 
 
+EARTH_RADIUS_KM = 6371.0088
+
+# Time-of-day buckets for browsing, on a schedule's local start time. Night wraps past
+# midnight, so it is two ranges.
+TIME_OF_DAY: dict[str, tuple[str, list[tuple[dt.time, dt.time]]]] = {
+    "morning": ("Morning (5 am – noon)", [(dt.time(5), dt.time(11, 59, 59))]),
+    "midday": ("Midday (noon – 5 pm)", [(dt.time(12), dt.time(16, 59, 59))]),
+    "evening": ("Evening (5 pm – 9 pm)", [(dt.time(17), dt.time(20, 59, 59))]),
+    "night": (
+        "Night (9 pm – 5 am)",
+        [(dt.time(21), dt.time(23, 59, 59, 999999)), (dt.time(0), dt.time(4, 59, 59, 999999))],
+    ),
+}
+
+ACCESS_FEATURES = {
+    "step_free": "Step-free venue",
+    "sign_language": "Sign language",
+    "fragrance_free": "Fragrance-free",
+    "hearing_support": "Hearing loop or captions",
+}
+
+
+def bounding_box(lat: float, lng: float, km: float) -> Q:
+    """A lat/lng box that contains every point within `km` of (lat, lng): an indexable
+    prefilter for the exact great-circle distance. Handles the poles and the antimeridian."""
+    angular = km / EARTH_RADIUS_KM
+    dlat = math.degrees(angular)
+    box = Q(lat__gte=lat - dlat, lat__lte=lat + dlat)
+    if abs(lat) + dlat >= 90:
+        return box
+    dlng = math.degrees(math.asin(min(1.0, math.sin(angular) / math.cos(math.radians(lat)))))
+    west, east = lng - dlng, lng + dlng
+    if west < -180:
+        return box & (Q(lng__gte=west + 360) | Q(lng__lte=east))
+    if east > 180:
+        return box & (Q(lng__gte=west) | Q(lng__lte=east - 360))
+    return box & Q(lng__gte=west, lng__lte=east)
+
+
+def great_circle_km(lat: float, lng: float) -> models.Func:
+    """Haversine distance in km from (lat, lng) to each row's lat/lng, in SQL that runs on
+    SQLite and Postgres alike."""
+    dlat = Radians(F("lat") - Value(lat)) / 2
+    dlng = Radians(F("lng") - Value(lng)) / 2
+    a = Power(Sin(dlat), 2) + Value(math.cos(math.radians(lat))) * Cos(Radians(F("lat"))) * Power(
+        Sin(dlng), 2
+    )
+    return Value(2 * EARTH_RADIUS_KM) * ASin(Sqrt(Least(a, Value(1.0))))
+
+
 class CircleQuerySet(models.QuerySet["Circle"]):
     def active(self) -> CircleQuerySet:
         return self.filter(status=Circle.Status.ACTIVE)
@@ -61,6 +115,110 @@ class CircleQuerySet(models.QuerySet["Circle"]):
     def listed(self) -> CircleQuerySet:
         """Circles anyone may find by browsing: active and listed."""
         return self.active().filter(visibility=Circle.Visibility.LISTED)
+
+    def near(self, lat: float, lng: float, km: float) -> CircleQuerySet:
+        """Circles that meet in person (or hybrid) within `km` of a point, annotated with
+        `distance_km`. The bounding box lets the (lat, lng) index do the narrowing; the
+        great-circle distance only runs on what is inside it."""
+        return (
+            self.exclude(format=Circle.Format.ONLINE)
+            .filter(bounding_box(lat, lng, km))
+            .with_distance(lat, lng)
+            .filter(distance_km__lte=km)
+        )
+
+    def with_distance(self, lat: float, lng: float) -> CircleQuerySet:
+        """Annotate `distance_km`: the great-circle distance from (lat, lng)."""
+        return self.annotate(distance_km=great_circle_km(lat, lng))
+
+    def online(self) -> CircleQuerySet:
+        return self.filter(format=Circle.Format.ONLINE)
+
+    def with_topics(self, slugs: list[str]) -> CircleQuerySet:
+        """Circles about any of the topics."""
+        through = Circle.topics.through.objects.filter(
+            circle_id=OuterRef("pk"), topic__slug__in=slugs
+        )
+        return self.filter(Exists(through))
+
+    def meeting_on(self, weekday: int) -> CircleQuerySet:
+        """Circles with a schedule on this local weekday (0 = Monday)."""
+        return self.filter(
+            Exists(Schedule.objects.filter(circle_id=OuterRef("pk"), weekday=weekday))
+        )
+
+    def meeting_at(self, time_of_day: str) -> CircleQuerySet:
+        """Circles with a schedule starting in this time-of-day bucket (see TIME_OF_DAY)."""
+        starts = Q()
+        for start, end in TIME_OF_DAY[time_of_day][1]:
+            starts |= Q(start_time__gte=start, start_time__lte=end)
+        return self.filter(Exists(Schedule.objects.filter(starts, circle_id=OuterRef("pk"))))
+
+    def with_access(self, features: list[str]) -> CircleQuerySet:
+        return self.filter(**{feature: True for feature in features if feature in ACCESS_FEATURES})
+
+    def matching(self, text: str) -> CircleQuerySet:
+        """Free text over the name, description and topic names."""
+        topic_match = Circle.topics.through.objects.filter(
+            circle_id=OuterRef("pk"), topic__name__icontains=text
+        )
+        return self.filter(
+            Q(name__icontains=text) | Q(description__icontains=text) | Exists(topic_match)
+        )
+
+    def with_next_meetup_at(self, now: dt.datetime | None = None) -> CircleQuerySet:
+        """Annotate `next_meetup_at`: the start of the next scheduled meetup, or None."""
+        upcoming = (
+            Circle.objects.filter(
+                pk=OuterRef("pk"),
+                meetups__status="scheduled",
+                meetups__starts_at__gt=now or timezone.now(),
+            )
+            .order_by("meetups__starts_at")
+            .values("meetups__starts_at")[:1]
+        )
+        return self.annotate(next_meetup_at=models.Subquery(upcoming))
+
+    def next_meetups(self, now: dt.datetime | None = None) -> dict[int, dict[str, object]]:
+        """For each circle in this queryset, its next scheduled meetup as a dict (id,
+        starts_at, seats_left, venue_name), in one query."""
+        rows = (
+            self.filter(meetups__status="scheduled", meetups__starts_at__gt=now or timezone.now())
+            .annotate(
+                meetup_rank=models.Window(
+                    RowNumber(), partition_by=F("pk"), order_by=F("meetups__starts_at").asc()
+                )
+            )
+            .filter(meetup_rank=1)
+            .order_by()
+            .values(
+                "pk",
+                "meetups__pk",
+                "meetups__starts_at",
+                "meetups__capacity",
+                "meetups__going_count",
+                "meetups__venue__name",
+            )
+        )
+        return {
+            row["pk"]: {
+                "id": row["meetups__pk"],
+                "starts_at": row["meetups__starts_at"],
+                "seats_left": max(row["meetups__capacity"] - row["meetups__going_count"], 0),
+                "venue_name": row["meetups__venue__name"] or "",
+            }
+            for row in rows
+        }
+
+    def in_browse_order(self) -> CircleQuerySet:
+        """Near a place: nearest first, then the soonest next meetup (none last). Otherwise
+        newest first: ordering every circle by its next meetup would mean looking up the
+        meetups of all of them, which does not scale to a whole country of circles."""
+        if "distance_km" in self.query.annotations:
+            return self.with_next_meetup_at().order_by(
+                "distance_km", F("next_meetup_at").asc(nulls_last=True), "pk"
+            )
+        return self.order_by("-pk")
 
 
 class Circle(models.Model):
@@ -133,9 +291,20 @@ class Circle(models.Model):
     objects = CircleQuerySet.as_manager()
 
     class Meta:
+        # Browse reads only listed circles. Both indexes hold every column the count and
+        # the ordering of a page need (id, lat, lng, format), so Postgres answers those
+        # from the index alone and reads full rows for the one page shown.
         indexes = [
-            models.Index(fields=["lat", "lng"], name="circle_lat_lng"),
-            models.Index(fields=["status", "visibility", "format"], name="circle_browse"),
+            models.Index(
+                fields=["lat", "lng", "format", "id"],
+                name="circle_listed_location",
+                condition=Q(status="active", visibility="listed"),
+            ),
+            models.Index(
+                fields=["format", "id"],
+                name="circle_listed_format",
+                condition=Q(status="active", visibility="listed"),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -1,22 +1,278 @@
-# Placeholder until this module's views are written.
-from django.http import HttpResponse
+"""Finding a circle, a circle's own page, joining and leaving."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.db.models import Q, prefetch_related_objects
+from django.http import Http404, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.vary import vary_on_headers
+
+from accounts.http import AuthenticatedHttpRequest, HtmxHttpRequest
+from circles import cache as browse_cache
+from circles.forms import CircleSearchForm, JoinForm
+from circles.models import Circle, Membership
+from circles.services import CircleError, join_circle, leave_circle
+
+HOME_MEETUPS = 6
+ONLINE_SECTION_SIZE = 5
+HOME_RADIUS_KM = 50.0
 
 
-def home(request, *args, **kwargs):
-    return HttpResponse(status=501)
+def _cacheable(request: HtmxHttpRequest) -> bool:
+    """Only pages with nothing personal on them are shared: anonymous, no messages."""
+    return not request.user.is_authenticated and len(messages.get_messages(request)) == 0
 
 
-def browse(request, *args, **kwargs):
-    return HttpResponse(status=501)
+def _query_with(query: QueryDict, **changes: str | None) -> str:
+    changed = query.copy()
+    for key, value in changes.items():
+        changed.pop(key, None)
+        if value is not None:
+            changed[key] = value
+    return "?" + changed.urlencode()
 
 
-def detail(request, *args, **kwargs):
-    return HttpResponse(status=501)
+def _search_results(form: CircleSearchForm, query: QueryDict) -> dict[str, object]:
+    """One page of results, and on the first page near a place a few online circles, with
+    each circle's topics and next meetup: a fixed handful of queries however many match."""
+    # Count and order on ids alone (answered from the browse indexes), then read full rows
+    # for just the page shown.
+    paginator = Paginator(form.circles().values_list("pk", flat=True), settings.BROWSE_PAGE_SIZE)
+    page = paginator.get_page(form.cleaned_data["page"] or 1)
+    results = form.circles_by_pk(list(page.object_list))
+    online_circles = form.online_circles()
+    online: list[Circle] = []
+    if online_circles is not None and page.number == 1:
+        online = list(online_circles[: ONLINE_SECTION_SIZE + 1])
+    more_online = len(online) > ONLINE_SECTION_SIZE
+    online = online[:ONLINE_SECTION_SIZE]
+    shown = results + online
+    prefetch_related_objects(shown, "topics")
+    next_meetups = Circle.objects.filter(pk__in=[c.pk for c in shown]).next_meetups()
+    for circle in shown:
+        circle.next_meetup = next_meetups.get(circle.pk)
+    markers = [
+        {"name": c.name, "url": c.get_absolute_url(), "lat": c.lat, "lng": c.lng}
+        for c in results
+        if not c.is_online and c.lat is not None
+    ]
+    return {
+        "page": page,
+        "results": results,
+        "count": paginator.count,
+        "online_results": online,
+        "all_online_url": _query_with(query, format="online", page=None) if more_online else None,
+        "unit": form.cleaned_data["unit"],
+        "place": form.cleaned_data["place"],
+        "nearby": form.searches_nearby(),
+        "radius": form.cleaned_data["radius"],
+        "markers": markers,
+        "previous_url": _query_with(query, page=str(page.previous_page_number()))
+        if page.has_previous()
+        else None,
+        "next_url": _query_with(query, page=str(page.next_page_number()))
+        if page.has_next()
+        else None,
+    }
 
 
-def join(request, *args, **kwargs):
-    return HttpResponse(status=501)
+@require_safe
+@vary_on_headers("HX-Request", "HX-History-Restore-Request")
+def browse(request: HtmxHttpRequest) -> HttpResponse:
+    """Search circles by place, topic, day, time, format, language, access and words.
+    htmx requests get only the results; anonymous pages are cached until anything shown
+    on them changes (see circles.cache)."""
+    # Back and Forward ask for the whole page again, even from htmx.
+    partial = bool(request.htmx) and not request.htmx.history_restore_request
+    key = version = None
+    if _cacheable(request):
+        key = browse_cache.page_key("browse", request.GET, partial)
+        cached, version = browse_cache.get_page(key)
+        if cached is not None:
+            return HttpResponse(cached)
+    form = CircleSearchForm(request.GET, user=request.user)
+    template = "circles/browse.html#results" if partial else "circles/browse.html"
+    context: dict[str, object] = {
+        "form": form,
+        "map_tile_url": settings.MAP_TILE_URL,
+        "map_tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+    }
+    if not form.is_valid():
+        context["markers"] = []
+        context["place_choices"] = [
+            {
+                "name": p.name,
+                "url": _query_with(request.GET, near=p.name, lat=None, lng=None, page=None),
+            }
+            for p in form.place_choices
+        ]
+        return render(request, template, context, status=400)
+    context.update(_search_results(form, request.GET))
+    response = render(request, template, context)
+    if key is not None:
+        browse_cache.set_page(key, version, response.content)
+    return response
 
 
-def leave(request, *args, **kwargs):
-    return HttpResponse(status=501)
+def _upcoming_meetups(request: HtmxHttpRequest) -> list[dict[str, object]]:
+    """The next meetups of listed circles near the person's home place when we know it,
+    anywhere otherwise; online circles always count as near."""
+    circles = Circle.objects.listed()
+    user = request.user
+    if user.is_authenticated and user.home_lat is not None and user.home_lng is not None:
+        nearby = circles.near(user.home_lat, user.home_lng, HOME_RADIUS_KM).values("pk")
+        circles = circles.filter(Q(format=Circle.Format.ONLINE) | Q(pk__in=nearby))
+    rows = (
+        circles.filter(meetups__status="scheduled", meetups__starts_at__gt=timezone.now())
+        .order_by("meetups__starts_at")
+        .values(
+            "name",
+            "slug",
+            "timezone",
+            "format",
+            "area_name",
+            "meetups__pk",
+            "meetups__starts_at",
+            "meetups__capacity",
+            "meetups__going_count",
+            "meetups__venue__name",
+        )[:HOME_MEETUPS]
+    )
+    return [
+        {
+            "circle_name": row["name"],
+            "circle_slug": row["slug"],
+            "timezone": row["timezone"],
+            "online": row["format"] == Circle.Format.ONLINE,
+            "area_name": row["area_name"],
+            "id": row["meetups__pk"],
+            "starts_at": row["meetups__starts_at"],
+            "seats_left": max(row["meetups__capacity"] - row["meetups__going_count"], 0),
+            "venue_name": row["meetups__venue__name"] or "",
+        }
+        for row in rows
+    ]
+
+
+@require_safe
+def home(request: HtmxHttpRequest) -> HttpResponse:
+    """Search by place, topic and day; what's coming up near you."""
+    key = version = None
+    if _cacheable(request):
+        key = browse_cache.page_key("home", QueryDict(), False)
+        cached, version = browse_cache.get_page(key)
+        if cached is not None:
+            return HttpResponse(cached)
+    user = request.user
+    form = CircleSearchForm(
+        initial={"near": user.home_place if user.is_authenticated else ""}, user=user
+    )
+    response = render(
+        request,
+        "home.html",
+        {
+            "form": form,
+            "meetups": _upcoming_meetups(request),
+            "near_home": user.is_authenticated and user.home_lat is not None,
+        },
+    )
+    if key is not None:
+        browse_cache.set_page(key, version, response.content)
+    return response
+
+
+def _get_visible_circle(slug: str) -> Circle:
+    """A circle by its link: listed and unlisted alike. Archived circles are gone."""
+    circle = get_object_or_404(Circle, slug=slug)
+    if circle.status == Circle.Status.ARCHIVED:
+        raise Http404("This circle has closed.")
+    return circle
+
+
+def _render_detail(
+    request: HtmxHttpRequest, circle: Circle, join_form: JoinForm | None = None, status: int = 200
+) -> HttpResponse:
+    membership = circle.membership_of(request.user)
+    meetups = (
+        circle.meetups.filter(status="scheduled", starts_at__gt=timezone.now())
+        .select_related("venue")
+        .order_by("starts_at")[:4]
+    )
+    return render(
+        request,
+        "circles/detail.html",
+        {
+            "circle": circle,
+            "topics": circle.topics.all(),
+            "facilitators": circle.facilitators(),
+            "schedules": circle.schedules.select_related("venue").order_by("weekday", "start_time"),
+            "meetups": meetups,
+            "membership": membership,
+            "is_facilitator": membership is not None
+            and membership.status == Membership.Status.ACTIVE
+            and membership.role == Membership.Role.FACILITATOR,
+            "join_form": join_form or JoinForm(circle=circle),
+        },
+        status=status,
+    )
+
+
+@require_safe
+def detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    try:
+        circle = _get_visible_circle(slug)
+    except Http404:
+        if Circle.objects.filter(slug=slug, status=Circle.Status.ARCHIVED).exists():
+            return render(request, "circles/closed.html", status=404)
+        raise
+    return _render_detail(request, circle)
+
+
+@require_POST
+def join(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    """Join an open circle, or ask to join an approval circle."""
+    circle = _get_visible_circle(slug)
+    if not request.user.is_authenticated:
+        return redirect_to_login(circle.get_absolute_url())
+    form = JoinForm(request.POST, circle=circle)
+    if not form.is_valid():
+        return _render_detail(request, circle, join_form=form, status=400)
+    try:
+        membership = join_circle(
+            user=request.user,
+            circle=circle,
+            accept_guidelines=form.cleaned_data["accept_guidelines"],
+            answer=form.cleaned_data.get("answer", ""),
+        )
+    except CircleError as error:
+        messages.error(request, error.message)
+        return redirect(circle)
+    if membership.status == Membership.Status.PENDING:
+        messages.success(
+            request,
+            "Thank you. Your request is with the facilitators; you'll be a member once "
+            "one of them says yes.",
+        )
+    else:
+        messages.success(request, f"Welcome to {circle.name}. We're glad you're here.")
+    return redirect(circle)
+
+
+@require_POST
+@login_required
+def leave(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    circle = _get_visible_circle(slug)
+    try:
+        leave_circle(user=request.user, circle=circle)
+    except CircleError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"You have left {circle.name}. You're welcome back any time.")
+    return redirect(circle)

@@ -18,8 +18,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except Exception:
         checks["database"] = False
     try:
+        # No retries: a load balancer asks again soon, and a slow answer is itself a failure.
         with celery_app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
+            conn.ensure_connection(max_retries=0, timeout=2)
         checks["broker"] = True
     except Exception:
         checks["broker"] = False

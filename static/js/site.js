@@ -1,1 +1,17 @@
+// Site-wide behaviour. Everything here is progressive enhancement: pages work without it.
+(function () {
+  "use strict";
 
+  if (window.htmx) {
+    // A form the browser finds invalid says why, as it would without htmx.
+    window.htmx.config.reportValidityOfForms = true;
+    // A 400/422 carries a form with its error messages: show it instead of doing nothing.
+    window.htmx.config.responseHandling = [
+      { code: "204", swap: false },
+      { code: "[23]..", swap: true },
+      { code: "40[0]|422", swap: true, error: false },
+      { code: "[45]..", swap: false, error: true },
+      { code: "...", swap: false },
+    ];
+  }
+})();

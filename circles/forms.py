@@ -1,0 +1,243 @@
+"""Forms of the browse page and of joining a circle."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from typing import Any
+
+from django import forms
+from django.conf import global_settings, settings
+
+from accounts.models import User
+from accounts.places import Place, resolve_place, timezone_at
+from circles.cache import topic_choices
+from circles.models import ACCESS_FEATURES, TIME_OF_DAY, Circle, CircleQuerySet
+
+KM_PER_MILE = 1.609344
+MIN_RADIUS_KM = 1.0
+MAX_RADIUS_KM = 500.0
+DEFAULT_RADIUS = {"km": 25.0, "mi": 15.0}
+
+DAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
+DAY_CHOICES = [
+    ("", "Any day"),
+    ("today", "Today"),
+    ("mon", "Monday"),
+    ("tue", "Tuesday"),
+    ("wed", "Wednesday"),
+    ("thu", "Thursday"),
+    ("fri", "Friday"),
+    ("sat", "Saturday"),
+    ("sun", "Sunday"),
+]
+LANGUAGE_CHOICES = [
+    ("", "Any language"),
+    *sorted(
+        ((code, name) for code, name in global_settings.LANGUAGES if "-" not in code),
+        key=lambda choice: choice[1],
+    ),
+]
+
+
+class ChoicesField(forms.MultipleChoiceField):
+    """Several choices, where an empty one (a select's "Any topic") means no choice."""
+
+    def to_python(self, value: Any) -> list[str]:
+        return [v for v in super().to_python(value) if v]
+
+
+class CircleSearchForm(forms.Form):
+    """What a seeker is looking for. Every field is optional; an empty form lists every
+    listed circle. A place comes either from `near` (resolved offline) or from `lat`/`lng`
+    (the browser's "use my location")."""
+
+    near = forms.CharField(
+        label="Near",
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(
+            attrs={"placeholder": "Town or city, e.g. Baton Rouge", "autocomplete": "off"}
+        ),
+    )
+    lat = forms.FloatField(min_value=-90, max_value=90, required=False, widget=forms.HiddenInput)
+    lng = forms.FloatField(min_value=-180, max_value=180, required=False, widget=forms.HiddenInput)
+    radius = forms.FloatField(
+        label="Within",
+        required=False,
+        widget=forms.NumberInput(attrs={"min": 1, "max": 500, "step": "any"}),
+    )
+    unit = forms.ChoiceField(label="Unit", choices=[("km", "km"), ("mi", "miles")], required=False)
+    topic = ChoicesField(label="Topics", required=False, widget=forms.CheckboxSelectMultiple)
+    day = forms.ChoiceField(label="Day", choices=DAY_CHOICES, required=False)
+    time = forms.ChoiceField(
+        label="Time of day",
+        choices=[("", "Any time")] + [(key, label) for key, (label, _) in TIME_OF_DAY.items()],
+        required=False,
+    )
+    format = forms.ChoiceField(
+        label="How it meets",
+        choices=[("", "In person or online"), *Circle.Format.choices],
+        required=False,
+    )
+    language = forms.ChoiceField(label="Language", choices=LANGUAGE_CHOICES, required=False)
+    access = ChoicesField(
+        label="Access",
+        choices=list(ACCESS_FEATURES.items()),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    q = forms.CharField(
+        label="Words",
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "e.g. grief, parents"}),
+    )
+    page = forms.IntegerField(min_value=1, max_value=100_000, required=False)
+
+    def __init__(self, *args: Any, user: User | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["topic"].choices = topic_choices()
+        self.place_choices: list[Place] = []
+
+    def clean_near(self) -> str:
+        return " ".join(self.cleaned_data["near"].split())
+
+    def clean_q(self) -> str:
+        return self.cleaned_data["q"].strip()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        unit = data.get("unit") or "km"
+        data["unit"] = unit
+        radius = data.get("radius")
+        if radius is None:
+            radius = DEFAULT_RADIUS[unit]
+        radius_km = radius * KM_PER_MILE if unit == "mi" else radius
+        if "radius" not in self.errors and not MIN_RADIUS_KM <= radius_km <= MAX_RADIUS_KM:
+            upper = MAX_RADIUS_KM if unit == "km" else round(MAX_RADIUS_KM / KM_PER_MILE)
+            self.add_error("radius", f"Choose a distance from 1 to {upper:g} {unit}.")
+        data["radius"] = radius
+        data["radius_km"] = radius_km
+        self._clean_place(data)
+        return data
+
+    def _clean_place(self, data: dict[str, Any]) -> None:
+        data["place"] = None
+        if "lat" in self.errors or "lng" in self.errors:
+            return
+        lat, lng = data.get("lat"), data.get("lng")
+        if (lat is None) != (lng is None):
+            self.add_error(None, "Your location came through incomplete. Please try again.")
+        elif lat is not None:
+            data["place"] = Place(
+                name=data.get("near") or "your location",
+                lat=lat,
+                lng=lng,
+                timezone=timezone_at(lat, lng),
+            )
+        elif data.get("near"):
+            places = resolve_place(data["near"])
+            exact = [p for p in places if p.name.casefold() == data["near"].casefold()]
+            if len(places) == 1 or len(exact) == 1:
+                data["place"] = exact[0] if exact else places[0]
+            elif places:
+                self.place_choices = places
+                self.add_error("near", "More than one place has that name. Which one?")
+            else:
+                self.add_error(
+                    "near",
+                    "We couldn't find that place. Try a town or city name, "
+                    "for example “Baton Rouge” or “Portland, OR”.",
+                )
+
+    def search_timezone(self) -> zoneinfo.ZoneInfo:
+        """Where "today" is: the searched place, else the person's own timezone."""
+        place = self.cleaned_data.get("place")
+        if place is not None:
+            return zoneinfo.ZoneInfo(place.timezone)
+        if self.user is not None and self.user.is_authenticated:
+            return self.user.tz
+        return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+    def weekday(self) -> int | None:
+        day = self.cleaned_data.get("day")
+        if not day:
+            return None
+        if day == "today":
+            return dt.datetime.now(self.search_timezone()).weekday()
+        return DAYS[day]
+
+    def _filtered(self, circles: CircleQuerySet) -> CircleQuerySet:
+        data = self.cleaned_data
+        if data["topic"]:
+            circles = circles.with_topics(data["topic"])
+        weekday = self.weekday()
+        if weekday is not None:
+            circles = circles.meeting_on(weekday)
+        if data["time"]:
+            circles = circles.meeting_at(data["time"])
+        if data["format"]:
+            circles = circles.filter(format=data["format"])
+        if data["language"]:
+            circles = circles.filter(language=data["language"])
+        if data["access"]:
+            circles = circles.with_access(data["access"])
+        if data["q"]:
+            circles = circles.matching(data["q"])
+        return circles
+
+    def searches_nearby(self) -> bool:
+        """Whether the main results are the circles meeting within the radius of a place."""
+        data = self.cleaned_data
+        return data["place"] is not None and data["format"] != Circle.Format.ONLINE
+
+    def circles(self) -> CircleQuerySet:
+        """The main results, in browse order: near a place, the circles that meet within
+        the radius; asked for online circles or without a place, every match."""
+        data = self.cleaned_data
+        circles = Circle.objects.listed()
+        place = data["place"]
+        if self.searches_nearby():
+            circles = circles.near(place.lat, place.lng, data["radius_km"])
+        return self._filtered(circles).in_browse_order()
+
+    def circles_by_pk(self, pks: list[int]) -> list[Circle]:
+        """The circles of one page of results, in that order, with their distance."""
+        circles = Circle.objects.filter(pk__in=pks).defer("description", "guidelines")
+        place = self.cleaned_data["place"]
+        if place is not None:
+            circles = circles.with_distance(place.lat, place.lng)
+        by_pk = {circle.pk: circle for circle in circles}
+        return [by_pk[pk] for pk in pks if pk in by_pk]
+
+    def online_circles(self) -> CircleQuerySet | None:
+        """Near a place, online circles matching the rest of the search are shown beside
+        the nearby ones (distance means nothing to them); None when that doesn't apply."""
+        data = self.cleaned_data
+        if data["place"] is None or data["format"]:
+            return None
+        return (
+            self._filtered(Circle.objects.listed().online())
+            .in_browse_order()
+            .defer("description", "guidelines")
+        )
+
+
+class JoinForm(forms.Form):
+    accept_guidelines = forms.BooleanField(
+        label="I have read the circle's guidelines and I accept them",
+        error_messages={"required": "Please tick that you accept the guidelines to join."},
+    )
+    answer = forms.CharField(
+        label="Your answer", max_length=1000, required=False, widget=forms.Textarea({"rows": 3})
+    )
+
+    def __init__(self, *args: Any, circle: Circle, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.circle = circle
+        if circle.join_policy == Circle.JoinPolicy.APPROVAL and circle.join_question:
+            self.fields["answer"].label = f"{circle.join_question} (optional)"
+        else:
+            del self.fields["answer"]

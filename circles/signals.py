@@ -1,0 +1,23 @@
+"""Any change to what browse results show invalidates the anonymous browse cache.
+
+Only circles' own models are watched here; meetups bumps the version itself when a
+meetup or an RSVP changes.
+"""
+
+from __future__ import annotations
+
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from circles.cache import bump_browse_version
+from circles.models import Circle, Schedule, Topic, Venue
+
+
+def _changed(**kwargs: object) -> None:
+    bump_browse_version()
+
+
+def connect() -> None:
+    for model in (Circle, Topic, Schedule, Venue):
+        post_save.connect(_changed, sender=model, dispatch_uid=f"browse-{model.__name__}-save")
+        post_delete.connect(_changed, sender=model, dispatch_uid=f"browse-{model.__name__}-del")
+    m2m_changed.connect(_changed, sender=Circle.topics.through, dispatch_uid="browse-topics")
