@@ -1,8 +1,9 @@
 """Meetups of a circle and who is coming.
 
-Capacity is a rule of the database: `going_count` is changed only by a conditional UPDATE
-under the meetup's row lock (see meetups.services), and a CHECK constraint keeps it
-within 0..capacity whenever capacity has not been lowered below it.
+Capacity is a rule of the database: `going_count` (the number of `going` RSVPs) is changed
+only by F() updates made while holding the meetup's row lock (see meetups.services). It
+exceeds `capacity` only after a facilitator lowered the capacity, which never removes
+anyone already going; `seats_left` is then 0 until enough people cancel.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from circles.cache import bump_browse_version
 from circles.models import Circle, Schedule, Venue
 
 
@@ -73,8 +75,19 @@ class Meetup(models.Model):
     def __str__(self) -> str:
         return f"{self.circle} on {self.local_start:%a %d %b %Y %H:%M}"
 
+    # Browse results show upcoming meetups and their seats left, so any saved change
+    # (a service, the admin, a management command) makes cached browse pages stale.
+    def save(self, *args: object, **kwargs: object) -> None:
+        super().save(*args, **kwargs)
+        bump_browse_version()
+
     def get_absolute_url(self) -> str:
         return reverse("meetups:detail", args=[self.pk])
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        deleted = super().delete(*args, **kwargs)
+        bump_browse_version()
+        return deleted
 
     @property
     def local_start(self) -> dt.datetime:

@@ -1,30 +1,290 @@
-# Placeholder until this module's views are written.
-from django.http import HttpResponse
+"""The meetup page, RSVPs, the facilitators' controls, my meetups and calendar files.
+
+Views parse the request, call meetups.services and render. With htmx, the RSVP control,
+attendance toggles and my-meetups list swap in place as partials of their page; without
+JavaScript each form posts and redirects back with a message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST, require_safe
+
+from accounts.http import AuthenticatedHttpRequest, HtmxHttpRequest
+from accounts.models import User
+from circles.models import Circle, Membership
+from meetups import ics, services
+from meetups.models import RSVP, Meetup
+
+# How far back the private feed reaches, so recent meetups stay in people's calendars.
+FEED_HISTORY_DAYS = 90
 
 
-def detail(request, *args, **kwargs):
-    return HttpResponse(status=501)
+def _get_meetup(pk: int) -> Meetup:
+    return get_object_or_404(Meetup.objects.select_related("circle", "venue"), pk=pk)
 
 
-def ics(request, *args, **kwargs):
-    return HttpResponse(status=501)
+def _get_meetup_for_facilitator(request: AuthenticatedHttpRequest, pk: int) -> Meetup:
+    meetup = _get_meetup(pk)
+    if not (request.user.is_staff or meetup.circle.is_facilitator(request.user)):
+        raise PermissionDenied
+    return meetup
 
 
-def rsvp(request, *args, **kwargs):
-    return HttpResponse(status=501)
+def _viewer_rsvp(user: User, meetup: Meetup) -> RSVP | None:
+    if not user.is_authenticated:
+        return None
+    return RSVP.objects.filter(meetup=meetup, user=user).first()
 
 
-def cancel(request, *args, **kwargs):
-    return HttpResponse(status=501)
+def _rsvp_context(request: HttpRequest, meetup: Meetup, *, notice: str = "") -> dict:
+    """What the RSVP control and seat count need, for the page and its partial."""
+    user = request.user
+    seat = _viewer_rsvp(user, meetup)
+    membership = meetup.circle.membership_of(user)
+    is_member = membership is not None and membership.status == Membership.Status.ACTIVE
+    going = seat is not None and seat.status == RSVP.Status.GOING
+    return {
+        "meetup": meetup,
+        "circle": meetup.circle,
+        "seat": seat,
+        "going": going,
+        "position": services.waitlist_position(seat) if seat else None,
+        "is_member": is_member,
+        "membership": membership,
+        "can_join_here": (
+            not is_member
+            and meetup.circle.join_policy == Circle.JoinPolicy.OPEN
+            and (membership is None or membership.status == Membership.Status.LEFT)
+        ),
+        "verified": user.is_authenticated and services.has_verified_email(user),
+        "open_for_rsvp": not meetup.is_cancelled and not meetup.has_started(),
+        "meeting_link": meetup.meeting_link if going else "",
+        "notice": notice,
+    }
 
 
-def attendance(request, *args, **kwargs):
-    return HttpResponse(status=501)
+@require_safe
+def detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    meetup = _get_meetup(pk)
+    circle = meetup.circle
+    user = request.user
+    context = _rsvp_context(request, meetup)
+    is_facilitator = user.is_authenticated and (user.is_staff or circle.is_facilitator(user))
+    context |= {
+        "venue": meetup.venue,
+        "viewer_timezone": (
+            user.timezone if user.is_authenticated and user.timezone != circle.timezone else ""
+        ),
+        "is_facilitator": is_facilitator,
+        "google_url": ics.google_calendar_url(meetup, user),
+        "outlook_url": ics.outlook_calendar_url(meetup, user),
+        "MAP_TILE_URL": settings.MAP_TILE_URL,
+        "MAP_TILE_ATTRIBUTION": settings.MAP_TILE_ATTRIBUTION,
+    }
+    if is_facilitator:
+        rsvps = meetup.rsvps.select_related("user").order_by("requested_at", "pk")
+        context |= {
+            "going_list": [r for r in rsvps if r.status == RSVP.Status.GOING],
+            "waitlist": [r for r in rsvps if r.status == RSVP.Status.WAITLISTED],
+            "can_mark_attendance": meetup.has_started() and not meetup.is_cancelled,
+        }
+    return render(request, "meetups/detail.html", context)
 
 
-def my_meetups(request, *args, **kwargs):
-    return HttpResponse(status=501)
+def _rsvp_response(
+    request: AuthenticatedHttpRequest, meetup: Meetup, notice: str, ok: bool
+) -> HttpResponse:
+    if request.htmx:
+        meetup.refresh_from_db()
+        return render(
+            request,
+            "meetups/detail.html#rsvp",
+            _rsvp_context(request, meetup, notice=notice),
+        )
+    (messages.success if ok else messages.error)(request, notice)
+    return redirect(meetup)
 
 
-def calendar_feed(request, *args, **kwargs):
-    return HttpResponse(status=501)
+def _rsvp_notice(seat: RSVP) -> str:
+    if seat.status == RSVP.Status.GOING:
+        return "You're going. We've saved you a seat."
+    position = services.waitlist_position(seat)
+    return (
+        f"The meetup is full, so you're on the waitlist (number {position}). "
+        "We'll email you if a seat opens up."
+    )
+
+
+@login_required
+@require_POST
+def rsvp(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    meetup = _get_meetup(pk)
+    try:
+        if request.POST.get("join") == "1":
+            seat = services.join_and_rsvp(
+                user=request.user,
+                meetup=meetup,
+                accept_guidelines=request.POST.get("accept_guidelines") == "on",
+            )
+        else:
+            seat = services.rsvp(user=request.user, meetup=meetup)
+    except services.MeetupError as exc:
+        return _rsvp_response(request, meetup, exc.message, ok=False)
+    return _rsvp_response(request, meetup, _rsvp_notice(seat), ok=True)
+
+
+@login_required
+@require_POST
+def cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Give up my seat or waitlist place, from the meetup page or from my meetups."""
+    meetup = _get_meetup(pk)
+    from_my_meetups = request.POST.get("from") == "my-meetups"
+    try:
+        services.cancel_rsvp(user=request.user, meetup=meetup)
+    except services.MeetupError as exc:
+        notice, ok = exc.message, False
+    else:
+        notice, ok = "Your RSVP is cancelled. Thank you for freeing the seat.", True
+    if from_my_meetups:
+        if request.htmx:
+            return render(
+                request,
+                "meetups/my_meetups.html#upcoming",
+                _my_meetups_context(request.user) | {"notice": notice},
+            )
+        (messages.success if ok else messages.error)(request, notice)
+        return redirect("me:meetups")
+    return _rsvp_response(request, meetup, notice, ok)
+
+
+@login_required
+@require_POST
+def capacity(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    meetup = _get_meetup_for_facilitator(request, pk)
+    try:
+        seats = int(request.POST.get("capacity", ""))
+        services.set_capacity(meetup=meetup, capacity=seats, by=request.user)
+    except ValueError:
+        messages.error(request, "Please enter the number of seats as a whole number.")
+    except services.MeetupError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Capacity is now {seats}.")
+    return redirect(meetup)
+
+
+@login_required
+@require_POST
+def cancel_meetup(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    meetup = _get_meetup_for_facilitator(request, pk)
+    if request.POST.get("confirm") != "on":
+        messages.error(request, "Tick the box to confirm you want to cancel this meetup.")
+        return redirect(meetup)
+    try:
+        services.cancel_meetup(meetup=meetup, by=request.user)
+    except services.MeetupError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "The meetup is cancelled. Everyone going will get an email.")
+    return redirect(meetup)
+
+
+@login_required
+@require_POST
+def attendance(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    meetup = _get_meetup_for_facilitator(request, pk)
+    person = get_object_or_404(User, pk=request.POST.get("user") or 0)
+    notice = ""
+    try:
+        seat = services.mark_attendance(
+            meetup=meetup,
+            user=person,
+            attended=request.POST.get("attended") == "1",
+            by=request.user,
+        )
+    except services.MeetupError as exc:
+        if not request.htmx:
+            messages.error(request, exc.message)
+            return redirect(meetup)
+        seat = get_object_or_404(RSVP, meetup=meetup, user=person)
+        notice = exc.message
+    if request.htmx:
+        return render(
+            request,
+            "meetups/detail.html#attendee",
+            {"meetup": meetup, "r": seat, "can_mark_attendance": True, "notice": notice},
+        )
+    return redirect(meetup)
+
+
+@require_safe
+def ics_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """One meetup as a public .ics file: never with the online link."""
+    meetup = _get_meetup(pk)
+    body = ics.calendar([meetup], viewer=request.user)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="meetup-{meetup.pk}.ics"'
+    return response
+
+
+def _my_meetups_context(user: User) -> dict:
+    now = timezone.now()
+    mine = RSVP.objects.filter(user=user).select_related("meetup__circle", "meetup__venue")
+    upcoming = list(
+        mine.filter(
+            status__in=[RSVP.Status.GOING, RSVP.Status.WAITLISTED],
+            meetup__starts_at__gt=now,
+        ).order_by("meetup__starts_at")
+    )
+    for seat in upcoming:
+        seat.position = services.waitlist_position(seat)
+    past = mine.filter(status=RSVP.Status.GOING, meetup__starts_at__lte=now).order_by(
+        "-meetup__starts_at"
+    )[:20]
+    return {"upcoming": upcoming, "past": past}
+
+
+@login_required
+@require_safe
+def my_meetups(request: AuthenticatedHttpRequest) -> HttpResponse:
+    context = _my_meetups_context(request.user)
+    context["feed_url"] = (
+        request.build_absolute_uri(reverse("me:calendar", args=[request.user.calendar_token]))
+        if request.user.calendar_token
+        else ""
+    )
+    return render(request, "meetups/my_meetups.html", context)
+
+
+@require_safe
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """Everything the token's owner is going to, with online links; revoked or unknown
+    token: 404."""
+    user = User.objects.filter(calendar_token=token, is_active=True).first()
+    if not token or user is None:
+        raise Http404
+    since = timezone.now() - dt.timedelta(days=FEED_HISTORY_DAYS)
+    meetups = list(
+        Meetup.objects.filter(
+            rsvps__user=user, rsvps__status=RSVP.Status.GOING, starts_at__gte=since
+        ).select_related("circle", "venue")
+    )
+    body = ics.calendar(
+        meetups,
+        viewer=user,
+        links_for={m.pk for m in meetups if not m.is_cancelled},
+        name=settings.SITE_NAME,
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=300"
+    return response

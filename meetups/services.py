@@ -1,0 +1,326 @@
+"""Every change to meetups and RSVPs that has a rule, one transaction each.
+
+Capacity is kept by the database: every function that can change who is going first
+locks the meetup row (`select_for_update`; on SQLite the write transaction itself is the
+lock, settings use BEGIN IMMEDIATE). Whoever holds the lock reads the seat count, writes
+the RSVP and moves `going_count` with an F() update, so two people pressing RSVP for the
+last seat end with one `going` and one `waitlisted`. The waitlist is ordered by
+`requested_at`, stamped while holding the lock, then by id (also assigned under the lock).
+
+Emails are enqueued only after commit (`transaction.on_commit`). Seats left show in
+browse results, so every change here bumps the browse cache version (circles.cache).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from allauth.account.models import EmailAddress
+from dateutil import rrule
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from accounts.models import User
+from circles.cache import bump_browse_version
+from circles.models import Circle, Schedule
+from circles.services import CircleError, join_circle
+from meetups.models import RSVP, Meetup
+
+MAX_CAPACITY = 500
+
+
+class MeetupError(Exception):
+    """A rule stopped the change; `message` is written for the person who asked."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class RSVPError(MeetupError):
+    """Someone cannot take, keep or give up a seat right now."""
+
+
+class NotAllowed(MeetupError):
+    """Only the circle's facilitators (or moderators) may do this."""
+
+
+def _after_commit(fn: Callable[[], object]) -> None:
+    # robust: a broker hiccup while enqueueing an email must not fail the committed change.
+    transaction.on_commit(fn, robust=True)
+
+
+def _locked(meetup: Meetup) -> Meetup:
+    """The meetup row (not its circle's), locked until the surrounding transaction ends."""
+    return Meetup.objects.select_for_update(of=("self",)).select_related("circle").get(pk=meetup.pk)
+
+
+def _refresh(meetup: Meetup) -> None:
+    """Bring the caller's instance up to date with what was just written."""
+    meetup.refresh_from_db(fields=["going_count", "capacity", "status", "sequence"])
+
+
+def _ensure_can_manage(*, meetup: Meetup, by: User) -> None:
+    if not (by.is_staff or meetup.circle.is_facilitator(by)):
+        raise NotAllowed("Only this circle's facilitators can change its meetups.")
+
+
+def has_verified_email(user: User) -> bool:
+    return EmailAddress.objects.filter(user=user, verified=True).exists()
+
+
+def waitlist_position(rsvp: RSVP) -> int | None:
+    """1 for the first person waiting; None when the person is not on the waitlist."""
+    if rsvp.status != RSVP.Status.WAITLISTED:
+        return None
+    ahead = RSVP.objects.filter(
+        meetup_id=rsvp.meetup_id, status=RSVP.Status.WAITLISTED, requested_at__lt=rsvp.requested_at
+    ).count()
+    ties_ahead = RSVP.objects.filter(
+        meetup_id=rsvp.meetup_id,
+        status=RSVP.Status.WAITLISTED,
+        requested_at=rsvp.requested_at,
+        pk__lt=rsvp.pk,
+    ).count()
+    return ahead + ties_ahead + 1
+
+
+def _take_seat_if_free(meetup: Meetup, rsvp: RSVP) -> None:
+    """Under the meetup lock: `going` when a seat is free and nobody waits ahead, else
+    `waitlisted` at the back of the queue."""
+    nobody_waiting = not meetup.rsvps.filter(status=RSVP.Status.WAITLISTED).exists()
+    rsvp.requested_at = timezone.now()
+    if meetup.going_count < meetup.capacity and nobody_waiting:
+        rsvp.status = RSVP.Status.GOING
+        Meetup.objects.filter(pk=meetup.pk).update(going_count=F("going_count") + 1)
+    else:
+        rsvp.status = RSVP.Status.WAITLISTED
+
+
+def rsvp(*, user: User, meetup: Meetup) -> RSVP:
+    """Ask for a seat. Rules: a verified email, an active membership of the circle, a
+    scheduled meetup that has not started. `going` while a seat is left, otherwise
+    `waitlisted`. Asking again while going or waiting changes nothing (a double click makes
+    one RSVP); asking again after cancelling reuses the same row, at the back of the queue.
+    """
+    if not has_verified_email(user):
+        raise RSVPError("Please confirm your email address first, then RSVP.")
+    with transaction.atomic():
+        locked = _locked(meetup)
+        if locked.is_cancelled:
+            raise RSVPError("This meetup has been cancelled, so it isn't taking RSVPs.")
+        if locked.has_started():
+            raise RSVPError("RSVPs closed when this meetup started.")
+        if not locked.circle.is_active_member(user):
+            raise RSVPError("Only members of this circle can RSVP to its meetups.")
+        existing = RSVP.objects.filter(meetup=locked, user=user).first()
+        if existing and existing.status != RSVP.Status.CANCELLED:
+            return existing
+        seat = existing or RSVP(meetup=locked, user=user)
+        _take_seat_if_free(locked, seat)
+        seat.attended = None
+        seat.save()
+        _refresh(meetup)
+        if seat.status == RSVP.Status.GOING:
+            bump_browse_version()
+    return seat
+
+
+def join_and_rsvp(*, user: User, meetup: Meetup, accept_guidelines: bool) -> RSVP:
+    """A visitor to an open circle joins it (accepting its guidelines) and asks for a seat
+    in one step; if the RSVP is refused, the joining is undone too. Approval circles need
+    an active membership first."""
+    circle = meetup.circle
+    if circle.is_active_member(user):
+        return rsvp(user=user, meetup=meetup)
+    if circle.join_policy != Circle.JoinPolicy.OPEN:
+        raise RSVPError(
+            "This circle's facilitators welcome new members first. Ask to join on the "
+            "circle's page; once you're in, you can RSVP."
+        )
+    with transaction.atomic():
+        try:
+            join_circle(user=user, circle=circle, accept_guidelines=accept_guidelines)
+        except CircleError as exc:
+            raise RSVPError(exc.message) from exc
+        return rsvp(user=user, meetup=meetup)
+
+
+def cancel_rsvp(*, user: User, meetup: Meetup) -> RSVP:
+    """Give up a seat or a waitlist place any time before the start. A freed seat goes at
+    once to the first person waiting, who is emailed. Cancelling twice is harmless."""
+    with transaction.atomic():
+        locked = _locked(meetup)
+        seat = RSVP.objects.filter(meetup=locked, user=user).first()
+        if seat is None:
+            raise RSVPError("You don't have an RSVP for this meetup.")
+        if seat.status == RSVP.Status.CANCELLED:
+            return seat
+        if locked.has_started() and not locked.is_cancelled:
+            raise RSVPError("This meetup has already started, so the RSVP can't be cancelled.")
+        was_going = seat.status == RSVP.Status.GOING
+        seat.status = RSVP.Status.CANCELLED
+        seat.save(update_fields=["status", "updated_at"])
+        if was_going:
+            Meetup.objects.filter(pk=locked.pk).update(going_count=F("going_count") - 1)
+            promote_waitlist(meetup=locked)
+        _refresh(meetup)
+        bump_browse_version()
+    return seat
+
+
+def promote_waitlist(*, meetup: Meetup) -> list[RSVP]:
+    """Fill free seats from the front of the waitlist and email each person promoted.
+    Nobody is promoted into a cancelled or already started meetup."""
+    from meetups import tasks  # tasks import this module
+
+    promoted: list[RSVP] = []
+    with transaction.atomic():
+        locked = _locked(meetup)
+        if locked.is_cancelled or locked.has_started():
+            return promoted
+        free = locked.capacity - locked.going_count
+        if free <= 0:
+            return promoted
+        queue = locked.rsvps.filter(status=RSVP.Status.WAITLISTED).order_by("requested_at", "pk")
+        for seat in queue[:free]:
+            seat.status = RSVP.Status.GOING
+            seat.save(update_fields=["status", "updated_at"])
+            promoted.append(seat)
+            rsvp_id = seat.pk
+            _after_commit(lambda rsvp_id=rsvp_id: tasks.notify_promoted.delay(rsvp_id))
+        if promoted:
+            Meetup.objects.filter(pk=locked.pk).update(going_count=F("going_count") + len(promoted))
+            bump_browse_version()
+        _refresh(meetup)
+    return promoted
+
+
+def set_capacity(*, meetup: Meetup, capacity: int, by: User) -> Meetup:
+    """Change how many seats there are. Raising it promotes people from the waitlist;
+    lowering it never removes anyone already going (new RSVPs wait until seats free up)."""
+    if not 1 <= capacity <= MAX_CAPACITY:
+        raise MeetupError(f"Capacity must be between 1 and {MAX_CAPACITY}.")
+    with transaction.atomic():
+        locked = _locked(meetup)
+        _ensure_can_manage(meetup=locked, by=by)
+        if locked.is_cancelled:
+            raise MeetupError("This meetup has been cancelled.")
+        Meetup.objects.filter(pk=locked.pk).update(capacity=capacity, updated_at=timezone.now())
+        locked.capacity = capacity
+        promote_waitlist(meetup=locked)
+        _refresh(meetup)
+        bump_browse_version()
+    return meetup
+
+
+def cancel_meetup(*, meetup: Meetup, by: User) -> Meetup:
+    """Call a meetup off. Everyone going is emailed once; calendars see SEQUENCE raised and
+    STATUS:CANCELLED. RSVPs are kept as they were, so people can see what was cancelled."""
+    from meetups import tasks  # tasks import this module
+
+    with transaction.atomic():
+        locked = _locked(meetup)
+        _ensure_can_manage(meetup=locked, by=by)
+        if locked.is_cancelled:
+            return meetup
+        if locked.has_started():
+            raise MeetupError("This meetup has already started.")
+        Meetup.objects.filter(pk=locked.pk).update(
+            status=Meetup.Status.CANCELLED,
+            sequence=F("sequence") + 1,
+            updated_at=timezone.now(),
+        )
+        _refresh(meetup)
+        meetup_id = locked.pk
+        _after_commit(lambda: tasks.notify_cancelled.delay(meetup_id))
+        bump_browse_version()
+    return meetup
+
+
+def mark_attendance(*, meetup: Meetup, user: User, attended: bool, by: User) -> RSVP:
+    """A facilitator records who came, from the start time on, for people with a seat."""
+    with transaction.atomic():
+        locked = _locked(meetup)
+        _ensure_can_manage(meetup=locked, by=by)
+        if locked.is_cancelled:
+            raise MeetupError("This meetup was cancelled.")
+        if not locked.has_started():
+            raise MeetupError("Attendance can be marked once the meetup has started.")
+        seat = RSVP.objects.filter(meetup=locked, user=user, status=RSVP.Status.GOING).first()
+        if seat is None:
+            raise MeetupError("That person didn't have a seat at this meetup.")
+        seat.attended = attended
+        seat.save(update_fields=["attended", "updated_at"])
+    return seat
+
+
+def _occurrences(schedule: Schedule, start: dt.date, end: dt.date) -> list[dt.datetime]:
+    """Local wall-clock start times from `start` to `end` inclusive, in the circle's zone.
+
+    The rule runs on naive local times and each result is given the zone afterwards, so
+    6:30 pm stays 6:30 pm on both sides of a daylight-saving change.
+    """
+    weekday = rrule.weekday(schedule.weekday)
+    anchor = dt.datetime.combine(schedule.starts_on, schedule.start_time)
+    if schedule.frequency == Schedule.Frequency.MONTHLY:
+        rule = rrule.rrule(
+            rrule.MONTHLY, dtstart=anchor, byweekday=weekday(schedule.week_of_month or 1)
+        )
+    else:
+        interval = 2 if schedule.frequency == Schedule.Frequency.BIWEEKLY else 1
+        rule = rrule.rrule(rrule.WEEKLY, dtstart=anchor, interval=interval, byweekday=weekday)
+    window_start = dt.datetime.combine(start, dt.time.min)
+    window_end = dt.datetime.combine(end, dt.time.max)
+    tz = schedule.circle.tz
+    return [when.replace(tzinfo=tz) for when in rule.between(window_start, window_end, inc=True)]
+
+
+def extend_schedule(*, schedule: Schedule, until: dt.date) -> int:
+    """Create the missing meetups of a schedule up to `until` (a date in the circle's zone,
+    capped by the schedule's own end date) and return how many were made. Past dates are
+    skipped. Running it again creates nothing: one meetup per (schedule, start) is a unique
+    constraint, and a meetup that was cancelled stays cancelled."""
+    circle = schedule.circle
+    if circle.status != Circle.Status.ACTIVE:
+        return 0
+    end = min(until, schedule.until) if schedule.until else until
+    now = timezone.now()
+    start = max(schedule.starts_on, now.astimezone(circle.tz).date())
+    created = 0
+    with transaction.atomic():
+        for local_start in _occurrences(schedule, start, end):
+            starts_at = local_start.astimezone(dt.UTC)
+            if starts_at <= now:
+                continue
+            _, made = Meetup.objects.get_or_create(
+                schedule=schedule,
+                starts_at=starts_at,
+                defaults={
+                    "circle": circle,
+                    "venue": schedule.venue,
+                    "ends_at": starts_at + dt.timedelta(minutes=schedule.duration_minutes),
+                    "capacity": schedule.capacity,
+                },
+            )
+            created += made
+        if schedule.generated_through is None or schedule.generated_through < end:
+            Schedule.objects.filter(pk=schedule.pk).update(generated_through=end)
+            schedule.generated_through = end
+        if created:
+            bump_browse_version()
+    return created
+
+
+def extend_all_schedules(*, weeks: int = 8) -> int:
+    """Make sure every active circle's schedules have meetups `weeks` weeks ahead."""
+    created = 0
+    schedules = Schedule.objects.filter(circle__status=Circle.Status.ACTIVE).select_related(
+        "circle", "venue"
+    )
+    for schedule in schedules:
+        until = timezone.now().astimezone(schedule.circle.tz).date() + dt.timedelta(weeks=weeks)
+        created += extend_schedule(schedule=schedule, until=until)
+    return created

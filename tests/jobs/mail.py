@@ -1,0 +1,107 @@
+"""Where a real worker's emails land: files (Django's filemail backend) or a local SMTP sink."""
+
+from __future__ import annotations
+
+import contextlib
+import email
+import socketserver
+import threading
+from email.message import Message
+from pathlib import Path
+
+SEPARATOR = b"\n" + b"-" * 79 + b"\n"
+
+
+def read_mail_dir(folder: Path) -> list[Message]:
+    """Every message Django's file backend wrote into `folder`, in no particular order."""
+    messages = []
+    for path in sorted(folder.glob("*.log")):
+        for chunk in path.read_bytes().split(SEPARATOR):
+            if chunk.strip():
+                messages.append(email.message_from_bytes(chunk))
+    return messages
+
+
+class SMTPSink(socketserver.ThreadingTCPServer):
+    """Just enough SMTP on 127.0.0.1 to accept Django's messages, and to stall one on demand.
+
+    After `hold_after` messages have been accepted, the next DATA command gets no answer
+    until `release()`: the sending worker hangs in the middle of its batch (holding that
+    reminder's lock), ready to be raced or killed. Once released, the message is taken as
+    usual if its sender is still alive.
+    """
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _SMTPHandler)
+        self.messages: list[Message] = []
+        self.hold_after: int | None = None
+        self.stalled = threading.Event()
+        self._released = threading.Event()
+        self._lock = threading.Lock()
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"smtp://{host}:{port}"
+
+    def should_stall(self) -> bool:
+        with self._lock:
+            return self.hold_after is not None and len(self.messages) >= self.hold_after
+
+    def wait_for_release(self) -> None:
+        self.stalled.set()
+        self._released.wait()
+
+    def release(self) -> None:
+        self.hold_after = None
+        self._released.set()
+
+    def accept(self, raw: bytes) -> None:
+        with self._lock:
+            self.messages.append(email.message_from_bytes(raw))
+
+    def close(self) -> None:
+        self.release()
+        self.shutdown()
+        self.server_close()
+
+
+class _SMTPHandler(socketserver.StreamRequestHandler):
+    server: SMTPSink
+
+    def reply(self, line: str) -> None:
+        self.wfile.write(line.encode() + b"\r\n")
+
+    def handle(self) -> None:
+        with contextlib.suppress(OSError):  # the sender was killed mid-conversation
+            self.converse()
+
+    def converse(self) -> None:
+        self.reply("220 sink ESMTP")
+        while line := self.rfile.readline():
+            command = line[:4].upper()
+            if command == b"QUIT":
+                self.reply("221 bye")
+                return
+            if command == b"DATA":
+                if self.server.should_stall():
+                    self.server.wait_for_release()
+                self.reply("354 end with <CRLF>.<CRLF>")
+                raw = self.read_data()
+                if raw is None:
+                    return
+                self.server.accept(raw)
+            self.reply("250 ok")
+
+    def read_data(self) -> bytes | None:
+        """The message up to the lone "." line; None when the sender went away first."""
+        lines = []
+        while (line := self.rfile.readline()) != b".\r\n":
+            if not line:
+                return None
+            lines.append(line[1:] if line.startswith(b"..") else line)
+        return b"".join(lines)

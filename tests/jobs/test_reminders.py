@@ -1,0 +1,93 @@
+"""Reminder scans on a real worker: each reminder goes out once, whatever runs twice or dies."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from accounts.models import Notification, User
+from meetups.models import Meetup
+from meetups.tasks import send_due_reminders
+from tests.factories import MeetupFactory, RSVPFactory, UserFactory
+from tests.jobs.conftest import Worker, wait_until
+from tests.jobs.mail import SMTPSink, read_mail_dir
+
+pytestmark = pytest.mark.jobs
+
+SCAN = "meetups.tasks.send_due_reminders"
+
+
+def meetup_tomorrow_with(people: int) -> tuple[Meetup, list[User]]:
+    """A meetup 20 hours away (the day-before reminder is due) with `people` going."""
+    meetup = MeetupFactory(starts_at=timezone.now() + dt.timedelta(hours=20), going_count=people)
+    users = [UserFactory(email=f"going{n}@example.org") for n in range(people)]
+    for user in users:
+        RSVPFactory(meetup=meetup, user=user)
+    return meetup, users
+
+
+def reminder_keys(meetup: Meetup, users: list[User]) -> set[str]:
+    return {f"reminder-24h:meetup:{meetup.pk}:user:{user.pk}" for user in users}
+
+
+def test_a_scan_run_twice_sends_each_reminder_once(
+    start_worker: Callable[..., Worker], mail_dir: Path
+) -> None:
+    meetup, users = meetup_tomorrow_with(3)
+    worker = start_worker()
+
+    send_due_reminders.delay()
+    worker.wait_succeeded(SCAN, times=1)
+    send_due_reminders.delay()
+    worker.wait_succeeded(SCAN, times=2)
+
+    assert sorted(m["To"] for m in read_mail_dir(mail_dir)) == sorted(u.email for u in users)
+    assert set(Notification.objects.values_list("key", flat=True)) == reminder_keys(meetup, users)
+
+
+def test_two_workers_scanning_at_once_send_each_reminder_once(
+    start_worker: Callable[..., Worker], smtp_sink: SMTPSink
+) -> None:
+    meetup, users = meetup_tomorrow_with(5)
+    smtp_sink.hold_after = 1
+    workers = [start_worker(email_url=smtp_sink.url), start_worker(email_url=smtp_sink.url)]
+
+    send_due_reminders.delay()
+    send_due_reminders.delay()
+    # One scan is stuck in the middle of its second email, holding that reminder's lock,
+    # while the other scan has started too.
+    wait_until(
+        lambda: smtp_sink.stalled.is_set() and all(w.received(SCAN) for w in workers),
+        "both scans to run at once",
+    )
+    smtp_sink.release()
+    wait_until(lambda: sum(w.succeeded(SCAN) for w in workers) == 2, "both scans to finish")
+
+    assert sorted(m["To"] for m in smtp_sink.messages) == sorted(u.email for u in users)
+    assert set(Notification.objects.values_list("key", flat=True)) == reminder_keys(meetup, users)
+
+
+def test_a_worker_killed_mid_scan_loses_nothing_and_the_next_scan_sends_the_rest(
+    start_worker: Callable[..., Worker], smtp_sink: SMTPSink
+) -> None:
+    meetup, users = meetup_tomorrow_with(6)
+    smtp_sink.hold_after = 2
+    doomed = start_worker(email_url=smtp_sink.url)
+
+    send_due_reminders.delay()
+    wait_until(smtp_sink.stalled.is_set, "the worker to be in the middle of its third email")
+    doomed.kill()
+    smtp_sink.release()
+    assert len(smtp_sink.messages) == 2
+    assert Notification.objects.filter(sent_at__isnull=False).count() == 2
+
+    survivor = start_worker(email_url=smtp_sink.url)
+    send_due_reminders.delay()
+    survivor.wait_succeeded(SCAN)
+
+    assert sorted(m["To"] for m in smtp_sink.messages) == sorted(u.email for u in users)
+    assert set(Notification.objects.values_list("key", flat=True)) == reminder_keys(meetup, users)

@@ -1,0 +1,118 @@
+"""Members going to a meetup get a reminder a day before and two hours before, once each."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from accounts.models import Notification, User
+from meetups import services, tasks
+from meetups.emails import send_due_reminders
+from meetups.models import RSVP, Meetup
+from tests.factories import MeetupFactory, MembershipFactory, UserFactory, VenueFactory
+
+LINK = "https://video.example.org/room-secret-42"
+
+
+def meetup_in(circle, delta: dt.timedelta, **kwargs) -> Meetup:
+    starts = timezone.now() + delta
+    return MeetupFactory(
+        circle=circle, starts_at=starts, ends_at=starts + dt.timedelta(hours=1), **kwargs
+    )
+
+
+def test_day_before_reminder_is_sent_once(member, circle, settings):
+    meetup = meetup_in(circle, dt.timedelta(hours=20), venue=VenueFactory(name="Rosie's Coffee"))
+    services.rsvp(user=member, meetup=meetup)
+
+    first = tasks.send_due_reminders.delay().get()
+    second = tasks.send_due_reminders.delay().get()
+
+    assert (first, second) == (1, 0)
+    [message] = mail.outbox
+    assert message.to == [member.email]
+    assert message.subject.startswith("Reminder:")
+    assert circle.name not in message.subject
+    assert "Grief" not in message.subject
+    assert "Rosie's Coffee" in message.body
+    assert "Milo" in message.body
+    assert settings.CRISIS_LINE_TEXT in message.body
+    assert message.extra_headers["List-Unsubscribe"].startswith(f"<{settings.SITE_URL}/me/")
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    html = message.alternatives[0][0]
+    assert "Rosie&#x27;s Coffee" in html
+    key = f"reminder-24h:meetup:{meetup.pk}:user:{member.pk}"
+    assert Notification.objects.get(key=key).sent_at is not None
+
+
+def test_two_hour_reminder_carries_the_online_link_for_people_going(member, circle):
+    meetup = meetup_in(circle, dt.timedelta(minutes=90), online_url=LINK)
+    services.rsvp(user=member, meetup=meetup)
+
+    assert send_due_reminders() == 1
+
+    [message] = mail.outbox
+    assert LINK in message.body
+    assert Notification.objects.filter(
+        key=f"reminder-2h:meetup:{meetup.pk}:user:{member.pk}"
+    ).exists()
+    assert not Notification.objects.filter(key__startswith="reminder-24h").exists()
+
+
+def test_both_reminders_over_time(member, circle):
+    meetup = meetup_in(circle, dt.timedelta(hours=23))
+    services.rsvp(user=member, meetup=meetup)
+
+    day_before = send_due_reminders()
+    two_hours_before = send_due_reminders(now=meetup.starts_at - dt.timedelta(hours=1))
+
+    assert (day_before, two_hours_before) == (1, 1)
+    assert set(Notification.objects.values_list("key", flat=True)) == {
+        f"reminder-24h:meetup:{meetup.pk}:user:{member.pk}",
+        f"reminder-2h:meetup:{meetup.pk}:user:{member.pk}",
+    }
+    assert len(mail.outbox) == 2
+
+
+@pytest.mark.parametrize("preference", ["remind_24h", "remind_2h"])
+def test_reminders_respect_preferences(member, circle, preference):
+    User.objects.filter(pk=member.pk).update(**{preference: False})
+    delta = dt.timedelta(hours=20) if preference == "remind_24h" else dt.timedelta(hours=1)
+    services.rsvp(user=member, meetup=meetup_in(circle, delta))
+
+    assert send_due_reminders() == 0
+    assert mail.outbox == []
+
+
+def test_no_reminders_for_waitlisted_cancelled_or_far_off(member, facilitator, circle):
+    full = meetup_in(circle, dt.timedelta(hours=5), capacity=1)
+    services.rsvp(user=facilitator, meetup=full)
+    services.rsvp(user=member, meetup=full)
+    dropped = meetup_in(circle, dt.timedelta(hours=5))
+    services.rsvp(user=member, meetup=dropped)
+    services.cancel_rsvp(user=member, meetup=dropped)
+    called_off = meetup_in(circle, dt.timedelta(hours=5))
+    services.rsvp(user=member, meetup=called_off)
+    services.cancel_meetup(meetup=called_off, by=facilitator)
+    services.rsvp(user=member, meetup=meetup_in(circle, dt.timedelta(days=3)))
+
+    send_due_reminders()
+
+    assert [m.to for m in mail.outbox] == [[facilitator.email]]
+
+
+def test_a_run_is_bounded_and_the_next_picks_up_the_rest(circle):
+    meetup = meetup_in(circle, dt.timedelta(hours=10))
+    for _ in range(5):
+        person = UserFactory()
+        MembershipFactory(user=person, circle=circle)
+        services.rsvp(user=person, meetup=meetup)
+
+    assert send_due_reminders(batch=3) == 3
+    assert send_due_reminders(batch=3) == 2
+    assert send_due_reminders(batch=3) == 0
+    assert len(mail.outbox) == 5
+    assert RSVP.objects.filter(meetup=meetup).count() == 5
