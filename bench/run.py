@@ -1,0 +1,318 @@
+# The benchmark starts only fixed local programs: manage.py, gunicorn and wrk.
+# ruff: noqa: S603
+"""`make bench`: how the site holds up with 100,000 circles on Postgres.
+
+1. Makes the benchmark database (BENCH_DATABASE_URL, default ps_bench on 127.0.0.1) and
+   seeds it once with `seed_bulk`; the size and a digest of the seeding code are kept as
+   the database's comment, so later runs skip seeding, and a different BENCH_CIRCLES or
+   changed seeding code starts it afresh.
+2. Counts the SQL queries of one browse page, uncached and cached, in this process.
+3. Starts gunicorn (2 workers × 4 threads, gthread) on a free local port, DEBUG off, and
+   measures with wrk, BENCH_SECONDS each (default 10): the browse page with its anonymous
+   page cache on, /robots.txt beside it; then again with BROWSE_CACHE_SECONDS=0, browse
+   cycling through several places and topics so no cache of any kind flatters it.
+4. Races RSVPs from 20 logged-in members (bench/rsvp_race.py) and checks afterwards that
+   no seat was lost, doubled or oversold.
+
+Prints a table and writes it to bench/results/latest.md. Every server it starts is
+stopped on the way out, on errors and Ctrl-C too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote_plus, urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+PYTHON = sys.executable
+GUNICORN = str(Path(PYTHON).parent / "gunicorn")
+
+DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ps_bench")
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/4")
+CIRCLES = int(os.environ.get("BENCH_CIRCLES", "100000"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
+WORKERS = 2
+THREADS = int(os.environ.get("BENCH_THREADS", "4"))
+
+MARKER_PREFIX = "make bench:"
+BROWSE = "/circles/?near={place}&radius=50&topic={topic}"
+MAIN_PLACE, MAIN_TOPIC = "Baton Rouge, LA", "grief"
+PLACES = ["Baton Rouge, LA", "New Orleans, LA", "Houston, TX", "Austin, TX", "Portland, OR"]
+TOPICS = ["grief", "anxiety", "recovery", "caregiving", "new-parents", "depression"]
+
+SERVER_ENV = {
+    "DATABASE_URL": DATABASE_URL,
+    "REDIS_URL": REDIS_URL,
+    "CACHE_KEY_PREFIX": "bench",
+    "DEBUG": "0",
+    "SECRET_KEY": "benchmark-only-secret-key",
+    "ALLOWED_HOSTS": "127.0.0.1",
+    "LOG_LEVEL": "WARNING",
+}
+
+
+def browse_path(place: str, topic: str) -> str:
+    return BROWSE.format(place=quote_plus(place), topic=topic)
+
+
+def seed_marker() -> str:
+    """What the seeded database holds: the size and a digest of the code that seeded it."""
+    digest = hashlib.sha256()
+    for name in ("seeding.py", "commands/seed_bulk.py"):
+        digest.update((ROOT / "meetups" / "management" / name).read_bytes())
+    return f"{MARKER_PREFIX} seed_bulk --circles {CIRCLES} ({digest.hexdigest()[:12]})"
+
+
+def prepare_database() -> None:
+    """Create, migrate and seed the benchmark database unless its comment says it's ready.
+    Only a database this script made (its comment says so) is ever dropped."""
+    import psycopg
+    from psycopg import sql
+
+    url = urlsplit(DATABASE_URL)
+    name = url.path.lstrip("/")
+    database = sql.Identifier(name)
+    maintenance = urlunsplit(url._replace(path="/postgres"))
+    with psycopg.connect(maintenance, autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
+            [name],
+        ).fetchone()
+        seeded = row is not None and row[0] == seed_marker()
+        if row is not None and not (row[0] or "").startswith(MARKER_PREFIX):
+            sys.exit(f"Database {name} was not made by make bench; set BENCH_DATABASE_URL.")
+        if not seeded:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(database))
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(database))
+            conn.execute(
+                sql.SQL("COMMENT ON DATABASE {} IS {}").format(
+                    database, sql.Literal(f"{MARKER_PREFIX} not seeded yet")
+                )
+            )
+    env = {**os.environ, **SERVER_ENV}
+    manage = [PYTHON, str(ROOT / "manage.py")]
+    subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, cwd=ROOT, check=True)
+    if seeded:
+        print(f"Database {name} already holds {CIRCLES:,} seeded circles.")
+        return
+    print(f"Seeding {name} with {CIRCLES:,} circles (once)...")
+    started = time.monotonic()
+    subprocess.run([*manage, "seed_bulk", "--circles", str(CIRCLES)], env=env, cwd=ROOT, check=True)
+    print(f"Seeded in {time.monotonic() - started:.0f} s.")
+    with psycopg.connect(maintenance, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("COMMENT ON DATABASE {} IS {}").format(database, sql.Literal(seed_marker()))
+        )
+
+
+def setup_django() -> None:
+    os.environ.update(SERVER_ENV)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "peersupport.settings"
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def count_browse_queries() -> dict[str, int]:
+    """SQL queries for one anonymous browse page: cache off, then served from the cache."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, override_settings
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    path = browse_path(MAIN_PLACE, MAIN_TOPIC)
+    counts = {}
+    with override_settings(BROWSE_CACHE_SECONDS=0):
+        client.get(path)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path)
+        assert response.status_code == 200, f"browse page answered {response.status_code}"
+        counts["uncached"] = len(queries)
+    client.get(path)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(path)
+    counts["cached"] = len(queries)
+    return counts
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def gunicorn(**extra_env: str) -> Iterator[int]:
+    """A gunicorn on a free port for the duration of the block; yields the port."""
+    port = free_port()
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    log = (RESULTS / "gunicorn.log").open("a")
+    process = subprocess.Popen(
+        [
+            GUNICORN,
+            "peersupport.wsgi:application",
+            f"--config={ROOT / 'bench' / 'gunicorn.conf.py'}",
+            f"--bind=127.0.0.1:{port}",
+            f"--workers={WORKERS}",
+            f"--threads={THREADS}",
+        ],
+        cwd=ROOT,
+        env={**os.environ, **SERVER_ENV, **extra_env},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        wait_until_up(port, process)
+        yield port
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        log.close()
+
+
+def wait_until_up(port: int, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited; see {RESULTS / 'gunicorn.log'}")
+        url = f"http://127.0.0.1:{port}/robots.txt"
+        with (
+            contextlib.suppress(OSError, urllib.error.URLError),
+            urllib.request.urlopen(url, timeout=2),
+        ):
+            return
+        time.sleep(0.2)
+    raise RuntimeError("gunicorn did not answer within 30 s")
+
+
+def wrk(port: int, paths: list[str], seconds: int) -> dict[str, float]:
+    """Closed-loop load from CONNECTIONS keep-alive connections; one wrk thread leaves the
+    second core to the server and Postgres."""
+    result = subprocess.run(
+        [
+            shutil.which("wrk") or "wrk",
+            "--threads=1",
+            f"--connections={CONNECTIONS}",
+            f"--duration={seconds}s",
+            "--timeout=5s",
+            f"--script={ROOT / 'bench' / 'wrk.lua'}",
+            f"http://127.0.0.1:{port}{paths[0]}",
+        ],
+        env={**os.environ, "WRK_PATHS": " ".join(paths)},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=seconds + 30,
+    )
+    raw = json.loads(result.stdout.strip().splitlines()[-1])
+    return {
+        "rps": raw["requests"] / (raw["duration_us"] / 1e6),
+        "p50": raw["p50_us"] / 1000,
+        "p95": raw["p95_us"] / 1000,
+        "p99": raw["p99_us"] / 1000,
+        "requests": raw["requests"],
+        "errors": raw["socket_errors"] + raw["bad_status"],
+    }
+
+
+def measure_pair(port: int, browse_paths: list[str]) -> tuple[dict, dict]:
+    wrk(port, browse_paths, 3)  # warm up: the page cache and database connections
+    browse = wrk(port, browse_paths, SECONDS)
+    trivial = wrk(port, ["/robots.txt"], SECONDS)
+    return browse, trivial
+
+
+def row(name: str, m: dict) -> str:
+    return (
+        f"| {name} | {m['rps']:,.0f} | {m['p50']:.1f} | {m['p95']:.1f} | {m['p99']:.1f} "
+        f"| {m['requests']:,} | {m['errors']} |"
+    )
+
+
+def main() -> None:
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    prepare_database()
+    setup_django()
+    import rsvp_race
+
+    from circles.models import Circle
+
+    circles = Circle.objects.exclude(slug=rsvp_race.CIRCLE_SLUG).count()
+    load = os.getloadavg()[0]
+    queries = count_browse_queries()
+    main_path = browse_path(MAIN_PLACE, MAIN_TOPIC)
+    varied = [browse_path(place, topic) for place in PLACES for topic in TOPICS]
+
+    print(f"Measuring the cached browse page and /robots.txt, {SECONDS} s each...")
+    with gunicorn() as port:
+        cached, trivial_cached = measure_pair(port, [main_path])
+        print(f"Racing RSVPs from {rsvp_race.CLIENTS} members...")
+        race = rsvp_race.run(port)
+    print(f"Measuring browse without its page cache ({len(varied)} searches) and /robots.txt...")
+    with gunicorn(BROWSE_CACHE_SECONDS="0") as port:
+        uncached, trivial_uncached = measure_pair(port, varied)
+
+    checks = race["checks"]
+    lines = [
+        f"Benchmark of {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC: {circles:,} circles on "
+        f"Postgres, gunicorn {WORKERS} workers × {THREADS} threads (gthread), DEBUG off, "
+        f"{os.cpu_count()} CPU cores shared with Postgres and the load generator (load "
+        f"average {load:.1f} at the start). wrk: "
+        f"{CONNECTIONS} keep-alive connections, {SECONDS} s per line.",
+        "",
+        "| what | req/s | p50 ms | p95 ms | p99 ms | requests | errors |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        row(f"browse, page cache on ({MAIN_PLACE}, 50 km, {MAIN_TOPIC})", cached),
+        row("/robots.txt, same server", trivial_cached),
+        row(f"browse, page cache off ({len(varied)} place × topic searches)", uncached),
+        row("/robots.txt, same server", trivial_uncached),
+        row(f"RSVP POST, {rsvp_race.CLIENTS} concurrent members", race["latency"]),
+        "",
+        f"- browse throughput / trivial view: cache on "
+        f"{cached['rps'] / trivial_cached['rps']:.0%}, cache off "
+        f"{uncached['rps'] / trivial_uncached['rps']:.0%} (target ≥ 25%)",
+        f"- SQL queries per browse page: {queries['uncached']} uncached, "
+        f"{queries['cached']} from the page cache",
+        f"- RSVP race: {checks['attempts']} RSVPs by {rsvp_race.CLIENTS} members to "
+        f"{checks['meetups']} meetups of {rsvp_race.CAPACITIES[0]}–{rsvp_race.CAPACITIES[-1]} "
+        f"seats: {checks['going']} going, {checks['waitlisted']} waitlisted; "
+        f"lost {checks['lost']}, duplicated {checks['duplicated']}, "
+        f"meetups over capacity {checks['oversold']}, meetups with a wrong seat count or an "
+        f"empty seat while someone waits {checks['miscounted']}",
+        "- targets: browse p95 ≤ 50 ms, RSVP p95 ≤ 100 ms",
+    ]
+    report = "\n".join(lines) + "\n"
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "latest.md").write_text(report)
+    print()
+    print(report)
+    print(f"Written to {RESULTS / 'latest.md'}")
+    if checks["lost"] or checks["duplicated"] or checks["oversold"] or checks["miscounted"]:
+        sys.exit("RSVP integrity check failed")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,96 @@
+"""`manage.py seed_demo`: a plausible demo site, loaded once however often it runs."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core.management import call_command
+from django.utils import timezone
+
+from accounts.models import User
+from circles.models import Circle, Membership, Schedule, Topic, Venue
+from meetups.management.commands.seed_demo import DEMO_EMAIL, DEMO_PASSWORD
+from meetups.models import RSVP, Meetup
+
+pytestmark = pytest.mark.django_db
+
+
+def seed() -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def counts() -> dict[str, int]:
+    models = [User, EmailAddress, Topic, Circle, Venue, Schedule, Membership, Meetup, RSVP]
+    return {model.__name__: model.objects.count() for model in models}
+
+
+def test_seed_demo_builds_circles_in_real_cities() -> None:
+    seed()
+
+    assert Circle.objects.count() >= 60
+    cities = {c.area_name.split(", ", 1)[-1] for c in Circle.objects.exclude(format="online")}
+    assert len(cities) >= 8
+    assert {"New Orleans, LA", "Baton Rouge, LA", "Lafayette, LA", "Shreveport, LA"} <= cities
+    assert Topic.objects.filter(circles__isnull=False).distinct().count() >= 10
+
+
+def test_seed_demo_has_online_and_approval_circles() -> None:
+    seed()
+
+    online = Circle.objects.filter(format=Circle.Format.ONLINE)
+    assert online.count() >= 3
+    assert all(c.online_url and not c.online_url_public and c.lat is None for c in online)
+    approval = Circle.objects.filter(join_policy=Circle.JoinPolicy.APPROVAL)
+    assert 1 <= approval.count() < Circle.objects.count() / 2
+    assert all(c.join_question for c in approval)
+
+
+def test_every_circle_has_a_verified_facilitator_a_schedule_and_future_meetups() -> None:
+    seed()
+
+    now = timezone.now()
+    for circle in Circle.objects.all():
+        host = circle.facilitators().get().user
+        assert EmailAddress.objects.filter(user=host, verified=True).exists()
+        schedule = circle.schedules.get()
+        assert (schedule.venue is None) == circle.is_online
+        upcoming = circle.meetups.filter(starts_at__gt=now)
+        assert upcoming.exists()
+        assert all(m.local_start.time() == schedule.start_time for m in upcoming)
+    assert Schedule.objects.filter(frequency=Schedule.Frequency.MONTHLY).exists()
+    assert Venue.objects.filter(step_free=True).exclude(accessibility_notes="").exists()
+
+
+def test_demo_login_is_a_verified_member_with_rsvps(client) -> None:
+    output = seed()
+
+    demo = User.objects.get(email=DEMO_EMAIL)
+    assert demo.check_password(DEMO_PASSWORD)
+    assert EmailAddress.objects.filter(user=demo, verified=True, primary=True).exists()
+    assert demo.memberships.filter(status=Membership.Status.ACTIVE).count() >= 2
+    assert RSVP.objects.filter(user=demo, status=RSVP.Status.GOING).exists()
+    assert f"{DEMO_EMAIL} / {DEMO_PASSWORD}" in output
+
+
+def test_rsvps_match_seat_counts() -> None:
+    seed()
+
+    assert RSVP.objects.count() > 50
+    for meetup in Meetup.objects.filter(rsvps__isnull=False).distinct():
+        assert meetup.going_count == meetup.rsvps.filter(status=RSVP.Status.GOING).count()
+        assert meetup.going_count <= meetup.capacity
+
+
+def test_second_run_adds_nothing() -> None:
+    first = seed()
+    before = counts()
+
+    second = seed()
+
+    assert counts() == before
+    assert "password" in first
+    assert "nothing added" in second
