@@ -21,6 +21,21 @@ $(BIN)/.installed: pyproject.toml
 
 venv: $(BIN)/.installed
 
+# Web, Celery worker and beat side by side (Procfile.dev); one Ctrl-C stops all three.
+# SQLite and Celery's filesystem broker under .data/ unless DATABASE_URL/REDIS_URL say otherwise.
+run: venv
+	@mkdir -p .data/broker/control
+	@echo "Migrating the database and loading the demo circles…"
+	@DEBUG=1 $(BIN)/python manage.py migrate --noinput --verbosity 0
+	@DEBUG=1 $(BIN)/python manage.py seed_demo
+	@echo
+	@echo "  Open http://127.0.0.1:$(PORT)/ and log in with the demo account printed above."
+	@echo "  Emails appear in this terminal. Ctrl-C stops the web server, worker and beat."
+	@echo
+	@DEBUG=1 PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho -f Procfile.dev start --port $(PORT)
+
+# The whole suite. Tests needing Postgres, Redis or Chromium skip when those are absent,
+# unless REQUIRE_SERVICES=1. pytest exits non-zero when it collects no test at all.
 test: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -36,3 +51,14 @@ format: venv
 
 clean:
 	rm -rf .data
+
+# Load test on Postgres with 100,000 circles (seeded once): browse, /robots.txt and an RSVP
+# race; writes bench/results/latest.md. Installs wrk with apt-get when missing (as root).
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ps_bench
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/4
+bench: venv
+	@command -v wrk >/dev/null || { \
+		test "$$(id -u)" = 0 || { echo "wrk is missing: run 'apt-get install wrk' as root."; exit 1; }; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null 2>&1 || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }; }
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python bench/run.py

@@ -1,0 +1,25 @@
+# The one image behind web (gunicorn), worker and beat; see docker-compose.yml.
+FROM python:3.12-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PYTHONPATH=/app \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    STATICFILES_BACKEND=whitenoise.storage.CompressedStaticFilesStorage \
+    PORT=8000
+
+RUN useradd --create-home --uid 1000 app
+WORKDIR /app
+
+# Dependencies first, so a code change does not reinstall them.
+COPY pyproject.toml README.md ./
+RUN pip install .
+
+COPY --chown=app:app . .
+RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
+    && chown -R app:app /app/.data
+
+USER app
+EXPOSE 8000
+CMD ["sh", "-c", "exec gunicorn peersupport.wsgi --bind 0.0.0.0:${PORT} --access-logfile -"]
