@@ -40,10 +40,13 @@ def _bump() -> None:
 
 def bump_browse_version() -> None:
     """Call after any change that browse results show (circles, topics, schedules, venues,
-    meetups, seats). Bumps now, and again when the surrounding transaction commits, so a
-    page rendered from the old data while the transaction was open is not kept."""
-    _bump()
-    if transaction.get_connection().in_atomic_block:
+    meetups, seats). Inside a transaction the bump waits for the commit: a page rendered
+    before it read the old version and is dropped; one rendered after it reads the new
+    version and sees the committed change. A rolled-back change bumps nothing."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        _bump()
+    elif not any(callback is _bump for _, callback, _ in connection.run_on_commit):
         transaction.on_commit(_bump)
 
 

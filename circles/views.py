@@ -6,8 +6,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.paginator import Paginator
-from django.db.models import Q, prefetch_related_objects
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Q, QuerySet, Window, prefetch_related_objects
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -39,13 +39,32 @@ def _query_with(query: QueryDict, **changes: str | None) -> str:
     return "?" + changed.urlencode()
 
 
+def _page_of_ids(circles: QuerySet[Circle], number: int) -> Page:
+    """One page of matching circle ids in browse order, and how many match, from a single
+    query (the ids are answered from the browse indexes; full rows are read afterwards for
+    just the page shown). A page past the end falls back to the last page, as
+    Paginator.get_page does, which costs a second query only then."""
+    size = settings.BROWSE_PAGE_SIZE
+    ids = circles.annotate(total=Window(Count("pk"))).values_list("pk", "total")
+
+    def read(number: int) -> list[tuple[int, int]]:
+        return list(ids[(number - 1) * size : number * size])
+
+    rows = read(number)
+    if not rows and number > 1:
+        total = circles.count()
+        number = max(1, -(-total // size))
+        rows = read(number) if total else []
+    paginator = Paginator([], size)
+    paginator.count = rows[0][1] if rows else 0
+    return Page([pk for pk, _ in rows], number, paginator)
+
+
 def _search_results(form: CircleSearchForm, query: QueryDict) -> dict[str, object]:
     """One page of results, and on the first page near a place a few online circles, with
     each circle's topics and next meetup: a fixed handful of queries however many match."""
-    # Count and order on ids alone (answered from the browse indexes), then read full rows
-    # for just the page shown.
-    paginator = Paginator(form.circles().values_list("pk", flat=True), settings.BROWSE_PAGE_SIZE)
-    page = paginator.get_page(form.cleaned_data["page"] or 1)
+    page = _page_of_ids(form.circles(), form.cleaned_data["page"] or 1)
+    paginator = page.paginator
     results = form.circles_by_pk(list(page.object_list))
     online_circles = form.online_circles()
     online: list[Circle] = []

@@ -118,7 +118,7 @@ def _rsvp_response(
 def _rsvp_notice(seat: RSVP) -> str:
     if seat.status == RSVP.Status.GOING:
         return "You're going. We've saved you a seat."
-    position = services.waitlist_position(seat)
+    position = getattr(seat, "position", None) or services.waitlist_position(seat)
     return (
         f"The meetup is full, so you're on the waitlist (number {position}). "
         "We'll email you if a seat opens up."
@@ -128,16 +128,20 @@ def _rsvp_notice(seat: RSVP) -> str:
 @login_required
 @require_POST
 def rsvp(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    meetup = _get_meetup(pk)
     try:
         if request.POST.get("join") == "1":
+            meetup = _get_meetup(pk)
             seat = services.join_and_rsvp(
                 user=request.user,
                 meetup=meetup,
                 accept_guidelines=request.POST.get("accept_guidelines") == "on",
             )
         else:
+            # The service reads and locks the meetup itself; it is known here only by id.
+            meetup = Meetup(pk=pk)
             seat = services.rsvp(user=request.user, meetup=meetup)
+    except Meetup.DoesNotExist:
+        raise Http404("No such meetup.") from None
     except services.MeetupError as exc:
         return _rsvp_response(request, meetup, exc.message, ok=False)
     return _rsvp_response(request, meetup, _rsvp_notice(seat), ok=True)

@@ -118,6 +118,10 @@ if REDIS_URL:
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="ps"),
         }
     }
+    # Sessions are read from Redis and written through to the database, so a signed-in
+    # request costs no session query. Only with a shared cache: with per-process memory
+    # caches, signing out in one process would leave the session alive in another.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

@@ -16,6 +16,7 @@ import shutil
 from collections.abc import Iterator
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 
@@ -39,6 +40,9 @@ def need(reason: str) -> None:
 def _fast_and_isolated(settings, request: pytest.FixtureRequest) -> Iterator[None]:
     """Fast hashing; tasks run eagerly except in the real-worker tests (tests/jobs)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Each test starts with an empty cache: cached pages are invalidated on commit, and
+    # most tests never commit (they run inside a transaction that is rolled back).
+    cache.clear()
     settings.ACCOUNT_RATE_LIMITS = False
     eager = "jobs" not in request.keywords
     previous = celery_app.conf.task_always_eager

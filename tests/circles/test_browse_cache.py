@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from circles.cache import browse_version, bump_browse_version
 from tests.factories import CircleFactory, MeetupFactory, ScheduleFactory, TopicFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True)
 
 SEARCH = {"near": "Baton Rouge"}
 
