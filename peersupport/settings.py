@@ -181,6 +181,8 @@ PRIVACY_NOTICE_VERSION = env.str("PRIVACY_NOTICE_VERSION", default="2026-11")
 # follows MAILERS.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+if EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend":  # noqa: F821
+    EMAIL_BACKEND = "peersupport.mail.EmailBackend"  # links printed whole, not encoded
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"{SITE_NAME} <circles@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
