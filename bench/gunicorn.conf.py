@@ -7,11 +7,8 @@ Postgres (an RSVP's row lock and commit) would idle its whole process. gthread k
 connections alive and lets a worker's other threads run while one waits on the database;
 more processes than cores would only add memory and context switches.
 
-One thread per worker by default (BENCH_THREADS): the requests measured here are mostly
-Python work, and threads of one process contend for its interpreter lock. Measured on
-the 2-core machine, 1 thread gave the RSVP race about 150 requests/s at p95 150 ms, 4
-threads about 110 requests/s at p95 230 ms; the cached browse page was the same either
-way. The README lists both runs."""
+BENCH_THREADS sets the threads per worker (default 4). On the 2-core machine 1 thread and
+4 threads measured within the run-to-run noise of each other (see the README)."""
 
 worker_class = "gthread"
 loglevel = "warning"

@@ -7,7 +7,7 @@
    the database's comment, so later runs skip seeding, and a different BENCH_CIRCLES or
    changed seeding code starts it afresh.
 2. Counts the SQL queries of one browse page, uncached and cached, in this process.
-3. Starts gunicorn (2 gthread workers of BENCH_THREADS threads, default 1) on a free
+3. Starts gunicorn (2 gthread workers of BENCH_THREADS threads, default 4) on a free
    local port, DEBUG off, and measures with wrk, BENCH_SECONDS each (default 10): the
    browse page with its anonymous page cache on, /robots.txt beside it; then again with
    BROWSE_CACHE_SECONDS=0, browse cycling through several places and topics so no cache
@@ -49,7 +49,7 @@ CIRCLES = int(os.environ.get("BENCH_CIRCLES", "100000"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
 WORKERS = 2
-THREADS = int(os.environ.get("BENCH_THREADS", "1"))
+THREADS = int(os.environ.get("BENCH_THREADS", "4"))
 
 MARKER_PREFIX = "make bench:"
 BROWSE = "/circles/?near={place}&radius=50&topic={topic}"
