@@ -60,6 +60,27 @@ class CircleAdmin(admin.ModelAdmin):
         messages.success(request, f"Closed {queryset.count()} circle(s).")
 
 
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    """Join requests to approval circles, until facilitators approve them on their own
+    pages. Approving goes through circles.services."""
+
+    list_display = ("user", "circle", "role", "status", "created_at")
+    list_filter = ("status", "role")
+    search_fields = ("circle__name", "user__display_name")
+    raw_id_fields = ("user", "circle")
+    readonly_fields = ("join_answer", "guidelines_version", "guidelines_accepted_at")
+    actions = ["approve_requests"]
+
+    @admin.action(description="Approve the selected join requests")
+    def approve_requests(self, request: HttpRequest, queryset: QuerySet[Membership]) -> None:
+        approved = 0
+        for membership in queryset.filter(status=Membership.Status.PENDING):
+            services.approve_member(membership=membership, by=request.user)
+            approved += 1
+        messages.success(request, f"Approved {approved} join request(s).")
+
+
 @admin.register(Report)
 class ReportAdmin(admin.ModelAdmin):
     list_display = ("reason", "circle", "status", "created_at")

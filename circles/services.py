@@ -104,11 +104,13 @@ def leave_circle(*, user: User, circle: Circle) -> Membership:
 
 @transaction.atomic
 def approve_member(*, membership: Membership, by: User) -> Membership:
-    """A facilitator welcomes someone who asked to join an approval circle."""
+    """A facilitator (or a moderator) welcomes someone who asked to join an approval
+    circle."""
     membership = (
         Membership.objects.select_for_update().select_related("circle").get(pk=membership.pk)
     )
-    _require_facilitator(circle=membership.circle, user=by)
+    if not by.is_staff:
+        _require_facilitator(circle=membership.circle, user=by)
     if membership.status != Membership.Status.PENDING:
         raise CircleError("This person is not waiting for approval.")
     membership.status = Membership.Status.ACTIVE

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from circles.models import Circle, Report
-from tests.factories import UserFactory
+from circles.models import Circle, Membership, Report
+from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -48,3 +48,26 @@ def test_moderators_resolve_reports(moderator_client: Client, circle) -> None:
 
     report.refresh_from_db()
     assert report.status == Report.Status.RESOLVED
+
+
+def test_moderators_approve_join_requests(
+    moderator_client: Client, circle, outsider, member
+) -> None:
+    request = MembershipFactory(
+        circle=circle, user=outsider, status=Membership.Status.PENDING, join_answer="Hi"
+    )
+    active = Membership.objects.get(circle=circle, user=member)
+    left = MembershipFactory(circle=circle, status=Membership.Status.LEFT)
+
+    listing = moderator_client.get("/admin/circles/membership/?status__exact=pending")
+    response = moderator_client.post(
+        "/admin/circles/membership/",
+        {"action": "approve_requests", "_selected_action": [request.pk, active.pk, left.pk]},
+    )
+
+    assert listing.status_code == 200
+    assert response.status_code == 302
+    request.refresh_from_db()
+    left.refresh_from_db()
+    assert request.status == Membership.Status.ACTIVE
+    assert left.status == Membership.Status.LEFT
