@@ -27,6 +27,7 @@ from circles.cache import bump_browse_version
 from circles.models import Circle, Membership, Schedule
 from circles.services import CircleError, join_circle
 from meetups.models import RSVP, Meetup
+from peersupport.rows import RowReader
 
 MAX_CAPACITY = 500
 
@@ -87,24 +88,33 @@ def waitlist_position(rsvp: RSVP) -> int | None:
     return ahead + ties_ahead + 1
 
 
+# What an RSVP reads of its meetup, under the lock.
+_rsvp_meetup = RowReader(
+    Meetup,
+    ["id", "circle", "starts_at", "ends_at", "capacity", "going_count", "status", "sequence"],
+)
+
+
 def _locked_for_rsvp(meetup: Meetup, user: User) -> Meetup:
     """The meetup row locked, and then everything an RSVP decides on, read in one more
     query: whether the person has a verified email and an active membership, whether anyone
     are waiting, and the person's own RSVP row if there is one. The second read comes after
     the lock is held, so it sees whatever the previous holder committed (a query that both
     waits for a lock and reads other tables would read them as they were before the wait).
-    RSVPs are the busiest writes on the site; these two reads are written in SQL because
-    building them with the ORM cost more than running them. Raises Meetup.DoesNotExist for
-    an unknown id."""
+    RSVPs are the busiest writes on the site; these reads (and the writes in
+    `_write_rsvp`) are written in SQL because building them with the ORM cost more than
+    running them. Raises Meetup.DoesNotExist for an unknown id."""
     lock = f"""
-        SELECT id, circle_id, starts_at, ends_at, capacity, going_count, status, sequence
-        FROM {Meetup._meta.db_table} WHERE id = %s
-    """  # noqa: S608 - only table names are formatted in; values are parameters.
+        SELECT {_rsvp_meetup.columns()} FROM {Meetup._meta.db_table} WHERE id = %s
+    """  # noqa: S608 - only table and column names are formatted in; values are parameters.
     if connection.features.has_select_for_update:
         lock += " FOR UPDATE"
-    locked = next(iter(Meetup.objects.raw(lock, [meetup.pk])), None)
-    if locked is None:
+    with connection.cursor() as cursor:
+        cursor.execute(lock, [meetup.pk])
+        row = cursor.fetchone()
+    if row is None:
         raise Meetup.DoesNotExist
+    locked = _rsvp_meetup.instance(row, connection.alias)
     state = f"""
         SELECT EXISTS (SELECT 1 FROM {EmailAddress._meta.db_table}
                        WHERE user_id = %(user)s AND verified),
@@ -136,6 +146,36 @@ def _locked_for_rsvp(meetup: Meetup, user: User) -> Meetup:
     return locked
 
 
+def _write_rsvp(seat: RSVP, *, now: dt.datetime, take_seat: bool) -> None:
+    """Store a new or renewed RSVP (reusing a cancelled row) and, for a seat, count it on
+    the meetup. Only `rsvp` calls this, holding the meetup's lock."""
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    rsvps, meetups = RSVP._meta.db_table, Meetup._meta.db_table
+    with connection.cursor() as cursor:
+        if take_seat:
+            cursor.execute(
+                f"UPDATE {meetups} SET going_count = going_count + 1 WHERE id = %s",  # noqa: S608
+                [seat.meetup_id],
+            )
+        if seat.pk is None:
+            cursor.execute(
+                f"INSERT INTO {rsvps} (meetup_id, user_id, status, requested_at, attended, "  # noqa: S608
+                "created_at, updated_at) VALUES (%s, %s, %s, %s, NULL, %s, %s) RETURNING id",
+                [seat.meetup_id, seat.user_id, seat.status, stamp, stamp, stamp],
+            )
+            seat.pk = cursor.fetchone()[0]
+            seat.created_at = now
+            seat._state.adding = False
+        else:
+            cursor.execute(
+                f"UPDATE {rsvps} SET status = %s, requested_at = %s, attended = NULL, "  # noqa: S608
+                "updated_at = %s WHERE id = %s",
+                [seat.status, stamp, stamp, seat.pk],
+            )
+            seat.refresh_from_db(fields=["created_at"])
+        seat._state.db = connection.alias
+
+
 def rsvp(*, user: User, meetup: Meetup) -> RSVP:
     """Ask for a seat. Rules: a verified email, an active membership of the circle, a
     scheduled meetup that has not started. `going` while a seat is left, otherwise
@@ -154,25 +194,22 @@ def rsvp(*, user: User, meetup: Meetup) -> RSVP:
             raise RSVPError("Only members of this circle can RSVP to its meetups.")
         if locked.my_rsvp_id is not None and locked.my_rsvp_status != RSVP.Status.CANCELLED:
             return RSVP.objects.get(pk=locked.my_rsvp_id)
+        going = locked.going_count < locked.capacity and not locked.waiting
         now = timezone.now()
         seat = RSVP(
             pk=locked.my_rsvp_id,
             meetup=locked,
             user=user,
+            status=RSVP.Status.GOING if going else RSVP.Status.WAITLISTED,
             requested_at=now,
             attended=None,
+            updated_at=now,
         )
-        going = locked.going_count < locked.capacity and not locked.waiting
-        seat.status = RSVP.Status.GOING if going else RSVP.Status.WAITLISTED
         # At the back of the queue, stamped under the lock: everyone waiting is ahead.
         seat.position = None if going else locked.waiting + 1
+        _write_rsvp(seat, now=now, take_seat=going)
         if going:
-            Meetup.objects.filter(pk=locked.pk).update(going_count=F("going_count") + 1)
             locked.going_count += 1
-        if seat.pk is None:
-            seat.save(force_insert=True)
-        else:
-            seat.save(update_fields=["status", "requested_at", "attended", "updated_at"])
         for field in ("going_count", "capacity", "status", "sequence"):
             setattr(meetup, field, getattr(locked, field))
         if going:
