@@ -1,11 +1,17 @@
-"""Twenty members RSVP at the same moment to meetups with only a few seats each.
+"""Twenty members RSVP back to back to meetups with only a few seats each.
 
 Each member is a real account (verified email, active membership, a database session)
-and a thread with its own keep-alive connection. It fetches the meetup page once for its
-CSRF cookie, waits for the others, then posts an RSVP to every meetup in its own shuffled
-order, exactly as the RSVP button does without JavaScript. Afterwards the database must
-show, for every meetup, one row per member who asked, `going_count` equal to the going
-rows, no more going than seats, and no seat left empty while someone waits.
+and, in wrk (bench/rsvp.lua), a thread with its own keep-alive connection that posts the
+RSVP form, exactly as the RSVP button does without JavaScript, for one meetup after
+another. The meetups come in rounds of 40 (2 to 8 seats); every member takes a round's
+meetups in its own shuffled order before moving to the next round, so all twenty race for
+the same few seats all the time and most RSVPs end on a waitlist. A short warm-up on
+meetups of its own comes first.
+
+Afterwards the database must show, for every meetup, one row per member whose RSVP was
+answered, none for anyone who never asked, `going_count` equal to the going rows, no
+more going than seats, and no seat left empty while someone waits. (An RSVP still in
+flight when wrk stopped may or may not have landed; either is fine.)
 
 Runs inside bench/run.py, which has configured Django for the benchmark database.
 """
@@ -13,14 +19,18 @@ Runs inside bench/run.py, which has configured Django for the benchmark database
 from __future__ import annotations
 
 import datetime as dt
-import http.client
+import json
+import os
 import random
-import threading
+import shutil
+import subprocess
+import tempfile
 import time
-from http.cookies import SimpleCookie
+from pathlib import Path
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count
 from django.test import Client
 from django.utils import timezone
@@ -30,16 +40,32 @@ from circles.models import Circle, Membership
 from meetups.models import RSVP, Meetup
 
 CLIENTS = 20
-MEETUPS = 40
+ROUND = 40
+ROUNDS = 40  # more than any run gets through; each member's plan is ROUND * ROUNDS long
 CAPACITIES = [2, 3, 4, 5, 6, 8]
-TIME_LIMIT_SECONDS = 30
+WARM_UP_SECONDS = 3
 CIRCLE_SLUG = "benchmark-rsvp-race"
 EMAIL_PREFIX = "benchmark-rsvp-"
-TRANSPORT_ERROR = 599
+SCRIPT = Path(__file__).resolve().parent / "rsvp.lua"
 
 
-def prepare() -> tuple[list[Meetup], list[tuple[int, str]]]:
-    """A fresh unlisted circle with small meetups, and members logged in: (user id, session)."""
+def _meetups(circle: Circle, count: int, first_hour: int) -> list[int]:
+    start = timezone.now() + dt.timedelta(days=2)
+    made = Meetup.objects.bulk_create(
+        Meetup(
+            circle=circle,
+            starts_at=start + dt.timedelta(hours=first_hour + n),
+            ends_at=start + dt.timedelta(hours=first_hour + n, minutes=90),
+            capacity=CAPACITIES[n % len(CAPACITIES)],
+        )
+        for n in range(count)
+    )
+    return [meetup.pk for meetup in made]
+
+
+def prepare() -> tuple[list[tuple[int, str, str]], list[int], list[int]]:
+    """A fresh unlisted circle, meetups for the warm-up and for the race, and members
+    signed in: (user id, session key, CSRF token) each."""
     Circle.objects.filter(slug=CIRCLE_SLUG).delete()
     User.objects.filter(email__startswith=EMAIL_PREFIX).delete()
     circle = Circle.objects.create(
@@ -50,153 +76,144 @@ def prepare() -> tuple[list[Meetup], list[tuple[int, str]]]:
         online_url="https://meet.example.org/benchmark",
         visibility=Circle.Visibility.UNLISTED,
     )
-    start = timezone.now() + dt.timedelta(days=2)
-    meetups = [
-        Meetup.objects.create(
-            circle=circle,
-            starts_at=start + dt.timedelta(hours=n),
-            ends_at=start + dt.timedelta(hours=n, minutes=90),
-            capacity=CAPACITIES[n % len(CAPACITIES)],
-        )
-        for n in range(MEETUPS)
-    ]
+    warm_up = _meetups(circle, ROUND * 3, 0)
+    race = _meetups(circle, ROUND * ROUNDS, ROUND * 3)
     members = []
     for n in range(CLIENTS):
         user = User.objects.create_user(f"{EMAIL_PREFIX}{n}@example.org", display_name=f"Racer {n}")
         EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
         Membership.objects.create(user=user, circle=circle, guidelines_accepted_at=timezone.now())
-        client = Client()
+        client = Client(HTTP_HOST=settings.ALLOWED_HOSTS[0])
         client.force_login(user)
-        members.append((user.pk, client.cookies[settings.SESSION_COOKIE_NAME].value))
-    return meetups, members
-
-
-def member(
-    port: int,
-    session: str,
-    meetup_ids: list[int],
-    start: threading.Barrier,
-    deadline: list[float],
-    results: list[tuple[int, int, float]],
-) -> None:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    cookie = f"{settings.SESSION_COOKIE_NAME}={session}"
-    try:
-        conn.request("GET", f"/meetups/{meetup_ids[0]}/", headers={"Cookie": cookie})
-        page = conn.getresponse()
-        page.read()
-        jar = SimpleCookie()
-        for header in page.msg.get_all("Set-Cookie") or []:
-            jar.load(header)
-        if settings.CSRF_COOKIE_NAME not in jar:
-            raise RuntimeError(f"the meetup page ({page.status}) set no CSRF cookie")
-    except BaseException:
-        start.abort()
-        raise
-    token = jar[settings.CSRF_COOKIE_NAME].value
-    headers = {
-        "Cookie": f"{cookie}; {settings.CSRF_COOKIE_NAME}={token}",
-        "X-CSRFToken": token,
-        "Content-Type": "application/x-www-form-urlencoded",
-    }
-    start.wait()
-    for meetup_id in meetup_ids:
-        if time.monotonic() > deadline[0]:
-            break
-        began = time.perf_counter()
-        try:
-            conn.request("POST", f"/meetups/{meetup_id}/rsvp/", body="", headers=headers)
-            response = conn.getresponse()
-            response.read()
-            status = response.status
-        except (OSError, http.client.HTTPException):
-            conn.close()
-            status = TRANSPORT_ERROR
-        results.append((meetup_id, status, time.perf_counter() - began))
-    conn.close()
-
-
-def percentile(sorted_values: list[float], share: float) -> float:
-    if not sorted_values:
-        return 0.0
-    return sorted_values[min(len(sorted_values) - 1, int(share * len(sorted_values)))]
-
-
-def run(port: int) -> dict:
-    meetups, members = prepare()
-    ids = [m.pk for m in meetups]
-    rng = random.Random(7)
-    start = threading.Barrier(CLIENTS + 1)
-    deadline = [float("inf")]
-    results: dict[int, list[tuple[int, int, float]]] = {user_id: [] for user_id, _ in members}
-    threads = [
-        threading.Thread(
-            target=member,
-            args=(port, session, rng.sample(ids, len(ids)), start, deadline, results[user_id]),
+        page = client.get(f"/meetups/{warm_up[0]}/")
+        if settings.CSRF_COOKIE_NAME not in client.cookies:
+            raise RuntimeError(f"the meetup page ({page.status_code}) set no CSRF cookie")
+        members.append(
+            (
+                user.pk,
+                client.cookies[settings.SESSION_COOKIE_NAME].value,
+                client.cookies[settings.CSRF_COOKIE_NAME].value,
+            )
         )
-        for user_id, session in members
-    ]
-    for thread in threads:
-        thread.start()
-    deadline[0] = time.monotonic() + TIME_LIMIT_SECONDS
+    return members, warm_up, race
+
+
+def _plans(members: list[tuple[int, str, str]], meetup_ids: list[int], rng: random.Random):
+    """Each member's order: round by round, the round's meetups shuffled."""
+    plans = {}
+    for user_id, _, _ in members:
+        order: list[int] = []
+        for start in range(0, len(meetup_ids), ROUND):
+            order += rng.sample(meetup_ids[start : start + ROUND], ROUND)
+        plans[user_id] = order
+    return plans
+
+
+def _wrk(port: int, members: list[tuple[int, str, str]], plans: dict, seconds: int) -> dict:
+    with tempfile.NamedTemporaryFile("w", suffix=".plan", delete=False) as plan_file:
+        for user_id, session, csrf in members:
+            plan_file.write(f"{session} {csrf} {','.join(map(str, plans[user_id]))}\n")
     try:
-        start.wait()
-    except threading.BrokenBarrierError:
-        for thread in threads:
-            thread.join()
-        raise RuntimeError("a member could not get ready; see the error above") from None
-    began = time.perf_counter()
-    for thread in threads:
-        thread.join()
-    wall = time.perf_counter() - began
+        result = subprocess.run(  # noqa: S603 - a fixed local program
+            [
+                shutil.which("wrk") or "wrk",
+                f"--threads={CLIENTS}",
+                f"--connections={CLIENTS}",
+                f"--duration={seconds}s",
+                "--timeout=5s",
+                f"--script={SCRIPT}",
+                f"http://{settings.ALLOWED_HOSTS[0]}:{port}/",
+            ],
+            env={
+                **os.environ,
+                "RSVP_PLAN": plan_file.name,
+                "RSVP_SESSION_COOKIE": settings.SESSION_COOKIE_NAME,
+                "RSVP_CSRF_COOKIE": settings.CSRF_COOKIE_NAME,
+            },
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=seconds + 30,
+        )
+    finally:
+        Path(plan_file.name).unlink()
+    raw = json.loads(result.stdout.strip().splitlines()[-1])
+    for entry in raw["members"]:
+        entry["user_id"] = members[entry["member"] - 1][0]  # plan lines are in member order
+    return raw
 
-    ok = {
-        (user_id, meetup_id)
-        for user_id, rows in results.items()
-        for meetup_id, status, _ in rows
-        if status < 400
+
+def run(port: int, seconds: int) -> dict:
+    members, warm_up, race = prepare()
+    rng = random.Random(7)
+    warm_up_run = _wrk(port, members, _plans(members, warm_up, rng), WARM_UP_SECONDS)
+    plans = _plans(members, race, rng)
+    raw = _wrk(port, members, plans, seconds)
+    time.sleep(1)  # let an RSVP that was in flight when wrk stopped finish
+    latency = {
+        "rps": raw["requests"] / (raw["duration_us"] / 1e6),
+        "p50": raw["p50_us"] / 1000,
+        "p95": raw["p95_us"] / 1000,
+        "p99": raw["p99_us"] / 1000,
+        "requests": raw["requests"],
+        "errors": raw["socket_errors"] + raw["bad_status"],
     }
-    latencies = sorted(seconds * 1000 for rows in results.values() for _, _, seconds in rows)
-    errors = sum(1 for rows in results.values() for _, status, _ in rows if status >= 400)
-    return {
-        "latency": {
-            "rps": len(latencies) / wall,
-            "p50": percentile(latencies, 0.50),
-            "p95": percentile(latencies, 0.95),
-            "p99": percentile(latencies, 0.99),
-            "requests": len(latencies),
-            "errors": errors,
-        },
-        "checks": check(meetups, ok),
-    }
+    checks = check(plans, raw)
+    checks["warm-up errors"] = warm_up_run["socket_errors"] + warm_up_run["bad_status"]
+    return {"latency": latency, "checks": checks}
 
 
-def check(meetups: list[Meetup], attempted: set[tuple[int, int]]) -> dict[str, int]:
+def check(plans: dict[int, list[int]], raw: dict) -> dict[str, int]:
+    answered: set[tuple[int, int]] = set()
+    in_flight: set[tuple[int, int]] = set()
+    for member in raw["members"]:
+        plan = plans[member["user_id"]]
+        if member["answered"] >= len(plan):
+            raise RuntimeError("a member ran out of meetups; raise ROUNDS in bench/rsvp_race.py")
+        refused = set(member["refused"])
+        answered |= {
+            (member["user_id"], plan[n - 1])
+            for n in range(1, member["answered"] + 1)
+            if n not in refused
+        }
+        # The member's next RSVP may have been on its way when wrk stopped.
+        in_flight.add((member["user_id"], plan[member["answered"]]))
+    meetup_ids = {meetup_id for plan in plans.values() for meetup_id in plan}
     rows = (
-        RSVP.objects.filter(meetup__in=meetups)
+        RSVP.objects.filter(meetup_id__in=meetup_ids)
         .values("user_id", "meetup_id")
         .annotate(n=Count("id"))
     )
     per_pair = {(r["user_id"], r["meetup_id"]): r["n"] for r in rows}
     checks = {
-        "attempts": len(attempted),
-        "meetups": len(meetups),
-        "lost": sum(1 for pair in attempted if pair not in per_pair),
+        "attempts": len(answered),
+        "meetups": len({meetup_id for _, meetup_id in per_pair}),
+        "lost": sum(1 for pair in answered if pair not in per_pair),
         "duplicated": sum(n - 1 for n in per_pair.values())
-        + sum(1 for pair in per_pair if pair not in attempted),
+        + sum(1 for pair in per_pair if pair not in answered and pair not in in_flight),
         "oversold": 0,
         "miscounted": 0,
         "going": 0,
         "waitlisted": 0,
     }
-    for meetup in Meetup.objects.filter(pk__in=[m.pk for m in meetups]):
-        going = meetup.rsvps.filter(status=RSVP.Status.GOING).count()
-        waiting = meetup.rsvps.filter(status=RSVP.Status.WAITLISTED).count()
-        checks["going"] += going
-        checks["waitlisted"] += waiting
-        checks["oversold"] += going > meetup.capacity
-        # A seat left empty while someone waits is a seat lost too.
-        checks["miscounted"] += meetup.going_count != going or (
-            waiting > 0 and going < meetup.capacity
+    # One statement, so one snapshot: the seat count and the rows it counts agree.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT m.capacity, m.going_count,
+                   COUNT(r.id) FILTER (WHERE r.status = %s),
+                   COUNT(r.id) FILTER (WHERE r.status = %s)
+            FROM {Meetup._meta.db_table} m
+            JOIN {RSVP._meta.db_table} r ON r.meetup_id = m.id
+            WHERE m.id = ANY(%s)
+            GROUP BY m.id
+            """,  # noqa: S608 - only table names are formatted in
+            [RSVP.Status.GOING, RSVP.Status.WAITLISTED, list(meetup_ids)],
         )
+        for capacity, going_count, going, waiting in cursor.fetchall():
+            checks["going"] += going
+            checks["waitlisted"] += waiting
+            checks["oversold"] += going > capacity
+            # A seat left empty while someone waits is a seat lost too.
+            checks["miscounted"] += going_count != going or (waiting > 0 and going < capacity)
     return checks

@@ -12,8 +12,9 @@
    browse page with its anonymous page cache on, /robots.txt beside it; then again with
    BROWSE_CACHE_SECONDS=0, browse cycling through several places and topics so no cache
    of any kind flatters it.
-4. Races RSVPs from 20 logged-in members (bench/rsvp_race.py) and checks afterwards that
-   no seat was lost, doubled or oversold.
+4. Races RSVPs from 20 signed-in members with wrk, BENCH_SECONDS after a warm-up
+   (bench/rsvp_race.py, bench/rsvp.lua) and checks afterwards that no seat was lost,
+   doubled or oversold.
 
 Prints a table and writes it to bench/results/latest.md. Every server it starts is
 stopped on the way out, on errors and Ctrl-C too.
@@ -271,7 +272,7 @@ def main() -> None:
     with gunicorn() as port:
         cached, trivial_cached = measure_pair(port, [main_path])
         print(f"Racing RSVPs from {rsvp_race.CLIENTS} members...")
-        race = rsvp_race.run(port)
+        race = rsvp_race.run(port, SECONDS)
     print(f"Measuring browse without its page cache ({len(varied)} searches) and /robots.txt...")
     with gunicorn(BROWSE_CACHE_SECONDS="0") as port:
         uncached, trivial_uncached = measure_pair(port, varied)
