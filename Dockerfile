@@ -1,4 +1,4 @@
-# The one image behind web (gunicorn), worker and beat; see docker-compose.yml.
+# The one image behind web (granian), worker and beat; see docker-compose.yml.
 FROM python:3.12-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -22,4 +22,5 @@ RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
 
 USER app
 EXPOSE 8000
-CMD ["sh", "-c", "exec gunicorn peersupport.wsgi --bind 0.0.0.0:${PORT} --access-logfile -"]
+# WEB_CONCURRENCY worker processes (about one per core), WEB_THREADS threads each.
+CMD ["sh", "-c", "exec granian --interface wsgi --host 0.0.0.0 --port ${PORT} --workers ${WEB_CONCURRENCY:-2} --blocking-threads ${WEB_THREADS:-2} --respawn-failed-workers --access-log peersupport.wsgi:application"]

@@ -1,4 +1,4 @@
-# The benchmark starts only fixed local programs: manage.py, gunicorn and wrk.
+# The benchmark starts only fixed local programs: manage.py, granian and wrk.
 # ruff: noqa: S603
 """`make bench`: how the site holds up with 100,000 circles on Postgres.
 
@@ -7,9 +7,9 @@
    the database's comment, so later runs skip seeding, and a different BENCH_CIRCLES or
    changed seeding code starts it afresh.
 2. Counts the SQL queries of one browse page, uncached and cached, in this process.
-3. Starts gunicorn (2 gthread workers of BENCH_THREADS threads, default 4) on a free
-   local port, DEBUG off, and measures with wrk, BENCH_SECONDS each (default 10): the
-   browse page with its anonymous page cache on, /robots.txt beside it; then again with
+3. Starts granian as the Dockerfile runs it (2 workers of BENCH_THREADS threads, default
+   2) on a free local port, DEBUG off, and measures with wrk, BENCH_SECONDS each
+   (default 10): the browse page with its anonymous page cache on, /robots.txt beside it; then again with
    BROWSE_CACHE_SECONDS=0, browse cycling through several places and topics so no cache
    of any kind flatters it.
 4. Races RSVPs from 20 signed-in members with wrk, BENCH_SECONDS after a warm-up
@@ -42,7 +42,7 @@ from urllib.parse import quote_plus, urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 PYTHON = sys.executable
-GUNICORN = str(Path(PYTHON).parent / "gunicorn")
+GRANIAN = str(Path(PYTHON).parent / "granian")
 
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ps_bench")
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/4")
@@ -50,7 +50,7 @@ CIRCLES = int(os.environ.get("BENCH_CIRCLES", "100000"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
 WORKERS = 2
-THREADS = int(os.environ.get("BENCH_THREADS", "4"))
+THREADS = int(os.environ.get("BENCH_THREADS", "2"))
 
 MARKER_PREFIX = "make bench:"
 BROWSE = "/circles/?near={place}&radius=50&topic={topic}"
@@ -161,19 +161,21 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def gunicorn(**extra_env: str) -> Iterator[int]:
-    """A gunicorn on a free port for the duration of the block; yields the port."""
+def web_server(**extra_env: str) -> Iterator[int]:
+    """granian on a free port for the duration of the block; yields the port."""
     port = free_port()
     RESULTS.mkdir(parents=True, exist_ok=True)
-    log = (RESULTS / "gunicorn.log").open("a")
+    log = (RESULTS / "server.log").open("a")
     process = subprocess.Popen(
         [
-            GUNICORN,
-            "peersupport.wsgi:application",
-            f"--config={ROOT / 'bench' / 'gunicorn.conf.py'}",
-            f"--bind=127.0.0.1:{port}",
+            GRANIAN,
+            "--interface=wsgi",
+            "--host=127.0.0.1",
+            f"--port={port}",
             f"--workers={WORKERS}",
-            f"--threads={THREADS}",
+            f"--blocking-threads={THREADS}",
+            "--log-level=warning",
+            "peersupport.wsgi:application",
         ],
         cwd=ROOT,
         env={**os.environ, **SERVER_ENV, **extra_env},
@@ -199,7 +201,7 @@ def wait_until_up(port: int, process: subprocess.Popen) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited; see {RESULTS / 'gunicorn.log'}")
+            raise RuntimeError(f"the web server exited; see {RESULTS / 'server.log'}")
         url = f"http://127.0.0.1:{port}/robots.txt"
         with (
             contextlib.suppress(OSError, urllib.error.URLError),
@@ -207,7 +209,7 @@ def wait_until_up(port: int, process: subprocess.Popen) -> None:
         ):
             return
         time.sleep(0.2)
-    raise RuntimeError("gunicorn did not answer within 30 s")
+    raise RuntimeError("the web server did not answer within 30 s")
 
 
 def wrk(port: int, paths: list[str], seconds: int) -> dict[str, float]:
@@ -269,18 +271,18 @@ def main() -> None:
     varied = [browse_path(place, topic) for place in PLACES for topic in TOPICS]
 
     print(f"Measuring the cached browse page and /robots.txt, {SECONDS} s each...")
-    with gunicorn() as port:
+    with web_server() as port:
         cached, trivial_cached = measure_pair(port, [main_path])
         print(f"Racing RSVPs from {rsvp_race.CLIENTS} members...")
         race = rsvp_race.run(port, SECONDS)
     print(f"Measuring browse without its page cache ({len(varied)} searches) and /robots.txt...")
-    with gunicorn(BROWSE_CACHE_SECONDS="0") as port:
+    with web_server(BROWSE_CACHE_SECONDS="0") as port:
         uncached, trivial_uncached = measure_pair(port, varied)
 
     checks = race["checks"]
     lines = [
         f"Benchmark of {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC: {circles:,} circles on "
-        f"Postgres, gunicorn {WORKERS} workers × {THREADS} threads (gthread), DEBUG off, "
+        f"Postgres, granian {WORKERS} workers × {THREADS} threads, DEBUG off, "
         f"{os.cpu_count()} CPU cores shared with Postgres and the load generator (load "
         f"average {load:.1f} at the start). wrk: "
         f"{CONNECTIONS} keep-alive connections, {SECONDS} s per line.",
