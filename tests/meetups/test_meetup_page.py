@@ -33,7 +33,7 @@ def test_anyone_sees_time_place_map_and_seats(client, circle):
     assert "Rosie&#x27;s Coffee" in html
     assert "12 Oak St" in html
     assert "Ramp at the side door." in html
-    assert "6:30 p.m." in html
+    assert "6:30 pm" in html
     assert 'id="meetup-map"' in html
     assert "vendor/leaflet/leaflet.js" in html
     assert "<strong>12</strong> of 12 seats left" in html
@@ -51,8 +51,8 @@ def test_viewer_in_another_timezone_also_sees_their_own_time(client, circle, mem
 
     html = client.get(meetup.get_absolute_url()).content.decode()
 
-    assert "6:30 p.m." in html
-    assert "12:30 a.m. BST where you are" in html
+    assert "6:30 pm" in html
+    assert "12:30 am BST where you are" in html
 
 
 def test_same_timezone_viewer_sees_one_time(member_client, meetup):

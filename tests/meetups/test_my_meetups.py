@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 
 from django.urls import reverse
 from django.utils import timezone
@@ -75,3 +76,15 @@ def test_my_meetups_needs_login(client, db):
 
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
+
+
+def test_times_read_like_the_rest_of_the_site(member_client, member, circle):
+    local = timezone.now().astimezone(zoneinfo.ZoneInfo(circle.timezone)) + dt.timedelta(days=3)
+    local = local.replace(hour=18, minute=30, second=0, microsecond=0)
+    meetup = MeetupFactory(circle=circle, starts_at=local, ends_at=local + dt.timedelta(hours=1))
+    services.rsvp(user=member, meetup=meetup)
+
+    html = member_client.get(MY_MEETUPS).content.decode()
+
+    assert f"{local:%a} {local.day} {local:%b}, 6:30 pm {local:%Z}" in html
+    assert "p.m." not in html
