@@ -93,51 +93,66 @@ _rsvp_meetup = RowReader(
     Meetup,
     ["id", "circle", "starts_at", "ends_at", "capacity", "going_count", "status", "sequence"],
 )
+_rsvp_created = RowReader(RSVP, ["created_at"])
+
+
+def _run_in_order(cursor: object, statements: list[tuple[str, object]]) -> list[object]:
+    """Run SQL statements one after the other and return each one's first row (None for a
+    statement without rows). On Postgres they go in one round trip, as one query string
+    (client-side binding makes that possible); each statement still takes its own snapshot
+    under READ COMMITTED, so a read after a lock sees what the previous holder committed.
+    Other databases run them one by one."""
+    rows: list[object] = []
+    if connection.vendor == "postgresql":
+        cursor.execute(  # type: ignore[attr-defined]
+            ";\n".join(sql for sql, _ in statements),
+            [value for _, params in statements for value in params],  # type: ignore[attr-defined]
+        )
+        for _ in statements:
+            rows.append(cursor.fetchone() if cursor.description else None)  # type: ignore[attr-defined]
+            cursor.nextset()  # type: ignore[attr-defined]
+        return rows
+    for sql, params in statements:
+        cursor.execute(sql, params)  # type: ignore[attr-defined]
+        rows.append(cursor.fetchone() if cursor.description else None)  # type: ignore[attr-defined]
+    return rows
 
 
 def _locked_for_rsvp(meetup: Meetup, user: User) -> Meetup:
-    """The meetup row locked, and then everything an RSVP decides on, read in one more
-    query: whether the person has a verified email and an active membership, whether anyone
-    are waiting, and the person's own RSVP row if there is one. The second read comes after
-    the lock is held, so it sees whatever the previous holder committed (a query that both
-    waits for a lock and reads other tables would read them as they were before the wait).
-    RSVPs are the busiest writes on the site; these reads (and the writes in
-    `_write_rsvp`) are written in SQL because building them with the ORM cost more than
-    running them. Raises Meetup.DoesNotExist for an unknown id."""
-    lock = f"""
-        SELECT {_rsvp_meetup.columns()} FROM {Meetup._meta.db_table} WHERE id = %s
-    """  # noqa: S608 - only table and column names are formatted in; values are parameters.
+    """The meetup row locked, and then everything an RSVP decides on, read by a second
+    statement: whether the person has a verified email and an active membership, whether
+    anyone is waiting, and the person's own RSVP row if there is one. The second read runs
+    after the lock is held, so it sees whatever the previous holder committed (one
+    statement that both waited for the lock and read other tables would read them as they
+    were before the wait). RSVPs are the busiest writes on the site; these reads (and the
+    writes in `_write_rsvp`) are written in SQL because building them with the ORM cost
+    more than running them. Raises Meetup.DoesNotExist for an unknown id."""
+    meetups, rsvps = Meetup._meta.db_table, RSVP._meta.db_table
+    lock = f"SELECT {_rsvp_meetup.columns()} FROM {meetups} WHERE id = %s"  # noqa: S608 - names only
     if connection.features.has_select_for_update:
         lock += " FOR UPDATE"
-    with connection.cursor() as cursor:
-        cursor.execute(lock, [meetup.pk])
-        row = cursor.fetchone()
-    if row is None:
-        raise Meetup.DoesNotExist
-    locked = _rsvp_meetup.instance(row, connection.alias)
     state = f"""
         SELECT EXISTS (SELECT 1 FROM {EmailAddress._meta.db_table}
-                       WHERE user_id = %(user)s AND verified),
+                       WHERE user_id = %s AND verified),
                EXISTS (SELECT 1 FROM {Membership._meta.db_table}
-                       WHERE circle_id = %(circle)s AND user_id = %(user)s
-                         AND status = %(active)s),
-               (SELECT COUNT(*) FROM {RSVP._meta.db_table}
-                WHERE meetup_id = %(meetup)s AND status = %(waitlisted)s),
-               (SELECT id FROM {RSVP._meta.db_table}
-                WHERE meetup_id = %(meetup)s AND user_id = %(user)s),
-               (SELECT status FROM {RSVP._meta.db_table}
-                WHERE meetup_id = %(meetup)s AND user_id = %(user)s)
+                       WHERE circle_id = (SELECT circle_id FROM {meetups} WHERE id = %s)
+                         AND user_id = %s AND status = %s),
+               (SELECT COUNT(*) FROM {rsvps} WHERE meetup_id = %s AND status = %s),
+               (SELECT id FROM {rsvps} WHERE meetup_id = %s AND user_id = %s),
+               (SELECT status FROM {rsvps} WHERE meetup_id = %s AND user_id = %s)
     """  # noqa: S608 - only table names are formatted in; values are parameters.
-    params = {
-        "user": user.pk,
-        "circle": locked.circle_id,
-        "meetup": locked.pk,
-        "active": Membership.Status.ACTIVE,
-        "waitlisted": RSVP.Status.WAITLISTED,
-    }
+    user_id, meetup_id = user.pk, meetup.pk
+    state_params = [
+        *(user_id, meetup_id, user_id, Membership.Status.ACTIVE),
+        *(meetup_id, RSVP.Status.WAITLISTED),
+        *(meetup_id, user_id, meetup_id, user_id),
+    ]
     with connection.cursor() as cursor:
-        cursor.execute(state, params)
-        verified, member, waiting, rsvp_id, rsvp_status = cursor.fetchone()
+        row, state_row = _run_in_order(cursor, [(lock, [meetup_id]), (state, state_params)])
+    if row is None:
+        raise Meetup.DoesNotExist
+    locked = _rsvp_meetup.instance(row, connection.alias)  # type: ignore[arg-type]
+    verified, member, waiting, rsvp_id, rsvp_status = state_row  # type: ignore[misc]
     locked.verified = bool(verified)
     locked.member = bool(member)
     locked.waiting = waiting
@@ -148,32 +163,43 @@ def _locked_for_rsvp(meetup: Meetup, user: User) -> Meetup:
 
 def _write_rsvp(seat: RSVP, *, now: dt.datetime, take_seat: bool) -> None:
     """Store a new or renewed RSVP (reusing a cancelled row) and, for a seat, count it on
-    the meetup. Only `rsvp` calls this, holding the meetup's lock."""
+    the meetup, in one round trip on Postgres. Only `rsvp` calls this, holding the
+    meetup's lock."""
     stamp = connection.ops.adapt_datetimefield_value(now)
     rsvps, meetups = RSVP._meta.db_table, Meetup._meta.db_table
-    with connection.cursor() as cursor:
-        if take_seat:
-            cursor.execute(
+    statements: list[tuple[str, list[object]]] = []
+    if take_seat:
+        statements.append(
+            (
                 f"UPDATE {meetups} SET going_count = going_count + 1 WHERE id = %s",  # noqa: S608
                 [seat.meetup_id],
             )
-        if seat.pk is None:
-            cursor.execute(
+        )
+    if seat.pk is None:
+        statements.append(
+            (
                 f"INSERT INTO {rsvps} (meetup_id, user_id, status, requested_at, attended, "  # noqa: S608
                 "created_at, updated_at) VALUES (%s, %s, %s, %s, NULL, %s, %s) RETURNING id",
                 [seat.meetup_id, seat.user_id, seat.status, stamp, stamp, stamp],
             )
-            seat.pk = cursor.fetchone()[0]
-            seat.created_at = now
-            seat._state.adding = False
-        else:
-            cursor.execute(
+        )
+    else:
+        statements.append(
+            (
                 f"UPDATE {rsvps} SET status = %s, requested_at = %s, attended = NULL, "  # noqa: S608
-                "updated_at = %s WHERE id = %s",
+                "updated_at = %s WHERE id = %s RETURNING created_at",
                 [seat.status, stamp, stamp, seat.pk],
             )
-            seat.refresh_from_db(fields=["created_at"])
-        seat._state.db = connection.alias
+        )
+    with connection.cursor() as cursor:
+        *_, written = _run_in_order(cursor, statements)
+    if seat.pk is None:
+        seat.pk = written[0]  # type: ignore[index]
+        seat.created_at = now
+    else:
+        seat.created_at = _rsvp_created.instance(written, connection.alias).created_at  # type: ignore[arg-type]
+    seat._state.adding = False
+    seat._state.db = connection.alias
 
 
 def rsvp(*, user: User, meetup: Meetup) -> RSVP:

@@ -119,6 +119,9 @@ def test_naive_read_then_write_oversells(postgres, circle):
 
 
 def test_double_click_race_makes_one_rsvp(postgres, circle, member):
+    """The second click waits for the first one's lock. The read that follows the lock
+    (sent in the same round trip) must see the first click's committed row; a read from
+    before the wait would not, and the second insert would break the unique constraint."""
     meetup = MeetupFactory(circle=circle, capacity=SEATS)
 
     errors = race([member, member], lambda person: services.rsvp(user=person, meetup=meetup))
