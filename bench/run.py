@@ -9,9 +9,9 @@
 2. Counts the SQL queries of one browse page, uncached and cached, in this process.
 3. Starts granian as the Dockerfile runs it (2 workers of BENCH_THREADS threads, default
    2) on a free local port, DEBUG off, and measures with wrk, BENCH_SECONDS each
-   (default 10): the browse page with its anonymous page cache on, /robots.txt beside it; then again with
-   BROWSE_CACHE_SECONDS=0, browse cycling through several places and topics so no cache
-   of any kind flatters it.
+   (default 10): the browse page with its anonymous page cache on, /robots.txt beside
+   it; then again with BROWSE_CACHE_SECONDS=0, browse cycling through several places and
+   topics so no cache of any kind flatters it.
 4. Races RSVPs from 20 signed-in members with wrk, BENCH_SECONDS after a warm-up
    (bench/rsvp_race.py, bench/rsvp.lua) and checks afterwards that no seat was lost,
    doubled or oversold.
