@@ -6,6 +6,8 @@
 -- line reports the totals and, per member, how many RSVPs were answered and which answers
 -- (by position in the member's list) were refused with a 4xx or 5xx.
 
+dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "summary.lua")
+
 local members = {}
 
 function setup(thread)
@@ -60,13 +62,5 @@ function done(summary, latency, requests)
       table.concat(thread:get("refused"), ",")
     )
   end
-  local errors = summary.errors
-  io.write(string.format(
-    '{"requests": %d, "duration_us": %d, "p50_us": %d, "p95_us": %d, "p99_us": %d, ' ..
-    '"socket_errors": %d, "bad_status": %d, "members": [%s]}\n',
-    summary.requests, summary.duration,
-    latency:percentile(50), latency:percentile(95), latency:percentile(99),
-    errors.connect + errors.read + errors.write + errors.timeout, errors.status,
-    table.concat(parts, ", ")
-  ))
+  io.write(summary_json(summary, latency, ', "members": [' .. table.concat(parts, ", ") .. "]"))
 end

@@ -19,7 +19,6 @@ Runs inside bench/run.py, which has configured Django for the benchmark database
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import random
 import shutil
@@ -28,6 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import wrk_summary
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db import connection
@@ -109,7 +109,9 @@ def _plans(members: list[tuple[int, str, str]], meetup_ids: list[int], rng: rand
     return plans
 
 
-def _wrk(port: int, members: list[tuple[int, str, str]], plans: dict, seconds: int) -> dict:
+def _wrk(
+    port: int, members: list[tuple[int, str, str]], plans: dict, seconds: int
+) -> tuple[dict[str, float], dict]:
     with tempfile.NamedTemporaryFile("w", suffix=".plan", delete=False) as plan_file:
         for user_id, session, csrf in members:
             plan_file.write(f"{session} {csrf} {','.join(map(str, plans[user_id]))}\n")
@@ -137,29 +139,21 @@ def _wrk(port: int, members: list[tuple[int, str, str]], plans: dict, seconds: i
         )
     finally:
         Path(plan_file.name).unlink()
-    raw = json.loads(result.stdout.strip().splitlines()[-1])
+    figures, raw = wrk_summary.read(result.stdout)
     for entry in raw["members"]:
         entry["user_id"] = members[entry["member"] - 1][0]  # plan lines are in member order
-    return raw
+    return figures, raw
 
 
 def run(port: int, seconds: int) -> dict:
     members, warm_up, race = prepare()
     rng = random.Random(7)
-    warm_up_run = _wrk(port, members, _plans(members, warm_up, rng), WARM_UP_SECONDS)
+    warm_up_figures, _ = _wrk(port, members, _plans(members, warm_up, rng), WARM_UP_SECONDS)
     plans = _plans(members, race, rng)
-    raw = _wrk(port, members, plans, seconds)
+    latency, raw = _wrk(port, members, plans, seconds)
     time.sleep(1)  # let an RSVP that was in flight when wrk stopped finish
-    latency = {
-        "rps": raw["requests"] / (raw["duration_us"] / 1e6),
-        "p50": raw["p50_us"] / 1000,
-        "p95": raw["p95_us"] / 1000,
-        "p99": raw["p99_us"] / 1000,
-        "requests": raw["requests"],
-        "errors": raw["socket_errors"] + raw["bad_status"],
-    }
     checks = check(plans, raw)
-    checks["warm-up errors"] = warm_up_run["socket_errors"] + warm_up_run["bad_status"]
+    checks["warm-up errors"] = int(warm_up_figures["errors"])
     return {"latency": latency, "checks": checks}
 
 

@@ -25,7 +25,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
-import json
 import os
 import shutil
 import signal
@@ -38,6 +37,8 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote_plus, urlsplit, urlunsplit
+
+import wrk_summary
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -231,15 +232,8 @@ def wrk(port: int, paths: list[str], seconds: int) -> dict[str, float]:
         check=True,
         timeout=seconds + 30,
     )
-    raw = json.loads(result.stdout.strip().splitlines()[-1])
-    return {
-        "rps": raw["requests"] / (raw["duration_us"] / 1e6),
-        "p50": raw["p50_us"] / 1000,
-        "p95": raw["p95_us"] / 1000,
-        "p99": raw["p99_us"] / 1000,
-        "requests": raw["requests"],
-        "errors": raw["socket_errors"] + raw["bad_status"],
-    }
+    figures, _ = wrk_summary.read(result.stdout)
+    return figures
 
 
 def measure_pair(port: int, browse_paths: list[str]) -> tuple[dict, dict]:

@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
 from allauth.account.models import EmailAddress
 from dateutil import rrule
 from django.db import connection, transaction
+from django.db.backends.utils import CursorWrapper
 from django.db.models import F
 from django.utils import timezone
 
@@ -96,25 +98,25 @@ _rsvp_meetup = RowReader(
 _rsvp_created = RowReader(RSVP, ["created_at"])
 
 
-def _run_in_order(cursor: object, statements: list[tuple[str, object]]) -> list[object]:
+def _run_in_order(cursor: CursorWrapper, statements: list[tuple[str, list[Any]]]) -> list[Any]:
     """Run SQL statements one after the other and return each one's first row (None for a
     statement without rows). On Postgres they go in one round trip, as one query string
     (client-side binding makes that possible); each statement still takes its own snapshot
     under READ COMMITTED, so a read after a lock sees what the previous holder committed.
     Other databases run them one by one."""
-    rows: list[object] = []
+    rows: list[Any] = []
     if connection.vendor == "postgresql":
-        cursor.execute(  # type: ignore[attr-defined]
+        cursor.execute(
             ";\n".join(sql for sql, _ in statements),
-            [value for _, params in statements for value in params],  # type: ignore[attr-defined]
+            [value for _, params in statements for value in params],
         )
         for _ in statements:
-            rows.append(cursor.fetchone() if cursor.description else None)  # type: ignore[attr-defined]
-            cursor.nextset()  # type: ignore[attr-defined]
+            rows.append(cursor.fetchone() if cursor.description else None)
+            cursor.nextset()
         return rows
     for sql, params in statements:
-        cursor.execute(sql, params)  # type: ignore[attr-defined]
-        rows.append(cursor.fetchone() if cursor.description else None)  # type: ignore[attr-defined]
+        cursor.execute(sql, params)
+        rows.append(cursor.fetchone() if cursor.description else None)
     return rows
 
 
@@ -151,8 +153,8 @@ def _locked_for_rsvp(meetup: Meetup, user: User) -> Meetup:
         row, state_row = _run_in_order(cursor, [(lock, [meetup_id]), (state, state_params)])
     if row is None:
         raise Meetup.DoesNotExist
-    locked = _rsvp_meetup.instance(row, connection.alias)  # type: ignore[arg-type]
-    verified, member, waiting, rsvp_id, rsvp_status = state_row  # type: ignore[misc]
+    locked = _rsvp_meetup.instance(row, connection.alias)
+    verified, member, waiting, rsvp_id, rsvp_status = state_row
     locked.verified = bool(verified)
     locked.member = bool(member)
     locked.waiting = waiting
@@ -167,7 +169,7 @@ def _write_rsvp(seat: RSVP, *, now: dt.datetime, take_seat: bool) -> None:
     meetup's lock."""
     stamp = connection.ops.adapt_datetimefield_value(now)
     rsvps, meetups = RSVP._meta.db_table, Meetup._meta.db_table
-    statements: list[tuple[str, list[object]]] = []
+    statements: list[tuple[str, list[Any]]] = []
     if take_seat:
         statements.append(
             (
@@ -194,10 +196,10 @@ def _write_rsvp(seat: RSVP, *, now: dt.datetime, take_seat: bool) -> None:
     with connection.cursor() as cursor:
         *_, written = _run_in_order(cursor, statements)
     if seat.pk is None:
-        seat.pk = written[0]  # type: ignore[index]
+        seat.pk = written[0]
         seat.created_at = now
     else:
-        seat.created_at = _rsvp_created.instance(written, connection.alias).created_at  # type: ignore[arg-type]
+        seat.created_at = _rsvp_created.instance(written, connection.alias).created_at
     seat._state.adding = False
     seat._state.db = connection.alias
 
