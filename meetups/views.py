@@ -207,7 +207,11 @@ def cancel_meetup(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def attendance(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meetup = _get_meetup_for_facilitator(request, pk)
-    person = get_object_or_404(User, pk=request.POST.get("user") or 0)
+    # The person comes from a hidden field: anything but a plausible id is a forged form.
+    user_id = request.POST.get("user", "")
+    if not (user_id.isascii() and user_id.isdecimal() and len(user_id) <= 18):
+        raise Http404("No such person.")
+    person = get_object_or_404(User, pk=int(user_id))
     notice = ""
     try:
         seat = services.mark_attendance(

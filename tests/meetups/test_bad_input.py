@@ -130,3 +130,20 @@ def test_cancelling_without_an_rsvp_says_so(member_client, meetup):
 
     assert "You don&#x27;t have an RSVP" in response.content.decode()
     assert not RSVP.objects.exists()
+
+
+@pytest.mark.parametrize("forged", ["", "abc", "1 OR 1=1", "<b>1</b>", "9" * 40, "١"])
+def test_attendance_for_a_forged_person_is_404(facilitator_client, member, circle, forged):
+    started = timezone.now() - dt.timedelta(minutes=5)
+    meetup = MeetupFactory(
+        circle=circle, starts_at=started, ends_at=started + dt.timedelta(hours=1), going_count=1
+    )
+    RSVP.objects.create(meetup=meetup, user=member, status=RSVP.Status.GOING)
+    before = snapshot()
+
+    response = facilitator_client.post(
+        reverse("meetups:attendance", args=[meetup.pk]), {"user": forged, "attended": "1"}
+    )
+
+    assert response.status_code == 404
+    assert snapshot() == before
