@@ -10,8 +10,10 @@
 3. Starts granian as the Dockerfile runs it (2 workers of BENCH_THREADS threads, default
    2) on a free local port, DEBUG off, and measures with wrk, BENCH_SECONDS each
    (default 10): the browse page with its anonymous page cache on, /robots.txt beside
-   it; then again with BROWSE_CACHE_SECONDS=0, browse cycling through several places and
-   topics so no cache of any kind flatters it.
+   it, and a signed-in member cycling through several places and topics (whole pages
+   are not shared then, only each search's results, warmed up first); then again with
+   BROWSE_CACHE_SECONDS=0, browse cycling through the same searches so no cache of any
+   kind flatters it.
 4. Races RSVPs from 20 signed-in members with wrk, BENCH_SECONDS after a warm-up
    (bench/rsvp_race.py, bench/rsvp.lua) and checks afterwards that no seat was lost,
    doubled or oversold.
@@ -56,6 +58,7 @@ THREADS = int(os.environ.get("BENCH_THREADS", "2"))
 MARKER_PREFIX = "make bench:"
 BROWSE = "/circles/?near={place}&radius=50&topic={topic}"
 MAIN_PLACE, MAIN_TOPIC = "Baton Rouge, LA", "grief"
+BROWSER_EMAIL = "benchmark-browser@example.org"
 PLACES = ["Baton Rouge, LA", "New Orleans, LA", "Houston, TX", "Austin, TX", "Portland, OR"]
 TOPICS = ["grief", "anxiety", "recovery", "caregiving", "new-parents", "depression"]
 
@@ -213,7 +216,26 @@ def wait_until_up(port: int, process: subprocess.Popen) -> None:
     raise RuntimeError("the web server did not answer within 30 s")
 
 
-def wrk(port: int, paths: list[str], seconds: int) -> dict[str, float]:
+def signed_in_cookie() -> str:
+    """The Cookie header of a verified member signed in with a database session."""
+    from allauth.account.models import EmailAddress
+    from django.conf import settings
+    from django.test import Client
+
+    from accounts.models import User
+
+    user, _ = User.objects.get_or_create(
+        email=BROWSER_EMAIL, defaults={"display_name": "Benchmark browser"}
+    )
+    EmailAddress.objects.get_or_create(
+        user=user, email=user.email, defaults={"primary": True, "verified": True}
+    )
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(user)
+    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+
+
+def wrk(port: int, paths: list[str], seconds: int, cookie: str = "") -> dict[str, float]:
     """Closed-loop load from CONNECTIONS keep-alive connections; one wrk thread leaves the
     second core to the server and Postgres."""
     result = subprocess.run(
@@ -226,7 +248,7 @@ def wrk(port: int, paths: list[str], seconds: int) -> dict[str, float]:
             f"--script={ROOT / 'bench' / 'wrk.lua'}",
             f"http://127.0.0.1:{port}{paths[0]}",
         ],
-        env={**os.environ, "WRK_PATHS": " ".join(paths)},
+        env={**os.environ, "WRK_PATHS": " ".join(paths), "WRK_COOKIE": cookie},
         capture_output=True,
         text=True,
         check=True,
@@ -263,10 +285,14 @@ def main() -> None:
     queries = count_browse_queries()
     main_path = browse_path(MAIN_PLACE, MAIN_TOPIC)
     varied = [browse_path(place, topic) for place in PLACES for topic in TOPICS]
+    cookie = signed_in_cookie()
 
     print(f"Measuring the cached browse page and /robots.txt, {SECONDS} s each...")
     with web_server() as port:
         cached, trivial_cached = measure_pair(port, [main_path])
+        print(f"Measuring browse signed in ({len(varied)} searches)...")
+        wrk(port, varied, 3, cookie)  # warm up: the results cache
+        signed_in = wrk(port, varied, SECONDS, cookie)
         print(f"Racing RSVPs from {rsvp_race.CLIENTS} members...")
         race = rsvp_race.run(port, SECONDS)
     print(f"Measuring browse without its page cache ({len(varied)} searches) and /robots.txt...")
@@ -285,12 +311,14 @@ def main() -> None:
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
         row(f"browse, page cache on ({MAIN_PLACE}, 50 km, {MAIN_TOPIC})", cached),
         row("/robots.txt, same server", trivial_cached),
+        row(f"browse signed in, searches cached ({len(varied)} place × topic)", signed_in),
         row(f"browse, page cache off ({len(varied)} place × topic searches)", uncached),
         row("/robots.txt, same server", trivial_uncached),
         row(f"RSVP POST, {rsvp_race.CLIENTS} concurrent members", race["latency"]),
         "",
         f"- browse throughput / trivial view: cache on "
-        f"{cached['rps'] / trivial_cached['rps']:.0%}, cache off "
+        f"{cached['rps'] / trivial_cached['rps']:.0%}, signed in "
+        f"{signed_in['rps'] / trivial_cached['rps']:.0%}, cache off "
         f"{uncached['rps'] / trivial_uncached['rps']:.0%} (target ≥ 25%)",
         f"- SQL queries per browse page: {queries['uncached']} uncached, "
         f"{queries['cached']} from the page cache",

@@ -1,4 +1,9 @@
-"""The anonymous browse cache and the one version number that invalidates all of it.
+"""The browse cache and the one version number that invalidates all of it.
+
+Anonymous visitors get whole pages from it. Signed-in people, and anonymous pages not
+cached yet, get a search's part of the page from it (the form, the results and the map:
+what costs the queries and most of the rendering, and the same for everyone making that
+search); the page around it, with their name and CSRF token, is rendered for them.
 
 A cached page is stored with the browse version it was rendered at and served only while
 that is still the current version, so bumping the version makes every cached page stale
@@ -12,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import time
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -77,8 +83,16 @@ def page_key(name: str, query: QueryDict, partial: bool) -> str:
     return f"circles:{name}:{int(partial)}:{digest}"
 
 
-def get_page(key: str) -> tuple[bytes | None, int | None]:
-    """The cached page if it is current, and the version a page rendered now belongs to."""
+def search_key(query: QueryDict, partial: bool, search_timezone: str) -> str:
+    """The cache key of a search's part of the browse page: the page's key and the
+    timezone in which the search runs, since "today" is a different weekday to different
+    people."""
+    return f"{page_key('search', query, partial)}:{search_timezone}"
+
+
+def get_page(key: str) -> tuple[Any, int | None]:
+    """What is cached under `key` if it is current (a page or a search's part of one), and
+    the version something rendered now belongs to."""
     if settings.BROWSE_CACHE_SECONDS <= 0:
         return None, None
     found = cache.get_many([VERSION_KEY, key])
@@ -91,8 +105,8 @@ def get_page(key: str) -> tuple[bytes | None, int | None]:
     return None, version
 
 
-def set_page(key: str, version: int | None, content: bytes) -> None:
-    """Keep a page rendered at `version` (read before rendering, so a change made while it
-    rendered leaves it stale rather than hiding the change)."""
+def set_page(key: str, version: int | None, content: object) -> None:
+    """Keep a page or part of one rendered at `version` (read before rendering, so a change
+    made while it rendered leaves it stale rather than hiding the change)."""
     if version is not None and settings.BROWSE_CACHE_SECONDS > 0:
         cache.set(key, (version, content), timeout=settings.BROWSE_CACHE_SECONDS)

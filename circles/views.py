@@ -10,7 +10,9 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet, Window, prefetch_related_objects
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
@@ -106,8 +108,9 @@ def _search_results(form: CircleSearchForm, query: QueryDict) -> dict[str, objec
 @vary_on_headers("HX-Request", "HX-History-Restore-Request")
 def browse(request: HtmxHttpRequest) -> HttpResponse:
     """Search circles by place, topic, day, time, format, language, access and words.
-    htmx requests get only the results; anonymous pages are cached until anything shown
-    on them changes (see circles.cache)."""
+    htmx requests get only the results. Anonymous pages are cached whole, and every
+    search's part of the page is cached for everyone, until anything shown on them
+    changes (circles.cache)."""
     # Back and Forward ask for the whole page again, even from htmx.
     partial = bool(request.htmx) and not request.htmx.history_restore_request
     key = version = None
@@ -120,6 +123,7 @@ def browse(request: HtmxHttpRequest) -> HttpResponse:
     template = "circles/browse.html#results" if partial else "circles/browse.html"
     context: dict[str, object] = {
         "form": form,
+        "partial": partial,
         "map_tile_url": settings.MAP_TILE_URL,
         "map_tile_attribution": settings.MAP_TILE_ATTRIBUTION,
     }
@@ -133,11 +137,31 @@ def browse(request: HtmxHttpRequest) -> HttpResponse:
             for p in form.place_choices
         ]
         return render(request, template, context, status=400)
-    context.update(_search_results(form, request.GET))
-    response = render(request, template, context)
+    section = _search_section(request, form, context, partial)
+    if partial:
+        response = HttpResponse(section)
+    else:
+        context |= {"search_html": section, "place": form.cleaned_data["place"]}
+        response = render(request, template, context)
     if key is not None:
         browse_cache.set_page(key, version, response.content)
     return response
+
+
+def _search_section(
+    request: HtmxHttpRequest, form: CircleSearchForm, context: dict[str, object], partial: bool
+) -> SafeString:
+    """A valid search's part of the page (the form, the status line, the results and the
+    map; for htmx just the results), from the cache when the same search was made since
+    anything on it last changed. Nothing in it is personal: the page around it is."""
+    key = browse_cache.search_key(request.GET, partial, form.search_timezone().key)
+    cached, version = browse_cache.get_page(key)
+    if cached is None:
+        context = context | _search_results(form, request.GET)
+        name = "results" if partial else "search"
+        cached = render_to_string(f"circles/browse.html#{name}", context, request)
+        browse_cache.set_page(key, version, cached)
+    return mark_safe(cached)  # noqa: S308 (our own template, rendered with autoescape)
 
 
 def _upcoming_meetups(request: HtmxHttpRequest) -> list[dict[str, object]]:

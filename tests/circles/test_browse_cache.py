@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import zoneinfo
+
 import pytest
+from django.contrib import messages
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.db import connection
+from django.http import HttpRequest, HttpResponse
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
@@ -64,15 +70,87 @@ def test_seats_taken_through_save_show_at_once(client: Client) -> None:
     assert "6 seats left" in client.get("/circles/", SEARCH).content.decode()
 
 
-def test_signed_in_people_and_pages_with_messages_are_not_cached(
-    member_client: Client, circle
-) -> None:
-    member_client.get("/circles/", SEARCH)
+def _searched_circles(queries: CaptureQueriesContext) -> bool:
+    return any("circles_circle" in query["sql"] for query in queries.captured_queries)
+
+
+def test_signed_in_people_share_results_but_not_pages(member, outsider) -> None:
+    CircleFactory(name="Downtown")
+    milo, olive = Client(), Client()
+    milo.force_login(member)
+    olive.force_login(outsider)
+    milo.get("/circles/", SEARCH)
 
     with CaptureQueriesContext(connection) as queries:
-        member_client.get("/circles/", SEARCH)
+        page = olive.get("/circles/", SEARCH)
 
-    assert len(queries) > 0
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Downtown" in html
+    assert "1 circle found within 25 km of Baton Rouge, LA" in html
+    assert not _searched_circles(queries)
+    assert "Olive" in html and "Milo" not in html
+    assert str(page.context["csrf_token"]) in html
+
+
+def test_a_change_shows_at_once_to_signed_in_people(member_client: Client) -> None:
+    circle = CircleFactory(name="Downtown")
+    member_client.get("/circles/", SEARCH)
+
+    circle.name = "Downtown Tuesdays"
+    circle.save()
+
+    assert "Downtown Tuesdays" in member_client.get("/circles/", SEARCH).content.decode()
+
+
+def test_today_is_each_persons_own_weekday(member, outsider) -> None:
+    """Kiritimati (UTC+14) and Pago Pago (UTC-11) are always on different weekdays."""
+    zones = {member: "Pacific/Kiritimati", outsider: "Pacific/Pago_Pago"}
+    for weekday in range(7):
+        ScheduleFactory(
+            circle=CircleFactory(name=f"Day {weekday}", format="online"),
+            weekday=weekday,
+            venue=None,
+        )
+    for person, zone in zones.items():
+        person.timezone = zone
+        person.save(update_fields=["timezone"])
+
+    for person, zone in zones.items():
+        browser = Client()
+        browser.force_login(person)
+        response = browser.get("/circles/", {"day": "today"})
+        today = dt.datetime.now(zoneinfo.ZoneInfo(zone)).weekday()
+        assert [c.name for c in response.context["results"]] == [f"Day {today}"]
+
+
+def test_a_page_with_a_message_is_not_served_from_the_page_cache(client: Client) -> None:
+    CircleFactory(name="Downtown")
+    client.get("/circles/", SEARCH)
+    storage = CookieStorage(HttpRequest())
+    storage.add(messages.SUCCESS, "You have signed out.")
+    response = HttpResponse()
+    storage.update(response)
+    client.cookies[storage.cookie_name] = response.cookies[storage.cookie_name].value
+
+    page = client.get("/circles/", SEARCH).content.decode()
+    after = client.get("/circles/", SEARCH).content.decode()
+
+    assert "You have signed out." in page and "Downtown" in page
+    assert "You have signed out." not in after and "Downtown" in after
+
+
+def test_signed_in_htmx_searches_come_from_the_cache(member_client: Client) -> None:
+    CircleFactory(name="Downtown")
+    htmx = {"HX-Request": "true"}
+    member_client.get("/circles/", SEARCH, headers=htmx)
+
+    with CaptureQueriesContext(connection) as queries:
+        partial = member_client.get("/circles/", SEARCH, headers=htmx).content.decode()
+
+    assert "Downtown" in partial and "<html" not in partial
+    assert 'hx-swap-oob="innerHTML">1 circle found' in partial
+    assert not _searched_circles(queries)
 
 
 def test_htmx_and_full_pages_are_cached_apart(client: Client) -> None:
