@@ -21,6 +21,7 @@ from circles import cache as browse_cache
 from circles.forms import CircleSearchForm, JoinForm
 from circles.models import Circle, Membership
 from circles.services import CircleError, join_circle, leave_circle
+from meetups.models import Meetup
 
 HOME_MEETUPS = 6
 ONLINE_SECTION_SIZE = 5
@@ -167,38 +168,44 @@ def _search_section(
 def _upcoming_meetups(request: HtmxHttpRequest) -> list[dict[str, object]]:
     """The next meetups of listed circles near the person's home place when we know it,
     anywhere otherwise; online circles always count as near."""
-    circles = Circle.objects.listed()
+    meetups = Meetup.objects.filter(status=Meetup.Status.SCHEDULED, starts_at__gt=timezone.now())
     user = request.user
     if user.is_authenticated and user.home_lat is not None and user.home_lng is not None:
-        nearby = circles.near(user.home_lat, user.home_lng, HOME_RADIUS_KM).values("pk")
-        circles = circles.filter(Q(format=Circle.Format.ONLINE) | Q(pk__in=nearby))
-    rows = (
-        circles.filter(meetups__status="scheduled", meetups__starts_at__gt=timezone.now())
-        .order_by("meetups__starts_at")
-        .values(
-            "name",
-            "slug",
-            "timezone",
-            "format",
-            "area_name",
-            "meetups__pk",
-            "meetups__starts_at",
-            "meetups__capacity",
-            "meetups__going_count",
-            "meetups__venue__name",
-        )[:HOME_MEETUPS]
-    )
+        # Written as "the meetup's circle is one of these" rather than a join: Postgres then
+        # walks the meetups in time order checking each circle against the nearby set,
+        # instead of a parallel join that took several times as long at 100,000 circles.
+        nearby = Circle.objects.listed().near(user.home_lat, user.home_lng, HOME_RADIUS_KM)
+        circles = Circle.objects.listed().filter(
+            Q(format=Circle.Format.ONLINE) | Q(pk__in=nearby.values("pk"))
+        )
+        meetups = meetups.filter(circle__in=circles.values("pk"))
+    else:
+        meetups = meetups.filter(
+            circle__status=Circle.Status.ACTIVE, circle__visibility=Circle.Visibility.LISTED
+        )
+    rows = meetups.order_by("starts_at").values(
+        "circle__name",
+        "circle__slug",
+        "circle__timezone",
+        "circle__format",
+        "circle__area_name",
+        "pk",
+        "starts_at",
+        "capacity",
+        "going_count",
+        "venue__name",
+    )[:HOME_MEETUPS]
     return [
         {
-            "circle_name": row["name"],
-            "circle_slug": row["slug"],
-            "timezone": row["timezone"],
-            "online": row["format"] == Circle.Format.ONLINE,
-            "area_name": row["area_name"],
-            "id": row["meetups__pk"],
-            "starts_at": row["meetups__starts_at"],
-            "seats_left": max(row["meetups__capacity"] - row["meetups__going_count"], 0),
-            "venue_name": row["meetups__venue__name"] or "",
+            "circle_name": row["circle__name"],
+            "circle_slug": row["circle__slug"],
+            "timezone": row["circle__timezone"],
+            "online": row["circle__format"] == Circle.Format.ONLINE,
+            "area_name": row["circle__area_name"],
+            "id": row["pk"],
+            "starts_at": row["starts_at"],
+            "seats_left": max(row["capacity"] - row["going_count"], 0),
+            "venue_name": row["venue__name"] or "",
         }
         for row in rows
     ]

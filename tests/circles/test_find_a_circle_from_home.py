@@ -9,6 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from circles.models import Circle
+from meetups.models import Meetup
 from tests.factories import CircleFactory, MeetupFactory, TopicFactory, VenueFactory
 
 pytestmark = pytest.mark.django_db
@@ -45,6 +46,32 @@ def test_signed_in_people_see_meetups_near_their_home_place(member, member_clien
     assert "Magnolia Coffee" in page
     assert "Online carers" in page
     assert "Seattle parents" not in page
+
+
+def test_near_home_only_listed_scheduled_future_meetups_soonest_first(
+    member, member_client
+) -> None:
+    member.home_place, member.home_lat, member.home_lng = "Baton Rouge, LA", 30.44, -91.19
+    member.save()
+    now = timezone.now()
+    listed, unlisted, archived = (
+        CircleFactory(name="Listed"),
+        CircleFactory(name="Unlisted", visibility=Circle.Visibility.UNLISTED),
+        CircleFactory(name="Archived", status=Circle.Status.ARCHIVED),
+    )
+    later = MeetupFactory(circle=listed, starts_at=now + dt.timedelta(days=3))
+    sooner = MeetupFactory(circle=listed, starts_at=now + dt.timedelta(days=1))
+    MeetupFactory(circle=listed, starts_at=now - dt.timedelta(days=1))
+    MeetupFactory(circle=listed, status=Meetup.Status.CANCELLED)
+    unlisted_online = CircleFactory(
+        format=Circle.Format.ONLINE, visibility=Circle.Visibility.UNLISTED, lat=None, lng=None
+    )
+    for hidden in (unlisted, archived, unlisted_online):
+        MeetupFactory(circle=hidden)
+
+    response = member_client.get("/")
+
+    assert [m["id"] for m in response.context["meetups"]] == [sooner.pk, later.pk]
 
 
 def test_anonymous_visitors_see_what_is_coming_up_soon(client: Client) -> None:
