@@ -11,9 +11,10 @@
    2) on a free local port, DEBUG off, and measures with wrk, BENCH_SECONDS each
    (default 10): the browse page with its anonymous page cache on, /robots.txt beside
    it, and a signed-in member cycling through several places and topics (whole pages
-   are not shared then, only each search's results, warmed up first); then again with
-   BROWSE_CACHE_SECONDS=0, browse cycling through the same searches so no cache of any
-   kind flatters it.
+   are not shared then, only each search's results, warmed up first) and on the home
+   page, which lists the meetups near their home place, built afresh each time; then
+   again with BROWSE_CACHE_SECONDS=0, browse cycling through the same searches so no
+   cache of any kind flatters it.
 4. Races RSVPs from 20 signed-in members with wrk, BENCH_SECONDS after a warm-up
    (bench/rsvp_race.py, bench/rsvp.lua) and checks afterwards that no seat was lost,
    doubled or oversold.
@@ -59,6 +60,7 @@ MARKER_PREFIX = "make bench:"
 BROWSE = "/circles/?near={place}&radius=50&topic={topic}"
 MAIN_PLACE, MAIN_TOPIC = "Baton Rouge, LA", "grief"
 BROWSER_EMAIL = "benchmark-browser@example.org"
+HOME_PLACE, HOME_LAT, HOME_LNG = "Houston, TX", 29.76328, -95.36327
 PLACES = ["Baton Rouge, LA", "New Orleans, LA", "Houston, TX", "Austin, TX", "Portland, OR"]
 TOPICS = ["grief", "anxiety", "recovery", "caregiving", "new-parents", "depression"]
 
@@ -217,15 +219,22 @@ def wait_until_up(port: int, process: subprocess.Popen) -> None:
 
 
 def signed_in_cookie() -> str:
-    """The Cookie header of a verified member signed in with a database session."""
+    """The Cookie header of a verified member, living in Houston, signed in with a
+    database session."""
     from allauth.account.models import EmailAddress
     from django.conf import settings
     from django.test import Client
 
     from accounts.models import User
 
-    user, _ = User.objects.get_or_create(
-        email=BROWSER_EMAIL, defaults={"display_name": "Benchmark browser"}
+    user, _ = User.objects.update_or_create(
+        email=BROWSER_EMAIL,
+        defaults={
+            "display_name": "Benchmark browser",
+            "home_place": HOME_PLACE,
+            "home_lat": HOME_LAT,
+            "home_lng": HOME_LNG,
+        },
     )
     EmailAddress.objects.get_or_create(
         user=user, email=user.email, defaults={"primary": True, "verified": True}
@@ -290,9 +299,11 @@ def main() -> None:
     print(f"Measuring the cached browse page and /robots.txt, {SECONDS} s each...")
     with web_server() as port:
         cached, trivial_cached = measure_pair(port, [main_path])
-        print(f"Measuring browse signed in ({len(varied)} searches)...")
+        print(f"Measuring browse ({len(varied)} searches) and home signed in...")
         wrk(port, varied, 3, cookie)  # warm up: the results cache
         signed_in = wrk(port, varied, SECONDS, cookie)
+        wrk(port, ["/"], 3, cookie)
+        home = wrk(port, ["/"], SECONDS, cookie)
         print(f"Racing RSVPs from {rsvp_race.CLIENTS} members...")
         race = rsvp_race.run(port, SECONDS)
     print(f"Measuring browse without its page cache ({len(varied)} searches) and /robots.txt...")
@@ -312,6 +323,7 @@ def main() -> None:
         row(f"browse, page cache on ({MAIN_PLACE}, 50 km, {MAIN_TOPIC})", cached),
         row("/robots.txt, same server", trivial_cached),
         row(f"browse signed in, searches cached ({len(varied)} place × topic)", signed_in),
+        row(f"home page signed in (meetups near {HOME_PLACE})", home),
         row(f"browse, page cache off ({len(varied)} place × topic searches)", uncached),
         row("/robots.txt, same server", trivial_uncached),
         row(f"RSVP POST, {rsvp_race.CLIENTS} concurrent members", race["latency"]),

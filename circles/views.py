@@ -220,22 +220,31 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
         cached, version = browse_cache.get_page(key)
         if cached is not None:
             return HttpResponse(cached)
-    user = request.user
-    form = CircleSearchForm(
-        initial={"near": user.home_place if user.is_authenticated else ""}, user=user
-    )
-    response = render(
-        request,
-        "home.html",
-        {
-            "form": form,
-            "meetups": _upcoming_meetups(request),
-            "near_home": user.is_authenticated and user.home_lat is not None,
-        },
-    )
+    response = render(request, "home.html", {"home_html": _home_section(request)})
     if key is not None:
         browse_cache.set_page(key, version, response.content)
     return response
+
+
+def _home_section(request: HtmxHttpRequest) -> SafeString:
+    """The home page's search and the meetups coming up, near the person's home place when
+    we know it: the same for everyone with that home place, so cached by it like searches
+    are (see circles.cache)."""
+    user = request.user
+    near_home = user.is_authenticated and user.home_lat is not None
+    home = QueryDict(mutable=True)
+    if near_home:
+        home.update(
+            {"place": user.home_place, "lat": str(user.home_lat), "lng": str(user.home_lng)}
+        )
+    key = browse_cache.page_key("home-section", home, False)
+    cached, version = browse_cache.get_page(key)
+    if cached is None:
+        form = CircleSearchForm(initial={"near": home.get("place", "")}, user=user)
+        context = {"form": form, "meetups": _upcoming_meetups(request), "near_home": near_home}
+        cached = render_to_string("home.html#section", context, request)
+        browse_cache.set_page(key, version, cached)
+    return mark_safe(cached)  # noqa: S308 (our own template, rendered with autoescape)
 
 
 def _get_visible_circle(slug: str) -> Circle:

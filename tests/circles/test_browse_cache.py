@@ -14,7 +14,13 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from circles.cache import browse_version, bump_browse_version
-from tests.factories import CircleFactory, MeetupFactory, ScheduleFactory, TopicFactory
+from tests.factories import (
+    CircleFactory,
+    MeetupFactory,
+    ScheduleFactory,
+    TopicFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -161,3 +167,36 @@ def test_htmx_and_full_pages_are_cached_apart(client: Client) -> None:
 
     assert "<html" not in partial.content.decode()
     assert "Downtown" in partial.content.decode()
+
+
+def test_home_pages_are_shared_by_home_place_and_only_by_it(member, outsider) -> None:
+    baton_rouge = CircleFactory(name="Mid City grief")
+    seattle = CircleFactory(name="Seattle parents", lat=47.6, lng=-122.3)
+    for circle in (baton_rouge, seattle):
+        MeetupFactory(circle=circle)
+    browsers = {}
+    for person, place, lat, lng in [
+        (member, "Baton Rouge, LA", 30.44, -91.19),
+        (outsider, "Seattle, WA", 47.6, -122.3),
+    ]:
+        person.home_place, person.home_lat, person.home_lng = place, lat, lng
+        person.save()
+        browsers[place] = Client()
+        browsers[place].force_login(person)
+    neighbour = UserFactory(display_name="Nina", home_place="Baton Rouge, LA")
+    neighbour.home_lat, neighbour.home_lng = 30.44, -91.19
+    neighbour.save()
+    nina = Client()
+    nina.force_login(neighbour)
+
+    first = browsers["Baton Rouge, LA"].get("/").content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        shared = nina.get("/").content.decode()
+    seattle_page = browsers["Seattle, WA"].get("/").content.decode()
+
+    assert "Coming up near Baton Rouge, LA" in first and "Mid City grief" in first
+    assert "Seattle parents" not in first
+    assert not _searched_circles(queries)
+    assert "Nina" in shared and "Milo" not in shared and "Mid City grief" in shared
+    assert "Coming up near Seattle, WA" in seattle_page and "Seattle parents" in seattle_page
+    assert "Mid City grief" not in seattle_page
