@@ -11,8 +11,8 @@
    2) on a free local port, DEBUG off, and measures with wrk, BENCH_SECONDS each
    (default 10): the browse page with its anonymous page cache on, /robots.txt beside
    it, and a signed-in member cycling through several places and topics (whole pages
-   are not shared then, only each search's results, warmed up first) and on the home
-   page, which lists the meetups near their home place, built afresh each time; then
+   are not shared then, only each search's part of the page, warmed up first) and on
+   the home page, whose meetups near their home place are cached the same way; then
    again with BROWSE_CACHE_SECONDS=0, browse cycling through the same searches so no
    cache of any kind flatters it.
 4. Races RSVPs from 20 signed-in members with wrk, BENCH_SECONDS after a warm-up
@@ -323,7 +323,7 @@ def main() -> None:
         row(f"browse, page cache on ({MAIN_PLACE}, 50 km, {MAIN_TOPIC})", cached),
         row("/robots.txt, same server", trivial_cached),
         row(f"browse signed in, searches cached ({len(varied)} place × topic)", signed_in),
-        row(f"home page signed in (meetups near {HOME_PLACE})", home),
+        row(f"home page signed in (home place {HOME_PLACE})", home),
         row(f"browse, page cache off ({len(varied)} place × topic searches)", uncached),
         row("/robots.txt, same server", trivial_uncached),
         row(f"RSVP POST, {rsvp_race.CLIENTS} concurrent members", race["latency"]),
