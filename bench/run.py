@@ -13,8 +13,8 @@
    it, and a signed-in member cycling through several places and topics (whole pages
    are not shared then, only each search's part of the page, warmed up first) and on
    the home page, whose meetups near their home place are cached the same way; then
-   again with BROWSE_CACHE_SECONDS=0, browse cycling through the same searches so no
-   cache of any kind flatters it.
+   again with BROWSE_CACHE_SECONDS=0, browse cycling through the same searches and the
+   signed-in home page, so no cache of any kind flatters them.
 4. Races RSVPs from 20 signed-in members with wrk, BENCH_SECONDS after a warm-up
    (bench/rsvp_race.py, bench/rsvp.lua) and checks afterwards that no seat was lost,
    doubled or oversold.
@@ -306,9 +306,11 @@ def main() -> None:
         home = wrk(port, ["/"], SECONDS, cookie)
         print(f"Racing RSVPs from {rsvp_race.CLIENTS} members...")
         race = rsvp_race.run(port, SECONDS)
-    print(f"Measuring browse without its page cache ({len(varied)} searches) and /robots.txt...")
+    print(f"Measuring browse ({len(varied)} searches), /robots.txt and home without the cache...")
     with web_server(BROWSE_CACHE_SECONDS="0") as port:
         uncached, trivial_uncached = measure_pair(port, varied)
+        wrk(port, ["/"], 3, cookie)
+        home_uncached = wrk(port, ["/"], SECONDS, cookie)
 
     checks = race["checks"]
     lines = [
@@ -326,6 +328,7 @@ def main() -> None:
         row(f"home page signed in (home place {HOME_PLACE})", home),
         row(f"browse, page cache off ({len(varied)} place × topic searches)", uncached),
         row("/robots.txt, same server", trivial_uncached),
+        row("home page signed in, cache off", home_uncached),
         row(f"RSVP POST, {rsvp_race.CLIENTS} concurrent members", race["latency"]),
         "",
         f"- browse throughput / trivial view: cache on "
