@@ -1,12 +1,14 @@
-"""Any change to what browse results show invalidates the anonymous browse cache.
+"""Any change to what browse results show invalidates the browse cache.
 
 Only circles' own models are watched here; meetups bumps the version itself when a
-meetup or an RSVP changes.
+meetup or an RSVP changes. A deploy does too: it runs `migrate`, and the cached HTML was
+rendered by the previous release's templates and code.
 """
 
 from __future__ import annotations
 
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.apps import AppConfig
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 
 from circles.cache import bump_browse_version
 from circles.models import Circle, Schedule, Topic, Venue
@@ -16,8 +18,13 @@ def _changed(**kwargs: object) -> None:
     bump_browse_version()
 
 
+def _migrated(sender: AppConfig, **kwargs: object) -> None:
+    bump_browse_version()
+
+
 def connect() -> None:
     for model in (Circle, Topic, Schedule, Venue):
         post_save.connect(_changed, sender=model, dispatch_uid=f"browse-{model.__name__}-save")
         post_delete.connect(_changed, sender=model, dispatch_uid=f"browse-{model.__name__}-del")
     m2m_changed.connect(_changed, sender=Circle.topics.through, dispatch_uid="browse-topics")
+    post_migrate.connect(_migrated, sender=Circle._meta.app_config, dispatch_uid="browse-deploy")

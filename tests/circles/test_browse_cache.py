@@ -8,6 +8,7 @@ import zoneinfo
 import pytest
 from django.contrib import messages
 from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.management import call_command
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.test import Client
@@ -200,3 +201,17 @@ def test_home_pages_are_shared_by_home_place_and_only_by_it(member, outsider) ->
     assert "Nina" in shared and "Milo" not in shared and "Mid City grief" in shared
     assert "Coming up near Seattle, WA" in seattle_page and "Seattle parents" in seattle_page
     assert "Mid City grief" not in seattle_page
+
+
+def test_a_deploy_empties_the_cache(client: Client) -> None:
+    """Cached HTML was rendered by the previous release; deploys run `migrate`."""
+    CircleFactory(name="Downtown")
+    client.get("/circles/", SEARCH)
+    before = browse_version()
+
+    call_command("migrate", verbosity=0)
+
+    assert browse_version() > before
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/circles/", SEARCH)
+    assert _searched_circles(queries)
