@@ -181,7 +181,8 @@ class CircleQuerySet(models.QuerySet["Circle"]):
 
     def next_meetups(self, now: dt.datetime | None = None) -> dict[int, dict[str, object]]:
         """For each circle in this queryset, its next scheduled meetup as a dict (id,
-        starts_at, seats_left, venue_name), in one query."""
+        starts_at, venue_name), in one query. (Pages show its seats left through a seat
+        mark: see circles.cache.)"""
         rows = (
             self.filter(meetups__status="scheduled", meetups__starts_at__gt=now or timezone.now())
             .annotate(
@@ -195,8 +196,6 @@ class CircleQuerySet(models.QuerySet["Circle"]):
                 "pk",
                 "meetups__pk",
                 "meetups__starts_at",
-                "meetups__capacity",
-                "meetups__going_count",
                 "meetups__venue__name",
             )
         )
@@ -204,7 +203,6 @@ class CircleQuerySet(models.QuerySet["Circle"]):
             row["pk"]: {
                 "id": row["meetups__pk"],
                 "starts_at": row["meetups__starts_at"],
-                "seats_left": max(row["meetups__capacity"] - row["meetups__going_count"], 0),
                 "venue_name": row["meetups__venue__name"] or "",
             }
             for row in rows

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,6 +20,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from accounts.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from circles import cache as browse_cache
+from circles.cache import Seats
 from circles.forms import CircleSearchForm, JoinForm
 from circles.models import Circle, Membership
 from circles.services import CircleError, join_circle, leave_circle
@@ -119,7 +122,7 @@ def browse(request: HtmxHttpRequest) -> HttpResponse:
         key = browse_cache.page_key("browse", request.GET, partial)
         cached, version = browse_cache.get_page(key)
         if cached is not None:
-            return HttpResponse(cached)
+            return HttpResponse(browse_cache.fill_seats(*cached))
     form = CircleSearchForm(request.GET, user=request.user)
     template = "circles/browse.html#results" if partial else "circles/browse.html"
     context: dict[str, object] = {
@@ -138,31 +141,45 @@ def browse(request: HtmxHttpRequest) -> HttpResponse:
             for p in form.place_choices
         ]
         return render(request, template, context, status=400)
-    section = _search_section(request, form, context, partial)
+
+    # A valid search's part of the page (the form, the status line, the results and the
+    # map; for htmx just the results) is the same for everyone making that search.
+    def render_section() -> str:
+        name = "results" if partial else "search"
+        section_context = context | _search_results(form, request.GET)
+        return render_to_string(f"circles/browse.html#{name}", section_context, request)
+
+    section_key = browse_cache.search_key(request.GET, partial, form.search_timezone().key)
+    section, seats = _cached_section(section_key, render_section)
     if partial:
         response = HttpResponse(section)
     else:
         context |= {"search_html": section, "place": form.cleaned_data["place"]}
         response = render(request, template, context)
-    if key is not None:
-        browse_cache.set_page(key, version, response.content)
-    return response
+    return _with_seats(response, seats, key, version)
 
 
-def _search_section(
-    request: HtmxHttpRequest, form: CircleSearchForm, context: dict[str, object], partial: bool
-) -> SafeString:
-    """A valid search's part of the page (the form, the status line, the results and the
-    map; for htmx just the results), from the cache when the same search was made since
-    anything on it last changed. Nothing in it is personal: the page around it is."""
-    key = browse_cache.search_key(request.GET, partial, form.search_timezone().key)
+def _cached_section(key: str, render_section: Callable[[], str]) -> tuple[SafeString, Seats]:
+    """Part of a page from the cache, or rendered and cached, with its seats left (still
+    marked in the HTML)."""
     cached, version = browse_cache.get_page(key)
-    if cached is None:
-        context = context | _search_results(form, request.GET)
-        name = "results" if partial else "search"
-        cached = render_to_string(f"circles/browse.html#{name}", context, request)
-        browse_cache.set_page(key, version, cached)
-    return mark_safe(cached)  # noqa: S308 (our own template, rendered with autoescape)
+    if cached is not None:
+        content, seats = cached
+    else:
+        content = render_section()
+        seats = browse_cache.read_seats(content)
+        browse_cache.set_page(key, version, content, seats)
+    return mark_safe(content), seats  # noqa: S308 (our own template, rendered with autoescape)
+
+
+def _with_seats(
+    response: HttpResponse, seats: Seats, key: str | None, version: int | None
+) -> HttpResponse:
+    """Keep the whole page when it may be shared (`key`), then fill in its seats left."""
+    if key is not None:
+        browse_cache.set_page(key, version, response.content, seats)
+    response.content = browse_cache.fill_seats(response.content, seats)
+    return response
 
 
 def _upcoming_meetups(request: HtmxHttpRequest) -> list[dict[str, object]]:
@@ -191,8 +208,6 @@ def _upcoming_meetups(request: HtmxHttpRequest) -> list[dict[str, object]]:
         "circle__area_name",
         "pk",
         "starts_at",
-        "capacity",
-        "going_count",
         "venue__name",
     )[:HOME_MEETUPS]
     return [
@@ -204,7 +219,6 @@ def _upcoming_meetups(request: HtmxHttpRequest) -> list[dict[str, object]]:
             "area_name": row["circle__area_name"],
             "id": row["pk"],
             "starts_at": row["starts_at"],
-            "seats_left": max(row["capacity"] - row["going_count"], 0),
             "venue_name": row["venue__name"] or "",
         }
         for row in rows
@@ -219,14 +233,13 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
         key = browse_cache.page_key("home", QueryDict(), False)
         cached, version = browse_cache.get_page(key)
         if cached is not None:
-            return HttpResponse(cached)
-    response = render(request, "home.html", {"home_html": _home_section(request)})
-    if key is not None:
-        browse_cache.set_page(key, version, response.content)
-    return response
+            return HttpResponse(browse_cache.fill_seats(*cached))
+    section, seats = _home_section(request)
+    response = render(request, "home.html", {"home_html": section})
+    return _with_seats(response, seats, key, version)
 
 
-def _home_section(request: HtmxHttpRequest) -> SafeString:
+def _home_section(request: HtmxHttpRequest) -> tuple[SafeString, Seats]:
     """The home page's search and the meetups coming up, near the person's home place when
     we know it: the same for everyone with that home place, so cached by it like searches
     are (see circles.cache)."""
@@ -237,14 +250,13 @@ def _home_section(request: HtmxHttpRequest) -> SafeString:
         home.update(
             {"place": user.home_place, "lat": str(user.home_lat), "lng": str(user.home_lng)}
         )
-    key = browse_cache.page_key("home-section", home, False)
-    cached, version = browse_cache.get_page(key)
-    if cached is None:
+
+    def render_section() -> str:
         form = CircleSearchForm(initial={"near": home.get("place", "")}, user=user)
         context = {"form": form, "meetups": _upcoming_meetups(request), "near_home": near_home}
-        cached = render_to_string("home.html#section", context, request)
-        browse_cache.set_page(key, version, cached)
-    return mark_safe(cached)  # noqa: S308 (our own template, rendered with autoescape)
+        return render_to_string("home.html#section", context, request)
+
+    return _cached_section(browse_cache.page_key("home-section", home, False), render_section)
 
 
 def _get_visible_circle(slug: str) -> Circle:

@@ -25,7 +25,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
-from circles.cache import bump_browse_version
+from circles.cache import bump_browse_version, bump_seats_version
 from circles.models import Circle, Membership, Schedule
 from circles.services import CircleError, join_circle
 from meetups.models import RSVP, Meetup
@@ -241,7 +241,7 @@ def rsvp(*, user: User, meetup: Meetup) -> RSVP:
         for field in ("going_count", "capacity", "status", "sequence"):
             setattr(meetup, field, getattr(locked, field))
         if going:
-            bump_browse_version()
+            bump_seats_version()
     return seat
 
 
@@ -284,7 +284,7 @@ def cancel_rsvp(*, user: User, meetup: Meetup) -> RSVP:
             Meetup.objects.filter(pk=locked.pk).update(going_count=F("going_count") - 1)
             promote_waitlist(meetup=locked)
         _refresh(meetup)
-        bump_browse_version()
+        bump_seats_version()
     return seat
 
 
@@ -310,7 +310,7 @@ def promote_waitlist(*, meetup: Meetup) -> list[RSVP]:
             _after_commit(lambda rsvp_id=rsvp_id: tasks.notify_promoted.delay(rsvp_id))
         if promoted:
             Meetup.objects.filter(pk=locked.pk).update(going_count=F("going_count") + len(promoted))
-            bump_browse_version()
+            bump_seats_version()
         _refresh(meetup)
     return promoted
 
@@ -329,7 +329,7 @@ def set_capacity(*, meetup: Meetup, capacity: int, by: User) -> Meetup:
         locked.capacity = capacity
         promote_waitlist(meetup=locked)
         _refresh(meetup)
-        bump_browse_version()
+        bump_seats_version()
     return meetup
 
 

@@ -1,4 +1,4 @@
-"""How times and distances read on circle pages."""
+"""How times, distances and seats read on circle pages."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ import datetime as dt
 import zoneinfo
 
 from django import template
+from django.utils.safestring import SafeString
 
+from circles.cache import seat_mark
 from circles.forms import KM_PER_MILE
 from circles.models import Schedule
 
@@ -70,3 +72,10 @@ def recurrence(schedule: Schedule) -> str:
     if schedule.frequency == Schedule.Frequency.MONTHLY:
         return f"The {ORDINALS.get(schedule.week_of_month, 'first')} {day} of each month"
     return f"Every {day}"
+
+
+@register.simple_tag
+def seats_left(meetup_id: int) -> SafeString:
+    """ "3 seats left" or "full, waitlist open" on the cached browse and home pages: a mark
+    that circles.cache fills in when the page is served, so RSVPs don't make it stale."""
+    return seat_mark(meetup_id)
