@@ -1,7 +1,7 @@
 """Any change to what browse results show invalidates the browse cache.
 
 Only circles' own models are watched here; meetups bumps the version itself when a
-meetup or an RSVP changes. A deploy does too: it runs `migrate`, and the cached HTML was
+meetup changes, and the seats version when seats are taken, freed or added. A deploy does too: it runs `migrate`, and the cached HTML was
 rendered by the previous release's templates and code.
 """
 
