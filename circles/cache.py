@@ -1,4 +1,4 @@
-"""The browse cache and the one version number that invalidates all of it.
+"""The browse cache, and the two version numbers that say what in it is out of date.
 
 Anonymous visitors get whole pages from it. Signed-in people, and anonymous pages not
 cached yet, get a search's part of the page from it (the form, the results and the map:
@@ -24,6 +24,7 @@ import datetime as dt
 import hashlib
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,7 +70,7 @@ def _bump_seats() -> None:
     _bump(SEATS_VERSION_KEY)
 
 
-def _bump_on_commit(bump: Any) -> None:
+def _bump_on_commit(bump: Callable[[], None]) -> None:
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         bump()
@@ -127,13 +128,11 @@ def _seats_text(left: int | None) -> str:
     return "full, waitlist open"
 
 
-def fill_seats[Content: (str, bytes)](content: Content, seats: Seats) -> Content:
-    """`content` with every seat mark replaced by the seats left, in words."""
-    if isinstance(content, bytes):
-        return SEAT_MARKS_IN_BYTES.sub(
-            lambda mark: _seats_text(seats.left.get(int(mark[1]))).encode(), content
-        )
-    return SEAT_MARKS.sub(lambda mark: _seats_text(seats.left.get(int(mark[1]))), content)
+def fill_seats(content: bytes, seats: Seats) -> bytes:
+    """A page's HTML with every seat mark replaced by the seats left, in words."""
+    return SEAT_MARKS_IN_BYTES.sub(
+        lambda mark: _seats_text(seats.left.get(int(mark[1]))).encode(), content
+    )
 
 
 def topic_choices() -> list[tuple[str, str]]:
