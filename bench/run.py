@@ -10,7 +10,9 @@
 3. Starts granian as the Dockerfile runs it (2 workers of BENCH_THREADS threads, default
    2) on a free local port, DEBUG off, and measures with wrk, BENCH_SECONDS each
    (default 10): the browse page with its anonymous page cache on, /robots.txt beside
-   it, and a signed-in member cycling through several places and topics (whole pages
+   it, the browse page again while a member RSVPs to and cancels a meetup shown on it
+   about ten times a second (seats left are filled into cached pages as they are
+   served), a signed-in member cycling through several places and topics (whole pages
    are not shared then, only each search's part of the page, warmed up first) and on
    the home page, whose meetups near their home place are cached the same way; then
    again with BROWSE_CACHE_SECONDS=0, browse cycling through the same searches and the
@@ -61,6 +63,7 @@ BROWSE = "/circles/?near={place}&radius=50&topic={topic}"
 MAIN_PLACE, MAIN_TOPIC = "Baton Rouge, LA", "grief"
 BROWSER_EMAIL = "benchmark-browser@example.org"
 HOME_PLACE, HOME_LAT, HOME_LNG = "Houston, TX", 29.76328, -95.36327
+SEAT_CHANGES = 10  # per second, while the cached browse page is measured again
 PLACES = ["Baton Rouge, LA", "New Orleans, LA", "Houston, TX", "Austin, TX", "Portland, OR"]
 TOPICS = ["grief", "anxiety", "recovery", "caregiving", "new-parents", "depression"]
 
@@ -244,6 +247,66 @@ def signed_in_cookie() -> str:
     return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
 
 
+@contextlib.contextmanager
+def seats_changing(place: str, topic: str, interval: float) -> Iterator[dict[str, int]]:
+    """For the duration of the block, the benchmark browser RSVPs to the next meetup of
+    a circle on the first page of the search, then cancels, again and again, one change
+    every `interval` seconds: real services, each change bumping the seats version.
+    Yields a dict whose "changes" counts them."""
+    import threading
+
+    from django.db import connection
+    from django.db.models import F
+    from django.http import QueryDict
+    from django.utils import timezone
+
+    from accounts.models import User
+    from circles.forms import CircleSearchForm
+    from circles.models import Circle, Membership
+    from meetups import services
+    from meetups.models import Meetup
+
+    form = CircleSearchForm(QueryDict(f"near={quote_plus(place)}&radius=50&topic={topic}"))
+    assert form.is_valid(), form.errors
+    shown = list(form.circles().values_list("pk", flat=True)[:20])
+    upcoming = Circle.objects.filter(pk__in=shown).next_meetups()
+    meetup = (
+        Meetup.objects.filter(pk__in=[m["id"] for m in upcoming.values()])
+        .filter(going_count__lt=F("capacity"))
+        .select_related("circle")
+        .order_by("starts_at")
+        .first()
+    )
+    assert meetup is not None, "no meetup with seats on the first page of the search"
+    browser = User.objects.get(email=BROWSER_EMAIL)
+    Membership.objects.update_or_create(
+        user=browser,
+        circle=meetup.circle,
+        defaults={"status": Membership.Status.ACTIVE, "guidelines_accepted_at": timezone.now()},
+    )
+    stop = threading.Event()
+    counted = {"changes": 0}
+
+    def change_seats() -> None:
+        try:
+            while not stop.is_set():
+                services.rsvp(user=browser, meetup=meetup)
+                time.sleep(interval)
+                services.cancel_rsvp(user=browser, meetup=meetup)
+                counted["changes"] += 2
+                time.sleep(interval)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=change_seats)
+    thread.start()
+    try:
+        yield counted
+    finally:
+        stop.set()
+        thread.join()
+
+
 def wrk(port: int, paths: list[str], seconds: int, cookie: str = "") -> dict[str, float]:
     """Closed-loop load from CONNECTIONS keep-alive connections; one wrk thread leaves the
     second core to the server and Postgres."""
@@ -299,6 +362,11 @@ def main() -> None:
     print(f"Measuring the cached browse page and /robots.txt, {SECONDS} s each...")
     with web_server() as port:
         cached, trivial_cached = measure_pair(port, [main_path])
+        print(
+            f"Measuring the cached browse page while seats change {SEAT_CHANGES} times a second..."
+        )
+        with seats_changing(MAIN_PLACE, MAIN_TOPIC, 1 / SEAT_CHANGES) as seat_changes:
+            churned = wrk(port, [main_path], SECONDS)
         print(f"Measuring browse ({len(varied)} searches) and home signed in...")
         wrk(port, varied, 3, cookie)  # warm up: the results cache
         signed_in = wrk(port, varied, SECONDS, cookie)
@@ -324,6 +392,11 @@ def main() -> None:
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
         row(f"browse, page cache on ({MAIN_PLACE}, 50 km, {MAIN_TOPIC})", cached),
         row("/robots.txt, same server", trivial_cached),
+        row(
+            f"browse, page cache on, seats changing ({seat_changes['changes']} RSVPs and "
+            "cancellations)",
+            churned,
+        ),
         row(f"browse signed in, searches cached ({len(varied)} place × topic)", signed_in),
         row(f"home page signed in (home place {HOME_PLACE})", home),
         row(f"browse, page cache off ({len(varied)} place × topic searches)", uncached),
