@@ -181,7 +181,8 @@ def get_page(key: str) -> tuple[tuple[Any, Seats] | None, int | None]:
     stored = found.get(key)
     if stored is None or stored[0] != version:
         return None, version
-    _, content, seats = stored
+    _, content, seats_version_stored, seats_left = stored
+    seats = Seats(seats_version_stored, seats_left)
     if seats.version is None or seats.version != found.get(SEATS_VERSION_KEY):
         seats = read_seats(content)
         set_page(key, version, content, seats)
@@ -193,5 +194,7 @@ def set_page(key: str, version: int | None, content: object, seats: Seats | None
     made while it rendered leaves it stale rather than hiding the change), with the seats
     it is filled with."""
     if version is not None and settings.BROWSE_CACHE_SECONDS > 0:
-        stored = (version, content, seats or Seats(None, {}))
+        # Plain values only, so what is cached never depends on our classes unpickling.
+        seats = seats or Seats(None, {})
+        stored = (version, content, seats.version, seats.left)
         cache.set(key, stored, timeout=settings.BROWSE_CACHE_SECONDS)
