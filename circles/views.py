@@ -185,21 +185,19 @@ def _with_seats(
 def _upcoming_meetups(request: HtmxHttpRequest) -> list[dict[str, object]]:
     """The next meetups of listed circles near the person's home place when we know it,
     anywhere otherwise; online circles always count as near."""
-    meetups = Meetup.objects.filter(status=Meetup.Status.SCHEDULED, starts_at__gt=timezone.now())
+    circles = Circle.objects.listed()
     user = request.user
     if user.is_authenticated and user.home_lat is not None and user.home_lng is not None:
-        # Written as "the meetup's circle is one of these" rather than a join: Postgres then
-        # walks the meetups in time order checking each circle against the nearby set,
-        # instead of a parallel join that took several times as long at 100,000 circles.
-        nearby = Circle.objects.listed().near(user.home_lat, user.home_lng, HOME_RADIUS_KM)
-        circles = Circle.objects.listed().filter(
-            Q(format=Circle.Format.ONLINE) | Q(pk__in=nearby.values("pk"))
-        )
-        meetups = meetups.filter(circle__in=circles.values("pk"))
-    else:
-        meetups = meetups.filter(
-            circle__status=Circle.Status.ACTIVE, circle__visibility=Circle.Visibility.LISTED
-        )
+        nearby = circles.near(user.home_lat, user.home_lng, HOME_RADIUS_KM).values("pk")
+        circles = circles.filter(Q(format=Circle.Format.ONLINE) | Q(pk__in=nearby))
+    # Asked as "the meetup's circle is one of these" rather than as a join: Postgres then
+    # walks the meetups in time order checking each circle against the set, instead of a
+    # parallel join that took several times as long near a place at 100,000 circles.
+    meetups = Meetup.objects.filter(
+        status=Meetup.Status.SCHEDULED,
+        starts_at__gt=timezone.now(),
+        circle__in=circles.values("pk"),
+    )
     rows = meetups.order_by("starts_at").values(
         "circle__name",
         "circle__slug",
