@@ -120,7 +120,9 @@ def read_seats(content: str | bytes) -> Seats:
     return Seats(version, left)
 
 
-def _seats_text(left: int | None) -> str:
+def seats_text(left: int | None) -> str:
+    """How seats left read wherever a meetup is listed: "3 seats left", "full, waitlist
+    open"."""
     if left is None:  # the meetup is gone; the page is about to be rendered again
         return ""
     if left:
@@ -131,7 +133,7 @@ def _seats_text(left: int | None) -> str:
 def fill_seats(content: bytes, seats: Seats) -> bytes:
     """A page's HTML with every seat mark replaced by the seats left, in words."""
     return SEAT_MARKS_IN_BYTES.sub(
-        lambda mark: _seats_text(seats.left.get(int(mark[1]))).encode(), content
+        lambda mark: seats_text(seats.left.get(int(mark[1]))).encode(), content
     )
 
 

@@ -8,7 +8,7 @@ import zoneinfo
 from django import template
 from django.utils.safestring import SafeString
 
-from circles.cache import seat_mark
+from circles.cache import seat_mark, seats_text
 from circles.forms import KM_PER_MILE
 from circles.models import Schedule
 
@@ -79,3 +79,9 @@ def seats_left(meetup_id: int) -> SafeString:
     """ "3 seats left" or "full, waitlist open" on the cached browse and home pages: a mark
     that circles.cache fills in when the page is served, so RSVPs don't make it stale."""
     return seat_mark(meetup_id)
+
+
+@register.filter
+def seats(left: int) -> str:
+    """Seats left in words, as the cached pages fill them in ("3 seats left")."""
+    return seats_text(left)
