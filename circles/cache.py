@@ -35,6 +35,7 @@ from django.db import transaction
 from django.http import QueryDict
 from django.utils.safestring import SafeString, mark_safe
 
+from circles import wording
 from circles.models import Topic
 
 VERSION_KEY = "circles:browse-version"
@@ -120,20 +121,10 @@ def read_seats(content: str | bytes) -> Seats:
     return Seats(version, left)
 
 
-def seats_text(left: int | None) -> str:
-    """How seats left read wherever a meetup is listed: "3 seats left", "full, waitlist
-    open"."""
-    if left is None:  # the meetup is gone; the page is about to be rendered again
-        return ""
-    if left:
-        return f"{left} seat{'' if left == 1 else 's'} left"
-    return "full, waitlist open"
-
-
 def fill_seats(content: bytes, seats: Seats) -> bytes:
     """A page's HTML with every seat mark replaced by the seats left, in words."""
     return SEAT_MARKS_IN_BYTES.sub(
-        lambda mark: seats_text(seats.left.get(int(mark[1]))).encode(), content
+        lambda mark: wording.seats_text(seats.left.get(int(mark[1]))).encode(), content
     )
 
 

@@ -23,23 +23,18 @@ from django.utils import timezone
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
+from circles import wording
 from circles.cache import get_page, page_key, set_page
 from circles.models import Circle, Schedule
 
 LANGUAGE_TYPES = {"en": "EN", "es": "S", "fr": "FR", "de": "DE", "pt": "POR", "it": "ITA"}
-ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
-DAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
 
 def _rhythm(schedule: Schedule) -> str:
-    day = DAY_NAMES[schedule.weekday]
-    if schedule.frequency == Schedule.Frequency.BIWEEKLY:
-        return f"Meets every other {day}."
-    if schedule.frequency == Schedule.Frequency.MONTHLY:
-        return (
-            f"Meets on the {ORDINALS.get(schedule.week_of_month or 1, 'first')} {day} of the month."
-        )
-    return ""
+    """Every other week and monthly schedules spelled out, since the format means weekly."""
+    if schedule.frequency == Schedule.Frequency.WEEKLY:
+        return ""
+    return f"Meets {wording.recurrence_in_sentence(schedule)}."
 
 
 def _types(circle: Circle, schedule: Schedule) -> list[str]:

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from accounts.models import Notification, User
 from accounts.notify import send_once
+from circles import wording
 from meetups.models import RSVP, Meetup
 
 REMINDER_BATCH = 200
@@ -32,21 +33,11 @@ REMINDERS = (
 )
 
 
-def format_when(meetup: Meetup) -> str:
-    """ "Tuesday 24 November, 6:30 pm (CST)" in the circle's timezone."""
-    local = meetup.local_start
-    meridiem = "am" if local.hour < 12 else "pm"
-    return (
-        f"{local:%A} {local.day} {local:%B}, {local.hour % 12 or 12}:{local:%M} {meridiem}"
-        f" ({local:%Z})"
-    )
-
-
 def meetup_context(meetup: Meetup, *, going: bool) -> dict:
     venue = meetup.venue
     return {
         "meetup": meetup,
-        "when": format_when(meetup),
+        "when": wording.long_when(meetup.starts_at, meetup.circle.tz),
         "place": venue.name if venue else ("online" if meetup.meeting_link else ""),
         "address": venue.address if venue else "",
         "circle_name": meetup.circle.name,

@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import User
+from circles import wording
 from circles.models import Circle, Membership, Schedule, Topic, Venue
 from circles.services import approve_member, join_circle
 from meetups.management.seeding import cafe_name, ensure_topics, street_address
@@ -324,18 +325,6 @@ MEMBER_NAMES = [
     "Gus",
 ]
 INITIALS = "RMBTLHKSWGDPACFJN"
-WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
-
-
-def when_phrase(schedule: Schedule) -> str:
-    at = schedule.start_time.strftime("%-I:%M %p").lower()
-    day = WEEKDAYS[schedule.weekday]
-    if schedule.frequency == Schedule.Frequency.MONTHLY:
-        return f"on the {ORDINALS[schedule.week_of_month]} {day} of the month at {at}"
-    if schedule.frequency == Schedule.Frequency.BIWEEKLY:
-        return f"every other {day} at {at}"
-    return f"every {day} at {at}"
 
 
 class Command(BaseCommand):
@@ -458,7 +447,7 @@ class Command(BaseCommand):
         schedule = self.schedule(index, circle, venue)
         where = f"at {venue.name} in {neighbourhood}" if venue else "online"
         circle.description = (
-            f"{WHO_FOR[topic]}\n\nWe meet {when_phrase(schedule)}, {where}, for about "
+            f"{WHO_FOR[topic]}\n\nWe meet {wording.when_it_meets(schedule)}, {where}, for about "
             f"{schedule.duration_minutes} minutes. {PEER_NOT_THERAPY}"
         )
         circle.save(update_fields=["description"])

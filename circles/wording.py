@@ -1,0 +1,102 @@
+"""How the site words times, schedules and seats: one definition of each.
+
+Templates reach these through circles' template filters; emails, the Meeting Guide feed,
+calendar entries and the demo data call them directly. Times are always shown in a
+circle's own timezone (the caller passes it), the way people say them: "6:30 pm",
+"Tue 6:30 pm CST", "Tuesday 24 November, 6:30 pm CST".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from circles.models import Schedule
+
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def clock(value: dt.time | dt.datetime) -> str:
+    """A time of day: "6:30 pm", "12:00 pm", "9:05 am"."""
+    hour = value.hour % 12 or 12
+    return f"{hour}:{value.minute:02d} {'am' if value.hour < 12 else 'pm'}"
+
+
+def _local(moment: dt.datetime, tz: str | zoneinfo.ZoneInfo) -> dt.datetime:
+    zone = tz if isinstance(tz, zoneinfo.ZoneInfo) else zoneinfo.ZoneInfo(tz)
+    return moment.astimezone(zone)
+
+
+def short_when(moment: dt.datetime | None, tz: str | zoneinfo.ZoneInfo) -> str:
+    """A moment in a timezone, short, for lists: "Tue 6:30 pm CST"."""
+    if moment is None:
+        return ""
+    local = _local(moment, tz)
+    return f"{local:%a} {clock(local)} {local:%Z}"
+
+
+def long_when(moment: dt.datetime | None, tz: str | zoneinfo.ZoneInfo) -> str:
+    """A moment in a timezone, in full, for pages and emails: "Tuesday 24 November,
+    6:30 pm CST"."""
+    if moment is None:
+        return ""
+    local = _local(moment, tz)
+    return f"{local:%A} {local.day} {local:%B}, {clock(local)} {local:%Z}"
+
+
+def duration(minutes: int) -> str:
+    """How long a meetup lasts: "1 hour", "2 hours", "90 minutes"."""
+    if minutes % 60:
+        return _plural(minutes, "minute")
+    return _plural(minutes // 60, "hour")
+
+
+def recurrence(schedule: Schedule) -> str:
+    """How often a schedule meets, starting a sentence: "Every Tuesday", "Every other
+    Tuesday", "On the last Tuesday of the month". Every other week and a monthly weekday
+    are told apart in words; "biweekly" is never used, since people read it both ways."""
+    day = WEEKDAYS[schedule.weekday]
+    if schedule.frequency == Schedule.Frequency.BIWEEKLY:
+        return f"Every other {day}"
+    if schedule.frequency == Schedule.Frequency.MONTHLY:
+        return f"On the {ORDINALS.get(schedule.week_of_month or 1, 'first')} {day} of the month"
+    return f"Every {day}"
+
+
+def recurrence_in_sentence(schedule: Schedule) -> str:
+    """The same inside a sentence: "meets every other Tuesday"."""
+    words = recurrence(schedule)
+    return words[0].lower() + words[1:]
+
+
+def when_it_meets(schedule: Schedule) -> str:
+    """A schedule in a sentence, with its local start time: "every other Tuesday at
+    6:30 pm"."""
+    return f"{recurrence_in_sentence(schedule)} at {clock(schedule.start_time)}"
+
+
+def seats_text(left: int | None) -> str:
+    """Seats left at a meetup, short, wherever meetups are listed: "3 seats left", "1 seat
+    left", "full, waitlist open". None (a meetup that no longer exists) reads as nothing."""
+    if left is None:
+        return ""
+    if left > 0:
+        return f"{_plural(left, 'seat')} left"
+    return "full, waitlist open"
+
+
+def seats_of_capacity(left: int, capacity: int) -> SafeString:
+    """Seats left out of the capacity, on the meetup's own page: "<strong>3</strong> of 12
+    seats left", "Full: all 12 seats taken"."""
+    noun = "seat" if capacity == 1 else "seats"
+    if left > 0:
+        return format_html("<strong>{}</strong> of {} {} left", left, capacity, noun)
+    return format_html("Full: all {} {} taken", capacity, noun)
