@@ -68,7 +68,8 @@ class DeletePagePart(Protocol):
 
 
 def iso(value: Any) -> Any:
-    """Dates and times as ISO 8601 text in full (the JSON encoder would cut microseconds)."""
+    """Dates and times as ISO 8601 text in full (Django's JSON encoder would cut them to
+    milliseconds and write UTC as "Z", changing what the download has always said)."""
     return value.isoformat() if value is not None and hasattr(value, "isoformat") else value
 
 
