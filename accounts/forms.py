@@ -1,4 +1,4 @@
-"""Forms for signing up and for a person's own settings.
+"""Forms for signing up, for a person's own settings and for deleting the account.
 
 Signup extends allauth's form through `ACCOUNT_FORMS["signup"]` (in allauth 65 that is
 the way to add fields next to `ACCOUNT_SIGNUP_FIELDS`; `ACCOUNT_SIGNUP_FORM_CLASS` only
@@ -13,8 +13,10 @@ import zoneinfo
 from typing import Any
 
 from allauth.account.forms import SignupForm as AllauthSignupForm
+from allauth.core import ratelimit
 from django import forms
 from django.conf import settings
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -247,3 +249,40 @@ class SettingsForm(forms.ModelForm):
             if place is not None and moved:
                 cleaned["timezone"] = place.timezone
         return cleaned
+
+
+class DeletePageActionForm(forms.Form):
+    """Which button of the delete page was pressed: "delete", or an action of a provider's
+    part of the page (e.g. handing a circle over)."""
+
+    action = forms.ChoiceField()
+
+    def __init__(self, *args: Any, actions: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [(action, action) for action in actions]
+
+
+class DeleteAccountForm(forms.Form):
+    """The current password, checked under allauth's "reauthenticate" rate limit so the
+    page cannot be used to guess it."""
+
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": "Please type your password to confirm."},
+    )
+
+    def __init__(self, *args: Any, request: HttpRequest, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.request = request
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not ratelimit.consume(self.request, action="reauthenticate", user=self.user):
+            raise forms.ValidationError("Too many tries. Please wait a minute and try again.")
+        if not self.user.check_password(password):
+            raise forms.ValidationError("That password isn't right. Nothing has been deleted.")
+        return password

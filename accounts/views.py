@@ -1,17 +1,24 @@
-"""A person's own settings page, and its calendar feed controls."""
+"""A person's own settings page, its calendar feed controls, and the pages to download
+one's data and delete the account (see accounts.my_data)."""
 
 from __future__ import annotations
 
+import json
+
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from accounts import services
-from accounts.forms import SettingsForm
+from accounts import my_data, services
+from accounts.forms import DeleteAccountForm, DeletePageActionForm, SettingsForm
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 
@@ -57,3 +64,57 @@ def revoke_calendar(request: AuthenticatedHttpRequest) -> HttpResponse:
     services.revoke_calendar_token(user=request.user)
     messages.success(request, "Your calendar feed is turned off. Its address no longer works.")
     return redirect(reverse("accounts:settings") + "#calendar")
+
+
+@login_required
+@never_cache
+def export_data(request: AuthenticatedHttpRequest) -> HttpResponse:
+    data = my_data.collect_my_data(user=request.user)
+    response = HttpResponse(
+        json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False),
+        content_type="application/json; charset=utf-8",
+    )
+    filename = f"my-data-{timezone.localdate():%Y-%m-%d}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@never_cache
+def delete_account(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The password form, shown once nothing blocks the deletion, beside each provider's
+    part of the page (e.g. circles to hand over first), whose buttons it hands on."""
+    user = request.user
+    parts = my_data.delete_page_parts(request)
+    form = DeleteAccountForm(request=request, user=user)
+    if request.method == "POST":
+        actions = ["delete", *(action for part in parts for action in part.actions)]
+        pressed = DeletePageActionForm(request.POST, actions=actions)
+        if not pressed.is_valid():
+            return HttpResponse("Unknown action.", status=400, content_type="text/plain")
+        action = pressed.cleaned_data["action"]
+        if action == "delete":
+            form = DeleteAccountForm(request.POST, request=request, user=user)
+            if form.is_valid():
+                try:
+                    my_data.delete_user_account(user=user)
+                except my_data.AccountDeletionBlocked as blocked:
+                    messages.error(request, blocked.message)
+                else:
+                    logout(request)
+                    messages.success(request, "Your account and everything in it has been deleted.")
+                    return redirect("home")
+        else:
+            part = next(part for part in parts if action in part.actions)
+            response = part.handle(request, action)
+            if response is not None:
+                return response
+    return render(
+        request,
+        "accounts/delete_account.html",
+        {
+            "form": form,
+            "parts": parts,
+            "blocked": any(part.blocks_deletion for part in parts),
+        },
+    )

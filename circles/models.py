@@ -112,6 +112,22 @@ class CircleQuerySet(models.QuerySet["Circle"]):
     def active(self) -> CircleQuerySet:
         return self.filter(status=Circle.Status.ACTIVE)
 
+    def left_without_a_host_by(self, user: settings.AUTH_USER_MODEL) -> CircleQuerySet:
+        """Active circles that `user` going would leave without a host: `user` is their only
+        active facilitator and other active members remain.
+
+        This is the last-facilitator rule: such a circle is handed over or archived before
+        its host leaves it or deletes their account. A facilitator who is a circle's only
+        active member may go; the circle is then archived.
+        """
+        active = Membership.objects.filter(circle=OuterRef("pk"), status=Membership.Status.ACTIVE)
+        facilitating = active.filter(role=Membership.Role.FACILITATOR)
+        return self.active().filter(
+            Exists(facilitating.filter(user=user)),
+            ~Exists(facilitating.exclude(user=user)),
+            Exists(active.exclude(user=user)),
+        )
+
     def listed(self) -> CircleQuerySet:
         """Circles anyone may find by browsing: active and listed."""
         return self.active().filter(visibility=Circle.Visibility.LISTED)

@@ -176,6 +176,15 @@ ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
 
+# The apps that hold personal data, each with a provider module (see accounts.my_data):
+# the download joins their parts in this order, and each one's `before_delete` runs, in
+# this order, before an account is deleted.
+PERSONAL_DATA_PROVIDERS = [
+    "accounts.personal_data",
+    "circles.personal_data",
+    "meetups.personal_data",
+]
+
 # Version of the privacy note people consent to at signup; bump when its text changes.
 PRIVACY_NOTICE_VERSION = env.str("PRIVACY_NOTICE_VERSION", default="2026-11")
 

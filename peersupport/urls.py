@@ -3,14 +3,13 @@ from django.urls import include, path
 
 from circles import views as circle_views
 
-from . import mydata, views
+from . import views
 
 urlpatterns = [
     path("", circle_views.home, name="home"),
     path("circles/", include("circles.urls")),
     path("meetups/", include("meetups.urls")),
-    path("me/export.json", mydata.export_data, name="export_data"),
-    path("me/delete/", mydata.delete_account, name="delete_account"),
+    path("me/", include("accounts.my_data_urls")),
     path("me/", include("accounts.urls")),
     path("me/", include("meetups.me_urls")),
     path("accounts/", include("allauth.urls")),

@@ -194,3 +194,35 @@ def test_guessing_the_password_is_slowed_down(
 
     assert "Too many tries" in response.content.decode()
     assert User.objects.filter(pk=member.pk).exists()
+
+
+def test_a_host_alone_in_a_circle_may_delete_and_the_circle_is_archived(
+    facilitator_client: Client, facilitator: User, member: User, circle: Circle
+) -> None:
+    Membership.objects.filter(user=member, circle=circle).update(status=Membership.Status.LEFT)
+
+    page = facilitator_client.get(URL).content.decode()
+
+    assert 'name="password"' in page
+    assert "archived when you delete your account" in page
+    assert "Grief Circle Mid City" in page
+
+    response = _delete(facilitator_client)
+
+    assert response.status_code == 302
+    assert not User.objects.filter(pk=facilitator.pk).exists()
+    circle.refresh_from_db()
+    assert circle.status == Circle.Status.ARCHIVED
+
+
+def test_a_refused_deletion_changes_nothing(
+    facilitator_client: Client, facilitator: User, member: User, circle: Circle
+) -> None:
+    meetup = MeetupFactory(circle=circle, capacity=1)
+    meetup_services.rsvp(user=facilitator, meetup=meetup)
+
+    _delete(facilitator_client)
+
+    assert RSVP.objects.get(user=facilitator, meetup=meetup).status == RSVP.Status.GOING
+    circle.refresh_from_db()
+    assert circle.status == Circle.Status.ACTIVE
