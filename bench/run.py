@@ -85,8 +85,8 @@ def browse_path(place: str, topic: str) -> str:
 def seed_marker() -> str:
     """What the seeded database holds: the size and a digest of the code that seeded it."""
     digest = hashlib.sha256()
-    for name in ("seeding.py", "commands/seed_bulk.py"):
-        digest.update((ROOT / "meetups" / "management" / name).read_bytes())
+    for name in ("seeding.py", "bulk.py", "management/commands/seed_bulk.py", "data/topics.toml"):
+        digest.update((ROOT / "demo" / name).read_bytes())
     return f"{MARKER_PREFIX} seed_bulk --circles {CIRCLES} ({digest.hexdigest()[:12]})"
 
 

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "accounts",
     "circles",
     "meetups",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -11,10 +11,13 @@ from django.utils import timezone
 
 from accounts.models import User
 from circles.models import Circle, Membership, Schedule, Topic, Venue
-from meetups.management.commands.seed_demo import DEMO_EMAIL, DEMO_PASSWORD
+from demo.seeding import read_data
 from meetups.models import RSVP, Meetup
 
 pytestmark = pytest.mark.django_db
+
+LOGIN = read_data("demo.toml")["login"]
+DEMO_EMAIL, DEMO_PASSWORD = LOGIN["email"], LOGIN["password"]
 
 
 def seed() -> str:

@@ -1,0 +1,200 @@
+"""Demo data for a laptop: `manage.py seed_demo` loads demo/data/demo.toml.
+
+About sixty invented circles in nine real cities and online, each with its facilitator,
+venue, schedule and meetups for the coming weeks, and the people who have joined and
+RSVPed. Meetups, joins, approvals and RSVPs go through the same services the site uses;
+descriptions word each schedule the way the site does (circles.wording).
+
+Running it again adds nothing: circles are found by slug and people by email, and only
+what was missing is created (a person who already exists is left as they are). The demo
+login is a verified member of a few circles. Facilitators and members share one random
+password, printed once, when they are first created.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import time
+from collections import Counter
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from circles import wording
+from circles.models import Circle, Membership, Schedule, Topic, Venue
+from circles.services import approve_member, join_circle
+from demo.seeding import ensure_topics, read_data
+from meetups.models import Meetup
+from meetups.services import extend_schedule, rsvp
+
+
+class Command(BaseCommand):
+    help = "Load demo circles, people, meetups and RSVPs (safe to run again)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        started = time.monotonic()
+        self.password = secrets.token_urlsafe(12)
+        # Hashed once and shared: hashing is deliberately slow, and these are demo accounts.
+        self.password_hash = make_password(self.password)
+        self.made: Counter[str] = Counter()
+        self.data = read_data("demo.toml")
+        login_spec = self.data["login"]
+        with transaction.atomic():
+            topics = ensure_topics()
+            # The login first, so a circle in the file may name it as its host.
+            login, new_login = self.person(
+                login_spec, password_hash=make_password(login_spec["password"])
+            )
+            for spec in self.data["circles"]:
+                self.circle(spec, topics)
+            for spec in self.data["members"]:
+                member, new = self.person(spec)
+                if new:
+                    self.join_and_rsvp(member, spec["joins"], meetups_each=spec["rsvps"])
+            if new_login:
+                self.join_and_rsvp(login, login_spec["joins"], meetups_each=login_spec["rsvps"])
+        self.report(time.monotonic() - started)
+
+    def person(self, spec: dict[str, Any], password_hash: str = "") -> tuple[User, bool]:
+        """The person with the spec's email, and whether they were created (verified, with
+        the privacy notice accepted, as someone who signed up would be)."""
+        existing = User.objects.filter(email=spec["email"]).first()
+        if existing:
+            return existing, False
+        user = User.objects.create(
+            email=spec["email"],
+            display_name=spec["name"],
+            timezone=spec["timezone"],
+            home_place=spec.get("home", ""),
+            password=password_hash or self.password_hash,
+            health_data_consent_at=timezone.now(),
+            privacy_notice_version=settings.PRIVACY_NOTICE_VERSION,
+        )
+        EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
+        self.made["people"] += 1
+        return user, True
+
+    def circle(self, spec: dict[str, Any], topics: dict[str, Topic]) -> None:
+        """Create the circle unless its slug exists: its host, venue, schedule and meetups."""
+        if Circle.objects.filter(slug=spec["slug"]).exists():
+            return
+        city = spec.get("city", "")
+        host, _ = self.person(
+            {**spec["host"], "timezone": spec["timezone"], "home": city},
+        )
+        venue = None
+        if place := spec.get("venue"):
+            venue = Venue.objects.create(
+                name=place["name"],
+                address=place["address"],
+                lat=place["lat"],
+                lng=place["lng"],
+                step_free=place["step_free"],
+                accessibility_notes=place["notes"],
+                created_by=host,
+            )
+        when = spec["schedule"]
+        schedule = Schedule(
+            frequency=when["frequency"],
+            weekday=wording.WEEKDAYS.index(when["weekday"]),
+            week_of_month=when.get("week_of_month"),
+            start_time=when["start"],
+            duration_minutes=when["minutes"],
+            venue=venue,
+            capacity=when["capacity"],
+            starts_on=timezone.localdate(),
+        )
+        access = spec["access"]
+        circle = Circle.objects.create(
+            name=spec["name"],
+            slug=spec["slug"],
+            description=self.data["texts"]["description"].format(
+                who_for=self.data["who_for"][spec["topics"][0]],
+                when=wording.when_it_meets(schedule),
+                where=f"at {venue.name} in {spec['neighbourhood']}" if venue else "online",
+                minutes=schedule.duration_minutes,
+            ),
+            format=Circle.Format.IN_PERSON if venue else Circle.Format.ONLINE,
+            area_name=f"{spec['neighbourhood']}, {city}" if venue else "Online",
+            lat=venue.lat if venue else None,
+            lng=venue.lng if venue else None,
+            timezone=spec["timezone"],
+            online_url=spec.get("online_url", ""),
+            join_policy=Circle.JoinPolicy.APPROVAL
+            if spec.get("join_question")
+            else Circle.JoinPolicy.OPEN,
+            join_question=spec.get("join_question", ""),
+            guidelines=self.data["texts"]["guidelines"],
+            step_free=bool(venue and venue.step_free),
+            hearing_support=access["hearing_support"],
+            fragrance_free=access["fragrance_free"],
+            sign_language=access["sign_language"],
+            accessibility_notes=access["notes"],
+            checkin_weekday=wording.WEEKDAYS.index(spec["check_in_day"]) + 1,
+        )
+        circle.topics.set([topics[slug] for slug in spec["topics"]])
+        # No service starts a circle yet (hosting will have one); until then the host's
+        # membership is written as starting a circle would: active, guidelines accepted.
+        Membership.objects.create(
+            user=host,
+            circle=circle,
+            role=Membership.Role.FACILITATOR,
+            guidelines_version=circle.guidelines_version,
+            guidelines_accepted_at=timezone.now(),
+        )
+        schedule.circle = circle
+        schedule.save()
+        until = timezone.localdate() + dt.timedelta(weeks=self.data["weeks_ahead"])
+        self.made["meetups"] += extend_schedule(schedule=schedule, until=until)
+        self.made["circles"] += 1
+
+    def join_and_rsvp(self, user: User, slugs: list[str], meetups_each: int) -> None:
+        """Join each circle (the host approves where the circle asks a question) and RSVP
+        to its next `meetups_each` meetups."""
+        for slug in slugs:
+            circle = Circle.objects.get(slug=slug)
+            membership = join_circle(
+                user=user,
+                circle=circle,
+                accept_guidelines=True,
+                answer=self.data["texts"]["join_answer"] if circle.join_question else "",
+            )
+            if membership.status == Membership.Status.PENDING:
+                host = circle.facilitators().first().user
+                membership = approve_member(membership=membership, by=host)
+            self.made["memberships"] += 1
+            for meetup in Meetup.objects.filter(circle=circle).upcoming()[:meetups_each]:
+                rsvp(user=user, meetup=meetup)
+                self.made["rsvps"] += 1
+
+    def report(self, seconds: float) -> None:
+        out = self.stdout
+        made = self.made
+        if not made:
+            out.write("Demo data is already loaded; nothing added.")
+        else:
+            out.write(
+                f"Added {made['circles']} circles, {made['meetups']} meetups, "
+                f"{made['people']} people, {made['memberships']} memberships and "
+                f"{made['rsvps']} RSVPs in {seconds:.1f} s."
+            )
+            if made["people"]:
+                out.write(
+                    f"Facilitators and members (e.g. {self.data['circles'][0]['host']['email']}) "
+                    f"share the password {self.password} — shown only now."
+                )
+        login = self.data["login"]
+        cities = Circle.objects.exclude(format=Circle.Format.ONLINE).values("area_name")
+        out.write(
+            f"On the site: {Circle.objects.count()} circles, {Topic.objects.count()} topics, "
+            f"{len({row['area_name'].split(', ', 1)[-1] for row in cities})} cities, "
+            f"{Meetup.objects.upcoming().count()} upcoming meetups."
+        )
+        out.write(self.style.SUCCESS(f"Demo login: {login['email']} / {login['password']}"))
