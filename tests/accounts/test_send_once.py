@@ -12,7 +12,7 @@ from tests.factories import MeetupFactory, VenueFactory
 
 
 def context(meetup) -> dict:
-    from meetups.emails import meetup_context
+    from meetups.notifications import meetup_context
 
     return meetup_context(meetup, going=True)
 
