@@ -15,6 +15,10 @@ commit; then the message goes out a second time on retry. We choose that (at lea
 in a crash) over the alternative (committing first and possibly never sending), because a
 missed "your seat is confirmed" email matters more than a rare duplicate.
 
+Keys read `<purpose>:<name>:<id>:<name>:<id>…`, e.g. "reminder-24h:meetup:412:user:9":
+`notification_key` builds one in Python for a message sent on an event, and
+`not_yet_sent` builds the same key per row in SQL for a scan that looks for what is due.
+
 Every message carries a signed one-click unsubscribe link (RFC 8058 `List-Unsubscribe`
 and `List-Unsubscribe-Post`) for one preference kind of that person.
 """
@@ -25,6 +29,8 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import CharField, Exists, F, Model, OuterRef, QuerySet, Value
+from django.db.models.functions import Cast, Concat
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -126,6 +132,35 @@ def send_once(
         note.sent_at = timezone.now()
         note.save(update_fields=["sent_at"])
     return True
+
+
+def notification_key(purpose: str, **ids: object) -> str:
+    """The unique key of one message: `notification_key("promoted", meetup=4, user=9)` is
+    "promoted:meetup:4:user:9". Names keep the order they are given in."""
+    return ":".join([purpose, *(f"{name}:{value}" for name, value in ids.items())])
+
+
+def not_yet_sent[M: Model](queryset: QuerySet[M], purpose: str, **fields: str) -> QuerySet[M]:
+    """The rows of `queryset` whose message has not been sent yet.
+
+    Each row's key is built in SQL exactly as `notification_key` builds it in Python, from
+    the fields named (`meetup="meetup_id", user="user_id"` gives
+    "reminder-24h:meetup:<meetup_id>:user:<user_id>" for purpose "reminder-24h"), and a
+    row is left out when a Notification with that key exists. The key is kept on each row
+    as `notification_key`, to hand to `send_once`.
+
+    A scan runs this to find what is due, then sends each row with `send_once`, which
+    stays the guard: `send_once` commits the Notification row together with the sent
+    message, so a send that failed leaves no row and the next scan finds it again, and two
+    scans that both see a row here still send it once (the second waits on the first's
+    row, then skips).
+    """
+    parts: list[Value | Cast] = [Value(purpose)]
+    for name, field in fields.items():
+        parts += [Value(f":{name}:"), Cast(F(field), CharField())]
+    return queryset.annotate(notification_key=Concat(*parts, output_field=CharField())).exclude(
+        Exists(Notification.objects.filter(key=OuterRef("notification_key")))
+    )
 
 
 def _read_token(token: str) -> tuple[User, str] | None:

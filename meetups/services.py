@@ -14,7 +14,6 @@ browse results, so every change here bumps the browse cache version (circles.cac
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any
 
 from allauth.account.models import EmailAddress
@@ -28,6 +27,7 @@ from accounts.models import User
 from circles.cache import bump_browse_version, bump_seats_version
 from circles.models import Circle, Membership, Schedule
 from circles.services import CircleError, join_circle
+from meetups import notifications
 from meetups.models import RSVP, Meetup
 from peersupport.rows import RowReader
 
@@ -48,11 +48,6 @@ class RSVPError(MeetupError):
 
 class NotAllowed(MeetupError):
     """Only the circle's facilitators (or moderators) may do this."""
-
-
-def _after_commit(fn: Callable[[], object]) -> None:
-    # robust: a broker hiccup while enqueueing an email must not fail the committed change.
-    transaction.on_commit(fn, robust=True)
 
 
 def _locked(meetup: Meetup) -> Meetup:
@@ -291,8 +286,6 @@ def cancel_rsvp(*, user: User, meetup: Meetup) -> RSVP:
 def promote_waitlist(*, meetup: Meetup) -> list[RSVP]:
     """Fill free seats from the front of the waitlist and email each person promoted.
     Nobody is promoted into a cancelled or already started meetup."""
-    from meetups import tasks  # tasks import this module
-
     promoted: list[RSVP] = []
     with transaction.atomic():
         locked = _locked(meetup)
@@ -306,8 +299,7 @@ def promote_waitlist(*, meetup: Meetup) -> list[RSVP]:
             seat.status = RSVP.Status.GOING
             seat.save(update_fields=["status", "updated_at"])
             promoted.append(seat)
-            rsvp_id = seat.pk
-            _after_commit(lambda rsvp_id=rsvp_id: tasks.notify_promoted.delay(rsvp_id))
+            notifications.notify_promoted.delay_on_commit(seat.pk)
         if promoted:
             Meetup.objects.filter(pk=locked.pk).update(going_count=F("going_count") + len(promoted))
             bump_seats_version()
@@ -336,8 +328,6 @@ def set_capacity(*, meetup: Meetup, capacity: int, by: User) -> Meetup:
 def cancel_meetup(*, meetup: Meetup, by: User) -> Meetup:
     """Call a meetup off. Everyone going is emailed once; calendars see SEQUENCE raised and
     STATUS:CANCELLED. RSVPs are kept as they were, so people can see what was cancelled."""
-    from meetups import tasks  # tasks import this module
-
     with transaction.atomic():
         locked = _locked(meetup)
         _ensure_can_manage(meetup=locked, by=by)
@@ -351,8 +341,7 @@ def cancel_meetup(*, meetup: Meetup, by: User) -> Meetup:
             updated_at=timezone.now(),
         )
         _refresh(meetup)
-        meetup_id = locked.pk
-        _after_commit(lambda: tasks.notify_cancelled.delay(meetup_id))
+        notifications.notify_cancelled.delay_on_commit(locked.pk)
         bump_browse_version()
     return meetup
 

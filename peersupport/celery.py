@@ -7,7 +7,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "peersupport.settings")
 
 app = Celery("peersupport")
 app.config_from_object("django.conf:settings", namespace="CELERY")
+# Periodic wrappers over services live in <app>/tasks.py; the emails an app sends, and the
+# tasks that send them, in <app>/notifications.py (services enqueue those after commit).
 app.autodiscover_tasks()
+app.autodiscover_tasks(related_name="notifications")
 
 # A few periodic scans rather than one ETA task per message: every send is guarded by a
 # unique Notification key, so a scan may run twice or late and nothing is duplicated.

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.models import Notification, User
 from meetups.models import Meetup
-from meetups.tasks import send_due_reminders
+from meetups.notifications import send_due_reminders
 from tests.factories import MeetupFactory, RSVPFactory, UserFactory
 from tests.jobs.conftest import Worker, wait_until
 from tests.jobs.mail import SMTPSink, read_mail_dir

@@ -9,9 +9,9 @@ from django.core import mail
 from django.utils import timezone
 
 from accounts.models import Notification, User
-from meetups import services, tasks
-from meetups.emails import send_due_reminders
+from meetups import services
 from meetups.models import RSVP, Meetup
+from meetups.notifications import send_due_reminders
 from tests.factories import MeetupFactory, MembershipFactory, UserFactory, VenueFactory
 
 LINK = "https://video.example.org/room-secret-42"
@@ -28,8 +28,8 @@ def test_day_before_reminder_is_sent_once(member, circle, settings):
     meetup = meetup_in(circle, dt.timedelta(hours=20), venue=VenueFactory(name="Rosie's Coffee"))
     services.rsvp(user=member, meetup=meetup)
 
-    first = tasks.send_due_reminders.delay().get()
-    second = tasks.send_due_reminders.delay().get()
+    first = send_due_reminders.delay().get()
+    second = send_due_reminders.delay().get()
 
     assert (first, second) == (1, 0)
     [message] = mail.outbox

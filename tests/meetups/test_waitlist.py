@@ -121,12 +121,12 @@ def test_promote_waitlist_fills_free_seats_in_order(full_meetup):
 
 
 def test_promoted_email_is_sent_once_even_if_the_task_runs_twice(full_meetup, member):
-    from meetups import tasks
+    from meetups import notifications
 
     services.cancel_rsvp(user=member, meetup=full_meetup)
     first = RSVP.objects.get(meetup=full_meetup, user__display_name="First")
 
-    tasks.notify_promoted.delay(first.pk)
-    tasks.notify_promoted.delay(first.pk)
+    notifications.notify_promoted.delay(first.pk)
+    notifications.notify_promoted.delay(first.pk)
 
     assert len(mail.outbox) == 1

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from accounts.notify import send_once, unsubscribe_token
-from meetups.emails import meetup_context
+from meetups.notifications import meetup_context
 from tests.factories import MeetupFactory
 
 

@@ -12,7 +12,7 @@ from tests.factories import MeetupFactory, VenueFactory
 
 
 def context(meetup) -> dict:
-    from meetups.emails import meetup_context
+    from meetups.notifications import meetup_context
 
     return meetup_context(meetup, going=True)
 
@@ -32,7 +32,7 @@ def test_second_send_with_the_same_key_does_nothing(member, circle):
 
 def test_a_failed_send_leaves_no_row_and_the_retry_sends(member, circle, settings):
     meetup = MeetupFactory(circle=circle)
-    settings.EMAIL_BACKEND = "tests.meetups.failing_mail.Backend"
+    settings.EMAIL_BACKEND = "tests.accounts.failing_mail.Backend"
 
     with pytest.raises(ConnectionError):
         send_once(key="k:2", user=member, template="promoted", context=context(meetup))
