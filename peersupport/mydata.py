@@ -36,7 +36,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -163,16 +163,8 @@ def collect_my_data(*, user: User) -> dict[str, Any]:
 
 
 def circles_needing_a_host(*, user: User) -> QuerySet[Circle]:
-    """Active circles where `user` is the only active facilitator."""
-    facilitating = Membership.objects.filter(
-        role=Membership.Role.FACILITATOR, status=Membership.Status.ACTIVE
-    )
-    return (
-        Circle.objects.active()
-        .filter(Exists(facilitating.filter(circle=OuterRef("pk"), user=user)))
-        .exclude(Exists(facilitating.filter(circle=OuterRef("pk")).exclude(user=user)))
-        .order_by("name")
-    )
+    """Circles `user` cannot walk away from yet (see CircleQuerySet.left_without_a_host_by)."""
+    return Circle.objects.left_without_a_host_by(user).order_by("name")
 
 
 @transaction.atomic
