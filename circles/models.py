@@ -408,6 +408,11 @@ class Circle(models.Model):
         Someone already in (or already asking) is not refused: joining again changes
         nothing.
         """
+        if at_once and self.join_policy != Circle.JoinPolicy.OPEN:
+            return (
+                "This circle's facilitators welcome new members first. Ask to join on the "
+                "circle's page; once you're in, you can RSVP."
+            )
         if self.status != Circle.Status.ACTIVE:
             return "This circle has closed and is not taking new members."
         if not user.has_verified_email():
@@ -419,11 +424,6 @@ class Circle(models.Model):
             return (
                 "The facilitators of this circle have removed you from it, so you can't "
                 "rejoin. You're welcome to look for another circle."
-            )
-        if at_once and self.join_policy != Circle.JoinPolicy.OPEN:
-            return (
-                "This circle's facilitators welcome new members first. Ask to join on the "
-                "circle's page; once you're in, you can RSVP."
             )
         return None
 
