@@ -101,6 +101,11 @@ class User(AbstractUser):
     def tz(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
 
+    def has_verified_email(self) -> bool:
+        """Whether the person has confirmed an email address (allauth's EmailAddress):
+        needed before joining a circle or asking for a seat."""
+        return self.emailaddress_set.filter(verified=True).exists()
+
 
 class Notification(models.Model):
     """One row per message sent. `key` is unique: the guard that makes every send idempotent,

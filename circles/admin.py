@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from circles import services
-from circles.models import Circle, Membership, Report, Schedule, Topic, Venue
+from circles.models import Circle, Membership, MembershipQuerySet, Report, Schedule, Topic, Venue
 
 
 @admin.register(Topic)
@@ -73,9 +73,9 @@ class MembershipAdmin(admin.ModelAdmin):
     actions = ["approve_requests"]
 
     @admin.action(description="Approve the selected join requests")
-    def approve_requests(self, request: HttpRequest, queryset: QuerySet[Membership]) -> None:
+    def approve_requests(self, request: HttpRequest, queryset: MembershipQuerySet) -> None:
         approved = 0
-        for membership in queryset.filter(status=Membership.Status.PENDING):
+        for membership in queryset.pending():
             services.approve_member(membership=membership, by=request.user)
             approved += 1
         messages.success(request, f"Approved {approved} join request(s).")

@@ -18,7 +18,7 @@ from django.db.models.functions import ASin, Cos, Least, Power, Radians, RowNumb
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import validate_timezone
+from accounts.models import User, validate_timezone
 
 
 class Topic(models.Model):
@@ -111,22 +111,6 @@ def great_circle_km(lat: float, lng: float) -> models.Func:
 class CircleQuerySet(models.QuerySet["Circle"]):
     def active(self) -> CircleQuerySet:
         return self.filter(status=Circle.Status.ACTIVE)
-
-    def left_without_a_host_by(self, user: settings.AUTH_USER_MODEL) -> CircleQuerySet:
-        """Active circles that `user` going would leave without a host: `user` is their only
-        active facilitator and other active members remain.
-
-        This is the last-facilitator rule: such a circle is handed over or archived before
-        its host leaves it or deletes their account. A facilitator who is a circle's only
-        active member may go; the circle is then archived.
-        """
-        active = Membership.objects.filter(circle=OuterRef("pk"), status=Membership.Status.ACTIVE)
-        facilitating = active.filter(role=Membership.Role.FACILITATOR)
-        return self.active().filter(
-            Exists(facilitating.filter(user=user)),
-            ~Exists(facilitating.exclude(user=user)),
-            Exists(active.exclude(user=user)),
-        )
 
     def listed(self) -> CircleQuerySet:
         """Circles anyone may find by browsing: active and listed."""
@@ -223,6 +207,42 @@ class CircleQuerySet(models.QuerySet["Circle"]):
             }
             for row in rows
         }
+
+    def managed_by(self, user: User | None) -> CircleQuerySet:
+        """Circles `user` can manage (see Circle.can_manage): those they actively
+        facilitate; every circle for staff."""
+        if user is None or not user.is_authenticated:
+            return self.none()
+        if user.is_staff:
+            return self.all()
+        return self.filter(
+            Exists(Membership.objects.facilitators().filter(circle=OuterRef("pk"), user=user))
+        )
+
+    def left_without_a_host_by(self, user: User) -> CircleQuerySet:
+        """Active circles that `user` may not walk away from yet: they are its only active
+        facilitator and other active members remain.
+
+        The rule: an active circle with other active members always keeps at least one
+        active facilitator. Leaving, stepping down and deleting the account are refused for
+        these circles until the person hands hosting over or archives the circle. A
+        facilitator who is the circle's only active member may go (see `hosted_alone_by`).
+        """
+        in_circle = {"circle": OuterRef("pk")}
+        return self.active().filter(
+            Exists(Membership.objects.facilitators().filter(**in_circle, user=user)),
+            ~Exists(Membership.objects.facilitators().filter(**in_circle).exclude(user=user)),
+            Exists(Membership.objects.active().filter(**in_circle).exclude(user=user)),
+        )
+
+    def hosted_alone_by(self, user: User) -> CircleQuerySet:
+        """Active circles whose only active member is `user`, as a facilitator: when they
+        go, nobody is left to host, so the circle is archived."""
+        in_circle = {"circle": OuterRef("pk")}
+        return self.active().filter(
+            Exists(Membership.objects.facilitators().filter(**in_circle, user=user)),
+            ~Exists(Membership.objects.active().filter(**in_circle).exclude(user=user)),
+        )
 
     def in_browse_order(self) -> CircleQuerySet:
         """Near a place: nearest first, then the soonest next meetup (none last). Otherwise
@@ -349,27 +369,80 @@ class Circle(models.Model):
     def is_online(self) -> bool:
         return self.format == self.Format.ONLINE
 
-    def membership_of(self, user: settings.AUTH_USER_MODEL | None) -> Membership | None:
+    def membership_of(self, user: User | None) -> Membership | None:
         if user is None or not user.is_authenticated:
             return None
         return self.memberships.filter(user=user).first()
 
-    def is_facilitator(self, user: settings.AUTH_USER_MODEL | None) -> bool:
+    def is_facilitator(self, user: User | None) -> bool:
+        """Whether `user` actively facilitates this circle."""
         if user is None or not user.is_authenticated:
             return False
-        return self.memberships.filter(
-            user=user, role=Membership.Role.FACILITATOR, status=Membership.Status.ACTIVE
-        ).exists()
+        return self.memberships.facilitators().filter(user=user).exists()
 
-    def is_active_member(self, user: settings.AUTH_USER_MODEL | None) -> bool:
+    def can_manage(self, user: User | None) -> bool:
+        """Whether `user` may run this circle: approve members, archive or hand it over,
+        change and cancel its meetups, see who is coming and mark attendance.
+
+        An active facilitator of the circle can, and so can staff: the site's moderators,
+        who act on reports about any circle. Nobody else, members included.
+        """
         if user is None or not user.is_authenticated:
             return False
-        return self.memberships.filter(user=user, status=Membership.Status.ACTIVE).exists()
+        return user.is_staff or self.is_facilitator(user)
+
+    def is_active_member(self, user: User | None) -> bool:
+        """Whether `user` belongs to this circle now (facilitators included): not pending,
+        not left, not removed."""
+        if user is None or not user.is_authenticated:
+            return False
+        return self.memberships.active().filter(user=user).exists()
+
+    def join_refusal(self, user: User, *, at_once: bool = False) -> str | None:
+        """Why `user` may not join this circle, written for them; None when they may.
+
+        Who may join: anyone with a verified email address, while the circle is active,
+        unless its facilitators removed them (someone who left may come back). `at_once`
+        is joining in the same step as an RSVP, from a meetup page: only open circles
+        allow that; approval circles welcome new members on their own page first.
+        Someone already in (or already asking) is not refused: joining again changes
+        nothing.
+        """
+        if at_once and self.join_policy != Circle.JoinPolicy.OPEN:
+            return (
+                "This circle's facilitators welcome new members first. Ask to join on the "
+                "circle's page; once you're in, you can RSVP."
+            )
+        if self.status != Circle.Status.ACTIVE:
+            return "This circle has closed and is not taking new members."
+        if not user.has_verified_email():
+            return (
+                "Please confirm your email address first: follow the link we sent you, "
+                "then come back to join."
+            )
+        if self.memberships.filter(user=user, status=Membership.Status.REMOVED).exists():
+            return (
+                "The facilitators of this circle have removed you from it, so you can't "
+                "rejoin. You're welcome to look for another circle."
+            )
+        return None
 
     def facilitators(self) -> models.QuerySet:
-        return self.memberships.filter(
-            role=Membership.Role.FACILITATOR, status=Membership.Status.ACTIVE
-        ).select_related("user")
+        return self.memberships.facilitators().select_related("user")
+
+
+class MembershipQuerySet(models.QuerySet["Membership"]):
+    def active(self) -> MembershipQuerySet:
+        """Memberships of people who belong to their circle now."""
+        return self.filter(status=Membership.Status.ACTIVE)
+
+    def pending(self) -> MembershipQuerySet:
+        """Requests to join an approval circle that wait for a facilitator."""
+        return self.filter(status=Membership.Status.PENDING)
+
+    def facilitators(self) -> MembershipQuerySet:
+        """Active facilitators."""
+        return self.active().filter(role=Membership.Role.FACILITATOR)
 
 
 class Membership(models.Model):
@@ -395,6 +468,8 @@ class Membership(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -16,14 +16,13 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 from accounts.models import User
 from accounts.my_data import AccountDeletionBlocked, iso
 from circles import services
-from circles.models import CheckIn, Circle, CircleQuerySet, Membership, Report, Venue
+from circles.models import CheckIn, Circle, Membership, Report, Venue
 
 MODELS = ["circles.Membership", "circles.CheckIn", "circles.Report", "circles.Venue"]
 
@@ -81,16 +80,6 @@ def export(user: User) -> dict[str, Any]:
     }
 
 
-def _hosted_alone_by(user: User) -> CircleQuerySet:
-    """Active circles where `user` is an active facilitator and nobody else is an active
-    member: the other side of the last-facilitator rule, where going archives the circle."""
-    active = Membership.objects.filter(circle=OuterRef("pk"), status=Membership.Status.ACTIVE)
-    return Circle.objects.active().filter(
-        Exists(active.filter(user=user, role=Membership.Role.FACILITATOR)),
-        ~Exists(active.exclude(user=user)),
-    )
-
-
 def before_delete(user: User) -> None:
     """Refuse while the person is the last host of a circle that still has members (see
     `Circle.objects.left_without_a_host_by`); archive the circles they host alone."""
@@ -101,8 +90,7 @@ def before_delete(user: User) -> None:
             "archive it first, so its members are not left without a host.",
             blocking,
         )
-    for circle in _hosted_alone_by(user):
-        services.archive_circle(circle=circle, by=user)
+    services.archive_circles_hosted_alone_by(user=user)
 
 
 class MemberChoiceField(forms.ModelChoiceField):
@@ -126,7 +114,7 @@ class HandOverForm(forms.Form):
     def __init__(self, *args: Any, circle: Circle, user: User, **kwargs: Any) -> None:
         super().__init__(*args, prefix=f"circle-{circle.pk}", **kwargs)
         self.circle = circle
-        members = Membership.objects.filter(circle=circle, status=Membership.Status.ACTIVE)
+        members = Membership.objects.active().filter(circle=circle)
         self.fields["to_user"].queryset = (
             User.objects.filter(pk__in=members.values("user"))
             .exclude(pk=user.pk)
@@ -169,7 +157,7 @@ class SettleCircles:
             _CircleToSettle(circle=circle, form=HandOverForm(circle=circle, user=user))
             for circle in Circle.objects.left_without_a_host_by(user).order_by("name")
         ]
-        self.archived_with_account = list(_hosted_alone_by(user).order_by("name"))
+        self.archived_with_account = list(Circle.objects.hosted_alone_by(user).order_by("name"))
 
     @property
     def blocks_deletion(self) -> bool:

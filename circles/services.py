@@ -1,17 +1,17 @@
 """Everything that changes who belongs to a circle, and the rules for it.
 
 Each function is one transaction and raises CircleError with a message fit to show the
-person who asked.
+person who asked. The rules themselves (who may join, who can manage a circle, when a
+circle needs a host) are small truths on the models; these functions apply them.
 """
 
 from __future__ import annotations
 
-from allauth.account.models import EmailAddress
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from circles.models import Circle, Membership
+from circles.models import Circle, CircleQuerySet, Membership
 
 
 class CircleError(Exception):
@@ -26,9 +26,38 @@ def _locked_membership(*, user: User, circle: Circle) -> Membership | None:
     return Membership.objects.select_for_update().filter(user=user, circle=circle).first()
 
 
-def _require_facilitator(*, circle: Circle, user: User) -> None:
-    if not circle.is_facilitator(user):
+def _require_can_manage(*, circle: Circle, user: User) -> None:
+    if not circle.can_manage(user):
         raise CircleError("Only the circle's facilitators can do that.")
+
+
+def _step_down(*, circle: Circle, membership: Membership) -> None:
+    """Make a facilitator a plain member (saved by the caller), unless the circle would be
+    left without a host (CircleQuerySet.left_without_a_host_by)."""
+    if Circle.objects.left_without_a_host_by(membership.user).filter(pk=circle.pk).exists():
+        raise CircleError(
+            "You are this circle's only facilitator. Hand it over to a member, "
+            "or close the circle, before you leave."
+        )
+    membership.role = Membership.Role.MEMBER
+
+
+def archive_circles_hosted_alone_by(
+    *, user: User, circles: CircleQuerySet | None = None
+) -> list[Circle]:
+    """Archive the active circles (of `circles`, or all) whose only active member is
+    `user`, a facilitator who is going: nobody is left to host them. Call it while `user`
+    is still a member, inside the transaction that takes them out (leaving a circle,
+    deleting the account)."""
+    closing = list(
+        (circles if circles is not None else Circle.objects.all())
+        .hosted_alone_by(user)
+        .select_for_update()
+    )
+    for circle in closing:
+        circle.status = Circle.Status.ARCHIVED
+        circle.save(update_fields=["status", "updated_at"])
+    return closing
 
 
 @transaction.atomic
@@ -37,27 +66,18 @@ def join_circle(
 ) -> Membership:
     """Join a circle, or ask to join one whose facilitators approve new members.
 
-    Needs a verified email address and the circle's guidelines accepted (their version and
-    the moment are recorded). Open circles make an active member at once; approval circles
-    a pending one, with the (optional) answer to the join question. Someone who left may come back;
-    someone a facilitator removed may not. Archived circles take no one.
+    Who may join is `Circle.join_refusal`; the circle's guidelines must be accepted too
+    (their version and the moment are recorded). Open circles make an active member at
+    once; approval circles a pending one, with the (optional) answer to the join question.
+    Joining again while in, or while asking, changes nothing.
     """
-    if circle.status != Circle.Status.ACTIVE:
-        raise CircleError("This circle has closed and is not taking new members.")
-    if not EmailAddress.objects.filter(user=user, verified=True).exists():
-        raise CircleError(
-            "Please confirm your email address first: follow the link we sent you, "
-            "then come back to join."
-        )
+    membership = _locked_membership(user=user, circle=circle)
+    refusal = circle.join_refusal(user)
+    if refusal is not None:
+        raise CircleError(refusal)
     if not accept_guidelines:
         raise CircleError("Please read the circle's guidelines and tick that you accept them.")
-    membership = _locked_membership(user=user, circle=circle)
     if membership is not None:
-        if membership.status == Membership.Status.REMOVED:
-            raise CircleError(
-                "The facilitators of this circle have removed you from it, so you can't "
-                "rejoin. You're welcome to look for another circle."
-            )
         if membership.status in (Membership.Status.ACTIVE, Membership.Status.PENDING):
             return membership
     else:
@@ -77,8 +97,16 @@ def join_circle(
 
 @transaction.atomic
 def leave_circle(*, user: User, circle: Circle) -> Membership:
-    """Leave a circle (or withdraw a request to join). The last facilitator of a circle
-    that still has members hands it over or archives it instead of leaving."""
+    """Leave a circle (or withdraw a request to join).
+
+    An active circle with other active members always keeps an active facilitator: its
+    last one hands it over or archives it instead of leaving. A facilitator who is the
+    circle's only active member may leave, and the circle is archived with nobody left
+    to host it.
+    """
+    # The circle's row lock makes two facilitators leaving at once take turns, so they
+    # cannot both leave on the strength of the other staying.
+    circle = Circle.objects.select_for_update().get(pk=circle.pk)
     membership = _locked_membership(user=user, circle=circle)
     if membership is None or membership.status not in (
         Membership.Status.ACTIVE,
@@ -88,15 +116,8 @@ def leave_circle(*, user: User, circle: Circle) -> Membership:
     if membership.role == Membership.Role.FACILITATOR and membership.status == (
         Membership.Status.ACTIVE
     ):
-        others = circle.memberships.filter(status=Membership.Status.ACTIVE).exclude(
-            pk=membership.pk
-        )
-        if not others.filter(role=Membership.Role.FACILITATOR).exists() and others.exists():
-            raise CircleError(
-                "You are this circle's only facilitator. Hand it over to a member, "
-                "or close the circle, before you leave."
-            )
-        membership.role = Membership.Role.MEMBER
+        _step_down(circle=circle, membership=membership)
+        archive_circles_hosted_alone_by(user=user, circles=Circle.objects.filter(pk=circle.pk))
     membership.status = Membership.Status.LEFT
     membership.save(update_fields=["status", "role", "updated_at"])
     return membership
@@ -109,8 +130,7 @@ def approve_member(*, membership: Membership, by: User) -> Membership:
     membership = (
         Membership.objects.select_for_update().select_related("circle").get(pk=membership.pk)
     )
-    if not by.is_staff:
-        _require_facilitator(circle=membership.circle, user=by)
+    _require_can_manage(circle=membership.circle, user=by)
     if membership.status != Membership.Status.PENDING:
         raise CircleError("This person is not waiting for approval.")
     membership.status = Membership.Status.ACTIVE
@@ -124,8 +144,7 @@ def archive_circle(*, circle: Circle, by: User) -> Circle:
     has closed, and it takes no new members. Memberships are kept for people's own history
     and export."""
     circle = Circle.objects.select_for_update().get(pk=circle.pk)
-    if not by.is_staff:
-        _require_facilitator(circle=circle, user=by)
+    _require_can_manage(circle=circle, user=by)
     if circle.status != Circle.Status.ARCHIVED:
         circle.status = Circle.Status.ARCHIVED
         circle.save(update_fields=["status", "updated_at"])
@@ -135,9 +154,11 @@ def archive_circle(*, circle: Circle, by: User) -> Circle:
 @transaction.atomic
 def hand_over_circle(*, circle: Circle, from_user: User, to_user: User) -> Membership:
     """A facilitator hands hosting to an active member, who becomes a facilitator; the
-    one handing over stays on as a plain member. Returns the new facilitator's membership."""
+    one handing over steps down and stays on as a plain member. Returns the new
+    facilitator's membership."""
     circle = Circle.objects.select_for_update().get(pk=circle.pk)
-    _require_facilitator(circle=circle, user=from_user)
+    if not circle.is_facilitator(from_user):
+        raise CircleError("Only the circle's facilitators can do that.")
     if to_user.pk == from_user.pk:
         raise CircleError("Choose another member to hand the circle to.")
     incoming = _locked_membership(user=to_user, circle=circle)
@@ -146,6 +167,6 @@ def hand_over_circle(*, circle: Circle, from_user: User, to_user: User) -> Membe
     incoming.role = Membership.Role.FACILITATOR
     incoming.save(update_fields=["role", "updated_at"])
     outgoing = _locked_membership(user=from_user, circle=circle)
-    outgoing.role = Membership.Role.MEMBER
+    _step_down(circle=circle, membership=outgoing)
     outgoing.save(update_fields=["role", "updated_at"])
     return incoming

@@ -269,11 +269,7 @@ def _render_detail(
     request: HtmxHttpRequest, circle: Circle, join_form: JoinForm | None = None, status: int = 200
 ) -> HttpResponse:
     membership = circle.membership_of(request.user)
-    meetups = (
-        circle.meetups.filter(status="scheduled", starts_at__gt=timezone.now())
-        .select_related("venue")
-        .order_by("starts_at")[:4]
-    )
+    meetups = circle.meetups.upcoming().select_related("venue")[:4]
     return render(
         request,
         "circles/detail.html",
@@ -284,9 +280,9 @@ def _render_detail(
             "schedules": circle.schedules.select_related("venue").order_by("weekday", "start_time"),
             "meetups": meetups,
             "membership": membership,
-            "is_facilitator": membership is not None
-            and membership.status == Membership.Status.ACTIVE
-            and membership.role == Membership.Role.FACILITATOR,
+            # "You host this circle" instead of the join and leave buttons: hosting, not
+            # managing, so a moderator who is a plain member still sees their own buttons.
+            "is_facilitator": circle.is_facilitator(request.user),
             "join_form": join_form or JoinForm(circle=circle),
         },
         status=status,
@@ -342,6 +338,13 @@ def leave(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
         leave_circle(user=request.user, circle=circle)
     except CircleError as error:
         messages.error(request, error.message)
-    else:
-        messages.success(request, f"You have left {circle.name}. You're welcome back any time.")
+        return redirect(circle)
+    circle.refresh_from_db(fields=["status"])
+    if circle.status == Circle.Status.ARCHIVED:
+        messages.success(
+            request,
+            f"You have left {circle.name}. Nobody else was in it, so the circle is now closed.",
+        )
+        return redirect("home")
+    messages.success(request, f"You have left {circle.name}. You're welcome back any time.")
     return redirect(circle)

@@ -14,22 +14,18 @@ browse results, so every change here bumps the browse cache version (circles.cac
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
-from allauth.account.models import EmailAddress
 from dateutil import rrule
-from django.db import connection, transaction
-from django.db.backends.utils import CursorWrapper
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
 from circles.cache import bump_browse_version, bump_seats_version
-from circles.models import Circle, Membership, Schedule
+from circles.models import Circle, Schedule
 from circles.services import CircleError, join_circle
 from meetups import notifications
 from meetups.models import RSVP, Meetup
-from peersupport.rows import RowReader
 
 MAX_CAPACITY = 500
 
@@ -61,12 +57,8 @@ def _refresh(meetup: Meetup) -> None:
 
 
 def _ensure_can_manage(*, meetup: Meetup, by: User) -> None:
-    if not (by.is_staff or meetup.circle.is_facilitator(by)):
+    if not meetup.circle.can_manage(by):
         raise NotAllowed("Only this circle's facilitators can change its meetups.")
-
-
-def has_verified_email(user: User) -> bool:
-    return EmailAddress.objects.filter(user=user, verified=True).exists()
 
 
 def waitlist_position(rsvp: RSVP) -> int | None:
@@ -85,173 +77,61 @@ def waitlist_position(rsvp: RSVP) -> int | None:
     return ahead + ties_ahead + 1
 
 
-# What an RSVP reads of its meetup, under the lock.
-_rsvp_meetup = RowReader(
-    Meetup,
-    ["id", "circle", "starts_at", "ends_at", "capacity", "going_count", "status", "sequence"],
-)
-_rsvp_created = RowReader(RSVP, ["created_at"])
-
-
-def _run_in_order(cursor: CursorWrapper, statements: list[tuple[str, list[Any]]]) -> list[Any]:
-    """Run SQL statements one after the other and return each one's first row (None for a
-    statement without rows). On Postgres they go in one round trip, as one query string
-    (client-side binding makes that possible); each statement still takes its own snapshot
-    under READ COMMITTED, so a read after a lock sees what the previous holder committed.
-    Other databases run them one by one."""
-    rows: list[Any] = []
-    if connection.vendor == "postgresql":
-        cursor.execute(
-            ";\n".join(sql for sql, _ in statements),
-            [value for _, params in statements for value in params],
-        )
-        for _ in statements:
-            rows.append(cursor.fetchone() if cursor.description else None)
-            cursor.nextset()
-        return rows
-    for sql, params in statements:
-        cursor.execute(sql, params)
-        rows.append(cursor.fetchone() if cursor.description else None)
-    return rows
-
-
-def _locked_for_rsvp(meetup: Meetup, user: User) -> Meetup:
-    """The meetup row locked, and then everything an RSVP decides on, read by a second
-    statement: whether the person has a verified email and an active membership, whether
-    anyone is waiting, and the person's own RSVP row if there is one. The second read runs
-    after the lock is held, so it sees whatever the previous holder committed (one
-    statement that both waited for the lock and read other tables would read them as they
-    were before the wait). RSVPs are the busiest writes on the site; these reads (and the
-    writes in `_write_rsvp`) are written in SQL because building them with the ORM cost
-    more than running them. Raises Meetup.DoesNotExist for an unknown id."""
-    meetups, rsvps = Meetup._meta.db_table, RSVP._meta.db_table
-    lock = f"SELECT {_rsvp_meetup.columns()} FROM {meetups} WHERE id = %s"  # noqa: S608 - names only
-    if connection.features.has_select_for_update:
-        lock += " FOR UPDATE"
-    state = f"""
-        SELECT EXISTS (SELECT 1 FROM {EmailAddress._meta.db_table}
-                       WHERE user_id = %s AND verified),
-               EXISTS (SELECT 1 FROM {Membership._meta.db_table}
-                       WHERE circle_id = (SELECT circle_id FROM {meetups} WHERE id = %s)
-                         AND user_id = %s AND status = %s),
-               (SELECT COUNT(*) FROM {rsvps} WHERE meetup_id = %s AND status = %s),
-               (SELECT id FROM {rsvps} WHERE meetup_id = %s AND user_id = %s),
-               (SELECT status FROM {rsvps} WHERE meetup_id = %s AND user_id = %s)
-    """  # noqa: S608 - only table names are formatted in; values are parameters.
-    user_id, meetup_id = user.pk, meetup.pk
-    state_params = [
-        *(user_id, meetup_id, user_id, Membership.Status.ACTIVE),
-        *(meetup_id, RSVP.Status.WAITLISTED),
-        *(meetup_id, user_id, meetup_id, user_id),
-    ]
-    with connection.cursor() as cursor:
-        row, state_row = _run_in_order(cursor, [(lock, [meetup_id]), (state, state_params)])
-    if row is None:
-        raise Meetup.DoesNotExist
-    locked = _rsvp_meetup.instance(row, connection.alias)
-    verified, member, waiting, rsvp_id, rsvp_status = state_row
-    locked.verified = bool(verified)
-    locked.member = bool(member)
-    locked.waiting = waiting
-    locked.my_rsvp_id = rsvp_id
-    locked.my_rsvp_status = rsvp_status
-    return locked
-
-
-def _write_rsvp(seat: RSVP, *, now: dt.datetime, take_seat: bool) -> None:
-    """Store a new or renewed RSVP (reusing a cancelled row) and, for a seat, count it on
-    the meetup, in one round trip on Postgres. Only `rsvp` calls this, holding the
-    meetup's lock."""
-    stamp = connection.ops.adapt_datetimefield_value(now)
-    rsvps, meetups = RSVP._meta.db_table, Meetup._meta.db_table
-    statements: list[tuple[str, list[Any]]] = []
-    if take_seat:
-        statements.append(
-            (
-                f"UPDATE {meetups} SET going_count = going_count + 1 WHERE id = %s",  # noqa: S608
-                [seat.meetup_id],
-            )
-        )
-    if seat.pk is None:
-        statements.append(
-            (
-                f"INSERT INTO {rsvps} (meetup_id, user_id, status, requested_at, attended, "  # noqa: S608
-                "created_at, updated_at) VALUES (%s, %s, %s, %s, NULL, %s, %s) RETURNING id",
-                [seat.meetup_id, seat.user_id, seat.status, stamp, stamp, stamp],
-            )
-        )
-    else:
-        statements.append(
-            (
-                f"UPDATE {rsvps} SET status = %s, requested_at = %s, attended = NULL, "  # noqa: S608
-                "updated_at = %s WHERE id = %s RETURNING created_at",
-                [seat.status, stamp, stamp, seat.pk],
-            )
-        )
-    with connection.cursor() as cursor:
-        *_, written = _run_in_order(cursor, statements)
-    if seat.pk is None:
-        seat.pk = written[0]
-        seat.created_at = now
-    else:
-        seat.created_at = _rsvp_created.instance(written, connection.alias).created_at
-    seat._state.adding = False
-    seat._state.db = connection.alias
-
-
 def rsvp(*, user: User, meetup: Meetup) -> RSVP:
     """Ask for a seat. Rules: a verified email, an active membership of the circle, a
-    scheduled meetup that has not started. `going` while a seat is left, otherwise
-    `waitlisted`. Asking again while going or waiting changes nothing (a double click makes
-    one RSVP); asking again after cancelling reuses the same row, at the back of the queue.
+    scheduled meetup that has not started. `going` while a seat is left and nobody is
+    waiting, otherwise `waitlisted`. Asking again while going or waiting changes nothing
+    (a double click makes one RSVP); asking again after cancelling reuses the same row, at
+    the back of the queue. A waitlisted seat carries its `position` (1 = first waiting).
+    Raises Meetup.DoesNotExist for an unknown meetup.
     """
     with transaction.atomic():
-        locked = _locked_for_rsvp(meetup, user)
-        if not locked.verified:
+        locked = _locked(meetup)
+        # Everything below is read after the lock is held, so it sees what the previous
+        # holder committed (a double click's first RSVP, the seat someone just took).
+        if not user.has_verified_email():
             raise RSVPError("Please confirm your email address first, then RSVP.")
         if locked.is_cancelled:
             raise RSVPError("This meetup has been cancelled, so it isn't taking RSVPs.")
         if locked.has_started():
             raise RSVPError("RSVPs closed when this meetup started.")
-        if not locked.member:
+        if not locked.circle.is_active_member(user):
             raise RSVPError("Only members of this circle can RSVP to its meetups.")
-        if locked.my_rsvp_id is not None and locked.my_rsvp_status != RSVP.Status.CANCELLED:
-            return RSVP.objects.get(pk=locked.my_rsvp_id)
-        going = locked.going_count < locked.capacity and not locked.waiting
+        seat = RSVP.objects.filter(meetup=locked, user=user).first()
+        if seat is not None and seat.status != RSVP.Status.CANCELLED:
+            return seat
+        waiting = locked.rsvps.filter(status=RSVP.Status.WAITLISTED).count()
+        going = locked.going_count < locked.capacity and not waiting
+        status = RSVP.Status.GOING if going else RSVP.Status.WAITLISTED
+        # Stamped under the lock: everyone already waiting is ahead.
         now = timezone.now()
-        seat = RSVP(
-            pk=locked.my_rsvp_id,
-            meetup=locked,
-            user=user,
-            status=RSVP.Status.GOING if going else RSVP.Status.WAITLISTED,
-            requested_at=now,
-            attended=None,
-            updated_at=now,
-        )
-        # At the back of the queue, stamped under the lock: everyone waiting is ahead.
-        seat.position = None if going else locked.waiting + 1
-        _write_rsvp(seat, now=now, take_seat=going)
+        if seat is None:
+            seat = RSVP.objects.create(meetup=locked, user=user, status=status, requested_at=now)
+        else:
+            seat.meetup = locked
+            seat.status, seat.requested_at, seat.attended = status, now, None
+            seat.save(update_fields=["status", "requested_at", "attended", "updated_at"])
+        seat.position = None if going else waiting + 1
         if going:
+            Meetup.objects.filter(pk=locked.pk).update(going_count=F("going_count") + 1)
             locked.going_count += 1
+            bump_seats_version()
         for field in ("going_count", "capacity", "status", "sequence"):
             setattr(meetup, field, getattr(locked, field))
-        if going:
-            bump_seats_version()
     return seat
 
 
 def join_and_rsvp(*, user: User, meetup: Meetup, accept_guidelines: bool) -> RSVP:
     """A visitor to an open circle joins it (accepting its guidelines) and asks for a seat
-    in one step; if the RSVP is refused, the joining is undone too. Approval circles need
-    an active membership first."""
+    in one step; if the RSVP is refused, the joining is undone too. Who may join this way
+    is `Circle.join_refusal(at_once=True)`: approval circles need an active membership
+    first."""
     circle = meetup.circle
     if circle.is_active_member(user):
         return rsvp(user=user, meetup=meetup)
-    if circle.join_policy != Circle.JoinPolicy.OPEN:
-        raise RSVPError(
-            "This circle's facilitators welcome new members first. Ask to join on the "
-            "circle's page; once you're in, you can RSVP."
-        )
+    refusal = circle.join_refusal(user, at_once=True)
+    if refusal is not None:
+        raise RSVPError(refusal)
     with transaction.atomic():
         try:
             join_circle(user=user, circle=circle, accept_guidelines=accept_guidelines)

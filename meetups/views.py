@@ -21,8 +21,9 @@ from django.views.decorators.http import require_POST, require_safe
 
 from accounts.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from accounts.models import User
-from circles.models import Circle, Membership
+from circles.models import Membership
 from meetups import ics, services
+from meetups.forms import AttendanceForm, CancelMeetupForm, CancelRSVPForm, CapacityForm, RSVPForm
 from meetups.models import RSVP, Meetup
 
 # How far back the private feed reaches, so recent meetups stay in people's calendars.
@@ -35,7 +36,7 @@ def _get_meetup(pk: int) -> Meetup:
 
 def _get_meetup_for_facilitator(request: AuthenticatedHttpRequest, pk: int) -> Meetup:
     meetup = _get_meetup(pk)
-    if not (request.user.is_staff or meetup.circle.is_facilitator(request.user)):
+    if not meetup.circle.can_manage(request.user):
         raise PermissionDenied
     return meetup
 
@@ -49,9 +50,10 @@ def _viewer_rsvp(user: User, meetup: Meetup) -> RSVP | None:
 def _rsvp_context(request: HttpRequest, meetup: Meetup, *, notice: str = "") -> dict:
     """What the RSVP control and seat count need, for the page and its partial."""
     user = request.user
+    circle = meetup.circle
     seat = _viewer_rsvp(user, meetup)
-    membership = meetup.circle.membership_of(user)
-    is_member = membership is not None and membership.status == Membership.Status.ACTIVE
+    membership = circle.membership_of(user)
+    is_member = circle.is_active_member(user)
     going = seat is not None and seat.status == RSVP.Status.GOING
     return {
         "meetup": meetup,
@@ -61,12 +63,15 @@ def _rsvp_context(request: HttpRequest, meetup: Meetup, *, notice: str = "") -> 
         "position": services.waitlist_position(seat) if seat else None,
         "is_member": is_member,
         "membership": membership,
+        # Joining and RSVPing in one step, for someone not in the circle and not already
+        # asking to join it.
         "can_join_here": (
-            not is_member
-            and meetup.circle.join_policy == Circle.JoinPolicy.OPEN
-            and (membership is None or membership.status == Membership.Status.LEFT)
+            user.is_authenticated
+            and not is_member
+            and (membership is None or membership.status != Membership.Status.PENDING)
+            and circle.join_refusal(user, at_once=True) is None
         ),
-        "verified": user.is_authenticated and services.has_verified_email(user),
+        "verified": user.is_authenticated and user.has_verified_email(),
         "open_for_rsvp": not meetup.is_cancelled and not meetup.has_started(),
         "meeting_link": meetup.meeting_link if going else "",
         "notice": notice,
@@ -79,7 +84,7 @@ def detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     circle = meetup.circle
     user = request.user
     context = _rsvp_context(request, meetup)
-    is_facilitator = user.is_authenticated and (user.is_staff or circle.is_facilitator(user))
+    is_facilitator = circle.can_manage(user)
     context |= {
         "venue": meetup.venue,
         "viewer_timezone": (
@@ -128,13 +133,15 @@ def _rsvp_notice(seat: RSVP) -> str:
 @login_required
 @require_POST
 def rsvp(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    form = RSVPForm(request.POST)
+    form.is_valid()  # Both fields are optional yes/no flags: the form is always valid.
     try:
-        if request.POST.get("join") == "1":
+        if form.cleaned_data["join"]:
             meetup = _get_meetup(pk)
             seat = services.join_and_rsvp(
                 user=request.user,
                 meetup=meetup,
-                accept_guidelines=request.POST.get("accept_guidelines") == "on",
+                accept_guidelines=form.cleaned_data["accept_guidelines"],
             )
         else:
             # The service reads and locks the meetup itself; it is known here only by id.
@@ -152,7 +159,7 @@ def rsvp(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Give up my seat or waitlist place, from the meetup page or from my meetups."""
     meetup = _get_meetup(pk)
-    from_my_meetups = request.POST.get("from") == "my-meetups"
+    from_my_meetups = CancelRSVPForm(request.POST).back_to_my_meetups()
     try:
         services.cancel_rsvp(user=request.user, meetup=meetup)
     except services.MeetupError as exc:
@@ -175,11 +182,13 @@ def cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def capacity(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meetup = _get_meetup_for_facilitator(request, pk)
+    form = CapacityForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors["capacity"][0])
+        return redirect(meetup)
+    seats = form.cleaned_data["capacity"]
     try:
-        seats = int(request.POST.get("capacity", ""))
         services.set_capacity(meetup=meetup, capacity=seats, by=request.user)
-    except ValueError:
-        messages.error(request, "Please enter the number of seats as a whole number.")
     except services.MeetupError as exc:
         messages.error(request, exc.message)
     else:
@@ -191,8 +200,9 @@ def capacity(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def cancel_meetup(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meetup = _get_meetup_for_facilitator(request, pk)
-    if request.POST.get("confirm") != "on":
-        messages.error(request, "Tick the box to confirm you want to cancel this meetup.")
+    form = CancelMeetupForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors["confirm"][0])
         return redirect(meetup)
     try:
         services.cancel_meetup(meetup=meetup, by=request.user)
@@ -207,18 +217,14 @@ def cancel_meetup(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def attendance(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meetup = _get_meetup_for_facilitator(request, pk)
-    # The person comes from a hidden field: anything but a plausible id is a forged form.
-    user_id = request.POST.get("user", "")
-    if not (user_id.isascii() and user_id.isdecimal() and len(user_id) <= 18):
+    form = AttendanceForm(request.POST)
+    if not form.is_valid():
         raise Http404("No such person.")
-    person = get_object_or_404(User, pk=int(user_id))
+    person = form.cleaned_data["user"]
     notice = ""
     try:
         seat = services.mark_attendance(
-            meetup=meetup,
-            user=person,
-            attended=request.POST.get("attended") == "1",
-            by=request.user,
+            meetup=meetup, user=person, attended=form.cleaned_data["attended"], by=request.user
         )
     except services.MeetupError as exc:
         if not request.htmx:

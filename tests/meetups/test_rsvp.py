@@ -153,3 +153,13 @@ def test_member_cancels_before_the_start(member_client, member, meetup):
     meetup.refresh_from_db()
     assert meetup.going_count == 0
     assert "Your RSVP is cancelled" in response.content.decode()
+
+
+def test_an_rsvp_takes_a_handful_of_queries(member, meetup, django_assert_num_queries):
+    """The busiest write on the site: the meetup's lock, four reads (verified email,
+    membership, the person's RSVP, how many wait), the RSVP and the seat count; plus the
+    savepoint pair of the test's own transaction. A double click stops after the reads."""
+    with django_assert_num_queries(7 + 2):
+        services.rsvp(user=member, meetup=Meetup(pk=meetup.pk))
+    with django_assert_num_queries(4 + 2):
+        services.rsvp(user=member, meetup=Meetup(pk=meetup.pk))
