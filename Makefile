@@ -36,14 +36,17 @@ run: venv
 
 # The whole suite. Tests needing Postgres, Redis or Chromium skip when those are absent,
 # unless REQUIRE_SERVICES=1. pytest exits non-zero when it collects no test at all.
+# lint-imports holds the rooms' import contract ([tool.importlinter] in pyproject.toml).
 test: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: venv
 	$(BIN)/ruff check --fix .
