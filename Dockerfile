@@ -12,7 +12,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 RUN useradd --create-home --uid 1000 app
 WORKDIR /app
 
-# Dependencies first, so a code change does not reinstall them.
+# Dependencies first, so a code change does not reinstall them. Runtime dependencies only,
+# no dev extras: CI's `make prod-check` installs the same way and starts web, worker and beat.
 COPY pyproject.toml README.md ./
 RUN pip install .
 

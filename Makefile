@@ -10,7 +10,7 @@ export SECRET_KEY ?= development-only-not-secret
 PYTHON := $(shell for p in python3 python3.13 python3.12; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; done)
 
-.PHONY: venv run test lint format bench clean
+.PHONY: venv run test lint format bench clean prod-check
 
 $(BIN)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed (python3 --version)."; exit 1; }
@@ -36,14 +36,17 @@ run: venv
 
 # The whole suite. Tests needing Postgres, Redis or Chromium skip when those are absent,
 # unless REQUIRE_SERVICES=1. pytest exits non-zero when it collects no test at all.
+# lint-imports holds the rooms' import contract ([tool.importlinter] in pyproject.toml).
 test: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: venv
 	$(BIN)/ruff check --fix .
@@ -51,6 +54,17 @@ format: venv
 
 clean:
 	rm -rf .data
+
+# The production install, as the Dockerfile makes it (`pip install .`, no dev extras), in a
+# throwaway virtualenv outside the tree: migrate, then a Celery worker and beat on Redis and
+# granian, each checked (.ci/production-install says how). Needs Postgres and Redis running;
+# the database and the Redis database named here are dropped and emptied.
+PROD_CHECK_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ps_production_check
+PROD_CHECK_REDIS_URL ?= redis://127.0.0.1:6379/5
+prod-check:
+	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed (python3 --version)."; exit 1; }
+	PYTHON=$(PYTHON) PROD_CHECK_DATABASE_URL=$(PROD_CHECK_DATABASE_URL) \
+		PROD_CHECK_REDIS_URL=$(PROD_CHECK_REDIS_URL) .ci/production-install
 
 # Load test on Postgres with 100,000 circles (seeded once): browse, /robots.txt and an RSVP
 # race; writes bench/results/latest.md. Installs wrk with apt-get when missing (as root).
