@@ -25,10 +25,11 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
-from circles.cache import bump_browse_version, bump_seats_version
+from circles.cache import bump_browse_version
 from circles.models import Circle, Membership, Schedule
 from circles.services import CircleError, join_circle
 from meetups.models import RSVP, Meetup
+from meetups.seats import bump_seats_version
 from peersupport.rows import RowReader
 
 MAX_CAPACITY = 500
