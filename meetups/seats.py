@@ -77,11 +77,16 @@ def _filling_key(
     """A page as HTTP caches tell pages apart (its address, and the request headers its
     response varies on), with its meetups. Cookies are left out: seats left are the same
     for everyone, so signed-in people share the filling of a page with everyone else."""
-    varies = {header.strip().lower() for header in response.get("Vary", "").split(",")}
-    varies -= {"", "cookie"}
+    varies = {header.strip().upper() for header in response.get("Vary", "").split(",")}
+    varies -= {"", "COOKIE"}
+    meta = request.META
     parts = [
-        request.get_full_path(),
-        *(f"{header}={request.headers.get(header, '')}" for header in sorted(varies)),
+        request.path,
+        meta.get("QUERY_STRING", ""),
+        *(
+            f"{header}={meta.get('HTTP_' + header.replace('-', '_'), '')}"
+            for header in sorted(varies)
+        ),
         ",".join(map(str, sorted(meetup_ids))),
     ]
     digest = hashlib.sha256("\x00".join(parts).encode()).hexdigest()
@@ -111,12 +116,15 @@ def seats_left(meetup_ids: Collection[int], key: str) -> dict[int, int]:
 
 def fill(request: HttpRequest, response: HttpResponse) -> None:
     """Replace every seat mark in a response by the seats left, in words."""
-    content = response.content
-    meetup_ids = {int(meetup_id) for meetup_id in MARKS.findall(content)}
+    # Split at the marks once: text and meetup ids alternate (a page lists a meetup once
+    # or a few times, so each one's words are made once).
+    parts = MARKS.split(response.content)
+    marked = set(parts[1::2])
+    meetup_ids = {int(meetup_id) for meetup_id in marked}
     left = seats_left(meetup_ids, _filling_key(request, response, meetup_ids))
-    response.content = MARKS.sub(
-        lambda found: wording.seats_text(left.get(int(found[1]))).encode(), content
-    )
+    words = {raw: wording.seats_text(left.get(int(raw))).encode() for raw in marked}
+    parts[1::2] = [words[raw] for raw in parts[1::2]]
+    response.content = b"".join(parts)
     if response.has_header("Content-Length"):
         response.headers["Content-Length"] = str(len(response.content))
 
