@@ -105,10 +105,8 @@ def meetings() -> list[dict]:
 @cache_control(public=True, max_age=900)
 def meeting_guide_feed(request: HttpRequest) -> HttpResponse:
     key = page_key("feed", QueryDict(), partial=False)
-    cached, version = get_page(key)
-    if cached is not None:
-        body = cached[0]
-    else:
+    body, version = get_page(key)
+    if body is None:
         body = json.dumps(meetings(), ensure_ascii=False).encode()
         set_page(key, version, body)
     response = HttpResponse(body, content_type="application/json")

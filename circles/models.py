@@ -182,7 +182,7 @@ class CircleQuerySet(models.QuerySet["Circle"]):
     def next_meetups(self, now: dt.datetime | None = None) -> dict[int, dict[str, object]]:
         """For each circle in this queryset, its next scheduled meetup as a dict (id,
         starts_at, venue_name), in one query. (Pages show its seats left through a seat
-        mark: see circles.cache.)"""
+        mark: see meetups.seats.)"""
         rows = (
             self.filter(meetups__status="scheduled", meetups__starts_at__gt=now or timezone.now())
             .annotate(

@@ -1,9 +1,9 @@
 """Any change to what browse results show invalidates the browse cache.
 
 Only circles' own models are watched here; meetups bumps the version itself when a
-meetup changes, and the seats version when seats are taken, freed or added. A deploy
-bumps it too: it runs `migrate`, and the cached HTML was rendered by the previous
-release's templates and code.
+meetup changes (seats taken, freed or added leave cached pages as they are: they have a
+version of their own, in meetups.seats). A deploy bumps it too: it runs `migrate`, and
+the cached HTML was rendered by the previous release's templates and code.
 """
 
 from __future__ import annotations

@@ -2,38 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Q, QuerySet, Window, prefetch_related_objects
+from django.db.models import Count, QuerySet, Window, prefetch_related_objects
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from circles import cache as browse_cache
-from circles.cache import Seats
 from circles.forms import CircleSearchForm, JoinForm
 from circles.models import Circle, Membership
 from circles.services import CircleError, join_circle, leave_circle
-from meetups.models import Meetup
 
-HOME_MEETUPS = 6
 ONLINE_SECTION_SIZE = 5
-HOME_RADIUS_KM = 50.0
-
-
-def _cacheable(request: HtmxHttpRequest) -> bool:
-    """Only pages with nothing personal on them are shared: anonymous, no messages."""
-    return not request.user.is_authenticated and len(messages.get_messages(request)) == 0
 
 
 def _query_with(query: QueryDict, **changes: str | None) -> str:
@@ -114,15 +102,15 @@ def browse(request: HtmxHttpRequest) -> HttpResponse:
     """Search circles by place, topic, day, time, format, language, access and words.
     htmx requests get only the results. Anonymous pages are cached whole, and every
     search's part of the page is cached for everyone, until anything shown on them
-    changes (circles.cache)."""
+    changes (circles.cache). Seats left are filled in on the way out (meetups.seats)."""
     # Back and Forward ask for the whole page again, even from htmx.
     partial = bool(request.htmx) and not request.htmx.history_restore_request
     key = version = None
-    if _cacheable(request):
+    if browse_cache.cacheable(request):
         key = browse_cache.page_key("browse", request.GET, partial)
         cached, version = browse_cache.get_page(key)
         if cached is not None:
-            return HttpResponse(browse_cache.fill_seats(*cached))
+            return HttpResponse(cached)
     form = CircleSearchForm(request.GET, user=request.user)
     template = "circles/browse.html#results" if partial else "circles/browse.html"
     context: dict[str, object] = {
@@ -150,111 +138,14 @@ def browse(request: HtmxHttpRequest) -> HttpResponse:
         return render_to_string(f"circles/browse.html#{name}", section_context, request)
 
     section_key = browse_cache.search_key(request.GET, partial, form.search_timezone().key)
-    section, seats = _cached_section(section_key, render_section)
+    section = browse_cache.cached_section(section_key, render_section)
     if partial:
         response = HttpResponse(section)
     else:
         context |= {"search_html": section, "place": form.cleaned_data["place"]}
         response = render(request, template, context)
-    return _with_seats(response, seats, key, version)
-
-
-def _cached_section(key: str, render_section: Callable[[], str]) -> tuple[SafeString, Seats]:
-    """Part of a page from the cache, or rendered and cached, with its seats left (still
-    marked in the HTML)."""
-    cached, version = browse_cache.get_page(key)
-    if cached is not None:
-        content, seats = cached
-    else:
-        content = render_section()
-        seats = browse_cache.read_seats(content)
-        browse_cache.set_page(key, version, content, seats)
-    return mark_safe(content), seats  # noqa: S308 (our own template, rendered with autoescape)
-
-
-def _with_seats(
-    response: HttpResponse, seats: Seats, key: str | None, version: int | None
-) -> HttpResponse:
-    """Keep the whole page when it may be shared (`key`), then fill in its seats left."""
-    if key is not None:
-        browse_cache.set_page(key, version, response.content, seats)
-    response.content = browse_cache.fill_seats(response.content, seats)
+    browse_cache.set_page(key, version, response.content)
     return response
-
-
-def _upcoming_meetups(request: HtmxHttpRequest) -> list[dict[str, object]]:
-    """The next meetups of listed circles near the person's home place when we know it,
-    anywhere otherwise; online circles always count as near."""
-    circles = Circle.objects.listed()
-    user = request.user
-    if user.is_authenticated and user.home_lat is not None and user.home_lng is not None:
-        nearby = circles.near(user.home_lat, user.home_lng, HOME_RADIUS_KM).values("pk")
-        circles = circles.filter(Q(format=Circle.Format.ONLINE) | Q(pk__in=nearby))
-    # Asked as "the meetup's circle is one of these" rather than as a join: Postgres then
-    # walks the meetups in time order checking each circle against the set, instead of a
-    # parallel join that took several times as long near a place at 100,000 circles.
-    meetups = Meetup.objects.filter(
-        status=Meetup.Status.SCHEDULED,
-        starts_at__gt=timezone.now(),
-        circle__in=circles.values("pk"),
-    )
-    rows = meetups.order_by("starts_at").values(
-        "circle__name",
-        "circle__slug",
-        "circle__timezone",
-        "circle__format",
-        "circle__area_name",
-        "pk",
-        "starts_at",
-        "venue__name",
-    )[:HOME_MEETUPS]
-    return [
-        {
-            "circle_name": row["circle__name"],
-            "circle_slug": row["circle__slug"],
-            "timezone": row["circle__timezone"],
-            "online": row["circle__format"] == Circle.Format.ONLINE,
-            "area_name": row["circle__area_name"],
-            "id": row["pk"],
-            "starts_at": row["starts_at"],
-            "venue_name": row["venue__name"] or "",
-        }
-        for row in rows
-    ]
-
-
-@require_safe
-def home(request: HtmxHttpRequest) -> HttpResponse:
-    """Search by place, topic and day; what's coming up near you."""
-    key = version = None
-    if _cacheable(request):
-        key = browse_cache.page_key("home", QueryDict(), False)
-        cached, version = browse_cache.get_page(key)
-        if cached is not None:
-            return HttpResponse(browse_cache.fill_seats(*cached))
-    section, seats = _home_section(request)
-    response = render(request, "home.html", {"home_html": section})
-    return _with_seats(response, seats, key, version)
-
-
-def _home_section(request: HtmxHttpRequest) -> tuple[SafeString, Seats]:
-    """The home page's search and the meetups coming up, near the person's home place when
-    we know it: the same for everyone with that home place, so cached by it like searches
-    are (see circles.cache)."""
-    user = request.user
-    near_home = user.is_authenticated and user.home_lat is not None
-    home = QueryDict(mutable=True)
-    if near_home:
-        home.update(
-            {"place": user.home_place, "lat": str(user.home_lat), "lng": str(user.home_lng)}
-        )
-
-    def render_section() -> str:
-        form = CircleSearchForm(initial={"near": home.get("place", "")}, user=user)
-        context = {"form": form, "meetups": _upcoming_meetups(request), "near_home": near_home}
-        return render_to_string("home.html#section", context, request)
-
-    return _cached_section(browse_cache.page_key("home-section", home, False), render_section)
 
 
 def _get_visible_circle(slug: str) -> Circle:

@@ -7,8 +7,9 @@ the RSVP and moves `going_count` with an F() update, so two people pressing RSVP
 last seat end with one `going` and one `waitlisted`. The waitlist is ordered by
 `requested_at`, stamped while holding the lock, then by id (also assigned under the lock).
 
-Emails are enqueued only after commit (`transaction.on_commit`). Seats left show in
-browse results, so every change here bumps the browse cache version (circles.cache).
+Emails are enqueued only after commit (`delay_on_commit`). Seats left show on cached
+browse and home pages: a change to seats bumps the seats version (meetups.seats), any other
+change that browse shows bumps the browse version (circles.cache).
 """
 
 from __future__ import annotations
@@ -21,11 +22,12 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
-from circles.cache import bump_browse_version, bump_seats_version
+from circles.cache import bump_browse_version
 from circles.models import Circle, Schedule
 from circles.services import CircleError, join_circle
 from meetups import notifications
 from meetups.models import RSVP, Meetup
+from meetups.seats import bump_seats_version
 
 MAX_CAPACITY = 500
 

@@ -1,12 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from circles import views as circle_views
+from meetups import home
 
 from . import views
 
 urlpatterns = [
-    path("", circle_views.home, name="home"),
+    path("", home.home, name="home"),
     path("circles/", include("circles.urls")),
     path("meetups/", include("meetups.urls")),
     path("me/", include("accounts.my_data_urls")),

@@ -8,7 +8,6 @@ from django import template
 from django.utils.safestring import SafeString
 
 from circles import wording
-from circles.cache import seat_mark
 from circles.forms import KM_PER_MILE
 from circles.models import Schedule
 
@@ -53,13 +52,6 @@ def distance(km: float | None, unit: str) -> str:
 def recurrence(schedule: Schedule) -> str:
     """How often a circle meets, in words: "Every other Tuesday"."""
     return wording.recurrence(schedule)
-
-
-@register.simple_tag
-def seats_left(meetup_id: int) -> SafeString:
-    """ "3 seats left" or "full, waitlist open" on the cached browse and home pages: a mark
-    that circles.cache fills in when the page is served, so RSVPs don't make it stale."""
-    return seat_mark(meetup_id)
 
 
 @register.filter

@@ -15,11 +15,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from circles.cache import browse_version, bump_browse_version
-from meetups import services
 from tests.factories import (
     CircleFactory,
     MeetupFactory,
-    MembershipFactory,
     ScheduleFactory,
     TopicFactory,
     UserFactory,
@@ -217,45 +215,3 @@ def test_a_deploy_empties_the_cache(client: Client) -> None:
     with CaptureQueriesContext(connection) as queries:
         client.get("/circles/", SEARCH)
     assert _searched_circles(queries)
-
-
-def test_an_rsvp_updates_the_seats_on_cached_pages_without_rendering_them_again(
-    client: Client, member_client: Client, member
-) -> None:
-    circle = CircleFactory(name="Downtown")
-    meetup = MeetupFactory(circle=circle, capacity=3)
-    MembershipFactory(user=member, circle=circle)
-    pages = [
-        ("/circles/", SEARCH, {}),
-        ("/circles/", SEARCH, {"HX-Request": "true"}),
-        ("/", {}, {}),
-    ]
-    for path, params, headers in pages:
-        assert "3 seats left" in client.get(path, params, headers=headers).content.decode()
-    before = browse_version()
-
-    services.rsvp(user=member, meetup=meetup)
-
-    assert browse_version() == before
-    for path, params, headers in pages:
-        with CaptureQueriesContext(connection) as refill:
-            page = client.get(path, params, headers=headers).content.decode()
-        with CaptureQueriesContext(connection) as again:
-            client.get(path, params, headers=headers)
-        assert "2 seats left" in page and "3 seats left" not in page
-        assert [q["sql"] for q in refill.captured_queries if "circles_circle" in q["sql"]] == []
-        assert len(refill) == 1  # the seats of the meetups on the page
-        assert len(again) == 0
-    assert "2 seats left" in member_client.get("/circles/", SEARCH).content.decode()
-
-
-def test_seat_marks_never_reach_the_browser(client: Client, member_client: Client) -> None:
-    circle = CircleFactory(name="Downtown")
-    MeetupFactory(circle=circle, capacity=1)
-    for browser in (client, member_client):
-        for headers in ({}, {"HX-Request": "true"}):
-            for path, params in (("/circles/", SEARCH), ("/", {}), ("/circles/", {})):
-                for _ in range(2):  # rendered, then from the cache
-                    content = browser.get(path, params, headers=headers).content
-                    assert b"\x00" not in content
-                    assert b"seat left" in content
