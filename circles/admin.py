@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from circles import services
-from circles.models import Circle, Membership, MembershipQuerySet, Report, Schedule, Topic, Venue
+from circles.models import Circle, Membership, MembershipQuerySet, Schedule, Topic, Venue
 
 
 @admin.register(Topic)
@@ -79,17 +79,3 @@ class MembershipAdmin(admin.ModelAdmin):
             services.approve_member(membership=membership, by=request.user)
             approved += 1
         messages.success(request, f"Approved {approved} join request(s).")
-
-
-@admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
-    list_display = ("reason", "circle", "status", "created_at")
-    list_filter = ("status",)
-    search_fields = ("reason", "circle__name")
-    raw_id_fields = ("circle", "reporter")
-    actions = ["resolve"]
-
-    @admin.action(description="Mark the selected reports resolved")
-    def resolve(self, request: HttpRequest, queryset: QuerySet[Report]) -> None:
-        updated = queryset.update(status=Report.Status.RESOLVED)
-        messages.success(request, f"Resolved {updated} report(s).")

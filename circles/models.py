@@ -271,6 +271,11 @@ class Circle(models.Model):
 
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"
+        # Taking a break: out of browse, no new members, no meetups until it resumes.
+        PAUSED = "paused", "Paused"
+        # No facilitator has said it still meets for STILL_MEETING_DAYS and no meetup is
+        # ahead: out of browse until a facilitator confirms (hosting's "still meeting?").
+        DORMANT = "dormant", "Not confirmed lately"
         ARCHIVED = "archived", "Archived"
 
     name = models.CharField(max_length=120)
@@ -317,6 +322,9 @@ class Circle(models.Model):
         default=1, validators=[MinValueValidator(1), MaxValueValidator(7)]
     )
     checkin_time = models.TimeField(default="18:00")
+
+    # When a facilitator last said the circle still meets (set when it starts).
+    confirmed_active_at = models.DateTimeField(null=True, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -558,23 +566,3 @@ class CheckIn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} in {self.circle}, {self.iso_year}-W{self.iso_week:02d}"
-
-
-class Report(models.Model):
-    """Someone's concern about a circle, for the moderators."""
-
-    class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        RESOLVED = "resolved", "Resolved"
-
-    circle = models.ForeignKey(Circle, on_delete=models.CASCADE, related_name="reports")
-    reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    reason = models.CharField(max_length=200)
-    details = models.TextField(blank=True, max_length=4000)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self) -> str:
-        return f"{self.reason} ({self.circle})"

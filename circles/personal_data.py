@@ -1,9 +1,8 @@
-"""circles' personal data (see accounts.my_data for the contract): memberships, check-ins,
-reports filed and venues added; and the circles a person must not leave without a host.
+"""circles' personal data (see accounts.my_data for the contract): memberships, check-ins
+and venues added; and the circles a person must not leave without a host.
 
-On deletion, memberships and check-ins go with the user row by cascade. Reports the person
-filed stay for the moderators with the reporter removed, and venues they added stay for
-their circles with the creator removed. A circle the person is the last host of while
+On deletion, memberships and check-ins go with the user row by cascade; venues they added
+stay for their circles with the creator removed. A circle the person is the last host of while
 other members remain blocks the deletion until it is handed over or archived (the delete
 page offers both, through `SettleCircles`); a circle they host with no other member is
 archived with the account.
@@ -22,17 +21,16 @@ from django.shortcuts import redirect
 from accounts.models import User
 from accounts.my_data import AccountDeletionBlocked, iso
 from circles import services
-from circles.models import CheckIn, Circle, Membership, Report, Venue
+from circles.models import CheckIn, Circle, Membership, Venue
 
-MODELS = ["circles.Membership", "circles.CheckIn", "circles.Report", "circles.Venue"]
+MODELS = ["circles.Membership", "circles.CheckIn", "circles.Venue"]
 
 
 def export(user: User) -> dict[str, Any]:
     """The person's memberships (with their join answer and guidelines accepted), their own
-    check-ins, the reports they filed and the venues they added; never another member."""
+    check-ins and the venues they added; never another member."""
     memberships = Membership.objects.filter(user=user).select_related("circle").order_by("pk")
     checkins = CheckIn.objects.filter(user=user).select_related("circle").order_by("pk")
-    reports = Report.objects.filter(reporter=user).select_related("circle").order_by("pk")
     return {
         "memberships": [
             {
@@ -61,17 +59,6 @@ def export(user: User) -> dict[str, Any]:
                 "created_at": iso(c.created_at),
             }
             for c in checkins
-        ],
-        "reports": [
-            {
-                "circle": r.circle.name,
-                "circle_slug": r.circle.slug,
-                "reason": r.reason,
-                "details": r.details,
-                "status": r.status,
-                "created_at": iso(r.created_at),
-            }
-            for r in reports
         ],
         "venues_added": [
             {"name": v.name, "address": v.address}

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
 from circles.cache import bump_browse_version
 from circles.models import Circle, Schedule, Venue
 
@@ -50,6 +51,14 @@ class Meetup(models.Model):
     going_count = models.PositiveSmallIntegerField(default=0)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
     note = models.CharField(max_length=300, blank=True)
+    # A member confirmed as this meetup's host in rotation (hosting); empty: the facilitators.
+    host = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="meetups_hosted",
+    )
     # Raised on every change people should see in their calendars (iCalendar SEQUENCE).
     sequence = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -107,6 +116,15 @@ class Meetup(models.Model):
 
     def has_started(self, now: dt.datetime | None = None) -> bool:
         return (now or timezone.now()) >= self.starts_at
+
+    def can_host(self, user: User | None) -> bool:
+        """Whether `user` hosts this meetup: sees who is coming and marks attendance. The
+        circle's facilitators (and staff, see Circle.can_manage) host every meetup; a member
+        confirmed as this meetup's host in rotation hosts this one only. Changing, moving or
+        cancelling a meetup stays with `circle.can_manage`."""
+        if user is not None and user.is_authenticated and self.host_id == user.pk:
+            return True
+        return self.circle.can_manage(user)
 
     @property
     def meeting_link(self) -> str:

@@ -1,7 +1,9 @@
-"""meetups' personal data (see accounts.my_data for the contract): the person's RSVPs.
+"""meetups' personal data (see accounts.my_data for the contract): the person's RSVPs and
+the meetups they hosted in rotation.
 
 On deletion every upcoming seat or waitlist place is given up first, so the seat goes to
-the next person waiting; then the RSVPs go with the user row by cascade.
+the next person waiting; then the RSVPs go with the user row by cascade, and meetups they
+hosted stay with their circle, hosted by its facilitators again.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from accounts.my_data import iso
 from meetups import services
 from meetups.models import RSVP, Meetup
 
-MODELS = ["meetups.RSVP"]
+MODELS = ["meetups.RSVP", "meetups.Meetup"]
 
 
 def export(user: User) -> dict[str, Any]:
@@ -32,6 +34,10 @@ def export(user: User) -> dict[str, Any]:
                 "created_at": iso(r.created_at),
             }
             for r in rsvps
+        ],
+        "meetups_hosted": [
+            {"meetup_id": m.pk, "circle_slug": m.circle.slug, "starts_at": iso(m.starts_at)}
+            for m in Meetup.objects.filter(host=user).select_related("circle").order_by("pk")
         ],
     }
 

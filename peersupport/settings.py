@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "accounts",
     "circles",
     "meetups",
+    "hosting",
     "demo",
 ]
 
@@ -184,6 +185,7 @@ PERSONAL_DATA_PROVIDERS = [
     "accounts.personal_data",
     "circles.personal_data",
     "meetups.personal_data",
+    "hosting.personal_data",
 ]
 
 # Version of the privacy note people consent to at signup; bump when its text changes.

@@ -7,6 +7,8 @@ from . import views
 
 urlpatterns = [
     path("", home.home, name="home"),
+    # Before circles' and meetups' own patterns: /circles/new/ is not a circle's slug.
+    path("", include("hosting.urls")),
     path("circles/", include("circles.urls")),
     path("meetups/", include("meetups.urls")),
     path("me/", include("accounts.my_data_urls")),

@@ -8,7 +8,8 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from accounts.models import Notification, User
-from circles.models import CheckIn, Circle, Membership, Report
+from circles.models import CheckIn, Circle, Membership
+from hosting.models import Report
 from meetups import services as meetup_services
 from meetups.models import RSVP
 from tests.factories import MeetupFactory, MembershipFactory, UserFactory

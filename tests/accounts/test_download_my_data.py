@@ -8,7 +8,8 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Notification, User
-from circles.models import CheckIn, Circle, Report
+from circles.models import CheckIn, Circle
+from hosting.models import Report
 from meetups.models import RSVP, Meetup
 from tests.factories import CircleFactory, MembershipFactory, RSVPFactory, VenueFactory
 

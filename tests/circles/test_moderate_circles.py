@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from circles.models import Circle, Membership, Report
+from circles.models import Circle, Membership
+from hosting.models import Report
 from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +44,7 @@ def test_moderators_resolve_reports(moderator_client: Client, circle) -> None:
     report = Report.objects.create(circle=circle, reason="Someone was unkind")
 
     moderator_client.post(
-        "/admin/circles/report/", {"action": "resolve", "_selected_action": [report.pk]}
+        "/admin/hosting/report/", {"action": "resolve", "_selected_action": [report.pk]}
     )
 
     report.refresh_from_db()
