@@ -40,6 +40,13 @@ LANGUAGE_CHOICES = [
 ]
 
 
+def language_choices() -> list[tuple[str, str]]:
+    """The language choices, given to the field as a callable so that each form shares
+    the one list instead of copying ~80 choices (Django deep-copies a field's choices for
+    every form it makes)."""
+    return LANGUAGE_CHOICES
+
+
 class ChoicesField(forms.MultipleChoiceField):
     """Several choices, where an empty one (a select's "Any topic") means no choice."""
 
@@ -80,7 +87,7 @@ class CircleSearchForm(forms.Form):
         choices=[("", "In person or online"), *Circle.Format.choices],
         required=False,
     )
-    language = forms.ChoiceField(label="Language", choices=LANGUAGE_CHOICES, required=False)
+    language = forms.ChoiceField(label="Language", choices=language_choices, required=False)
     access = ChoicesField(
         label="Access",
         choices=list(ACCESS_FEATURES.items()),
@@ -203,26 +210,13 @@ class CircleSearchForm(forms.Form):
             circles = circles.near(place.lat, place.lng, data["radius_km"])
         return self._filtered(circles).in_browse_order()
 
-    def circles_by_pk(self, pks: list[int]) -> list[Circle]:
-        """The circles of one page of results, in that order, with their distance."""
-        circles = Circle.objects.filter(pk__in=pks).defer("description", "guidelines")
-        place = self.cleaned_data["place"]
-        if place is not None:
-            circles = circles.with_distance(place.lat, place.lng)
-        by_pk = {circle.pk: circle for circle in circles}
-        return [by_pk[pk] for pk in pks if pk in by_pk]
-
     def online_circles(self) -> CircleQuerySet | None:
         """Near a place, online circles matching the rest of the search are shown beside
         the nearby ones (distance means nothing to them); None when that doesn't apply."""
         data = self.cleaned_data
         if data["place"] is None or data["format"]:
             return None
-        return (
-            self._filtered(Circle.objects.listed().online())
-            .in_browse_order()
-            .defer("description", "guidelines")
-        )
+        return self._filtered(Circle.objects.listed().online()).in_browse_order()
 
 
 class JoinForm(forms.Form):

@@ -244,6 +244,15 @@ class CircleQuerySet(models.QuerySet["Circle"]):
             ~Exists(Membership.objects.active().filter(**in_circle).exclude(user=user)),
         )
 
+    def topic_names(self) -> dict[int, list[str]]:
+        """For each circle in this queryset that has topics, their names in alphabetical
+        order, in one query."""
+        names: dict[int, list[str]] = {}
+        rows = self.filter(topics__isnull=False).order_by("topics__name")
+        for pk, name in rows.values_list("pk", "topics__name"):
+            names.setdefault(pk, []).append(name)
+        return names
+
     def in_browse_order(self) -> CircleQuerySet:
         """Near a place: nearest first, then the soonest next meetup (none last). Otherwise
         newest first: ordering every circle by its next meetup would mean looking up the

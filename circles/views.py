@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, QuerySet, Window, prefetch_related_objects
+from django.db.models import Count, QuerySet, Window
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -32,43 +32,50 @@ def _query_with(query: QueryDict, **changes: str | None) -> str:
     return "?" + changed.urlencode()
 
 
-def _page_of_ids(circles: QuerySet[Circle], number: int) -> Page:
-    """One page of matching circle ids in browse order, and how many match, from a single
-    query (the ids are answered from the browse indexes; full rows are read afterwards for
-    just the page shown). A page past the end falls back to the last page, as
+# The columns a result card and the map show: the rest of a circle stays in the database.
+CARD_FIELDS = ("name", "slug", "format", "area_name", "lat", "lng", "timezone")
+
+
+def _page_of(circles: QuerySet[Circle], number: int) -> Page:
+    """One page of matching circles in browse order with the columns a card shows, and how
+    many match, from a single query (the count is a window over the matches, which the
+    browse indexes answer). A page past the end falls back to the last page, as
     Paginator.get_page does, which costs a second query only then."""
     size = settings.BROWSE_PAGE_SIZE
-    ids = circles.annotate(total=Window(Count("pk"))).values_list("pk", "total")
+    rows = circles.only(*CARD_FIELDS).annotate(total=Window(Count("pk")))
 
-    def read(number: int) -> list[tuple[int, int]]:
-        return list(ids[(number - 1) * size : number * size])
+    def read(number: int) -> list[Circle]:
+        return list(rows[(number - 1) * size : number * size])
 
-    rows = read(number)
-    if not rows and number > 1:
+    page = read(number)
+    if not page and number > 1:
         total = circles.count()
         number = max(1, -(-total // size))
-        rows = read(number) if total else []
+        page = read(number) if total else []
     paginator = Paginator([], size)
-    paginator.count = rows[0][1] if rows else 0
-    return Page([pk for pk, _ in rows], number, paginator)
+    paginator.count = page[0].total if page else 0
+    return Page(page, number, paginator)
 
 
 def _search_results(form: CircleSearchForm, query: QueryDict) -> dict[str, object]:
     """One page of results, and on the first page near a place a few online circles, with
     each circle's topics and next meetup: a fixed handful of queries however many match."""
-    page = _page_of_ids(form.circles(), form.cleaned_data["page"] or 1)
+    page = _page_of(form.circles(), form.cleaned_data["page"] or 1)
     paginator = page.paginator
-    results = form.circles_by_pk(list(page.object_list))
+    results = list(page.object_list)
     online_circles = form.online_circles()
     online: list[Circle] = []
     if online_circles is not None and page.number == 1:
-        online = list(online_circles[: ONLINE_SECTION_SIZE + 1])
+        online = list(online_circles.only(*CARD_FIELDS)[: ONLINE_SECTION_SIZE + 1])
     more_online = len(online) > ONLINE_SECTION_SIZE
     online = online[:ONLINE_SECTION_SIZE]
     shown = results + online
-    prefetch_related_objects(shown, "topics")
-    next_meetups = Circle.objects.filter(pk__in=[c.pk for c in shown]).next_meetups()
+    # Topic names and next meetups as plain values, not model instances: cards only show them.
+    shown_circles = Circle.objects.filter(pk__in=[c.pk for c in shown])
+    topic_names = shown_circles.topic_names()
+    next_meetups = shown_circles.next_meetups()
     for circle in shown:
+        circle.topic_names = topic_names.get(circle.pk, [])
         circle.next_meetup = next_meetups.get(circle.pk)
     markers = [
         {"name": c.name, "url": c.get_absolute_url(), "lat": c.lat, "lng": c.lng}

@@ -232,7 +232,7 @@ def test_the_number_of_queries_does_not_grow_with_the_results(
         return len(queries)
 
     assert queries_for(3) == queries_for(30)
-    assert queries_for(3) <= 7
+    assert queries_for(3) <= 6
 
 
 def test_htmx_gets_only_the_results_and_the_page_varies_on_it(client: Client) -> None:
