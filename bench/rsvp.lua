@@ -1,5 +1,5 @@
 -- The RSVP race in wrk: one wrk thread per member, each with one keep-alive connection,
--- posting the RSVP form for one meetup after another, back to back. RSVP_PLAN names a file
+-- posting the RSVP form for one meetup after another, back to back (or RSVP then cancel). RSVP_PLAN names a file
 -- written by bench/rsvp_race.py with one line per member:
 --   <session cookie> <csrf token> <meetup id>,<meetup id>,...
 -- Cookie names come from RSVP_SESSION_COOKIE and RSVP_CSRF_COOKIE. At the end one JSON
@@ -41,7 +41,16 @@ end
 -- also builds one request in advance to check the script, so request() must not count.)
 -- The plan is longer than any run can use; past its end the member repeats its last RSVP,
 -- which changes nothing, and the check reports the plan as too short.
+-- With RSVP_TOGGLE set, every other request cancels the RSVP just made (RSVP, cancel, then
+-- the next meetup), so seats are freed and waitlists promoted all the time.
+local toggle = os.getenv("RSVP_TOGGLE") == "1"
+
 function request()
+  if toggle then
+    local id = meetups[math.min(math.floor(answered / 2) + 1, #meetups)]
+    local action = answered % 2 == 0 and "/rsvp/" or "/cancel/"
+    return wrk.format("POST", "/meetups/" .. id .. action, headers, "")
+  end
   local id = meetups[math.min(answered + 1, #meetups)]
   return wrk.format("POST", "/meetups/" .. id .. "/rsvp/", headers, "")
 end

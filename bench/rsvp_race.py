@@ -1,4 +1,6 @@
-"""Twenty members RSVP back to back to meetups with only a few seats each.
+"""Twenty members RSVP back to back to meetups with only a few seats each; and four members
+pressing RSVP and then cancel on each meetup in turn, so seats are freed and the waitlist
+promoted all the time.
 
 Each member is a real account (verified email, active membership, a database session)
 and, in wrk (bench/rsvp.lua), a thread with its own keep-alive connection that posts the
@@ -40,6 +42,7 @@ from circles.models import Circle, Membership
 from meetups.models import RSVP, Meetup
 
 CLIENTS = 20
+TOGGLING_CLIENTS = 4
 ROUND = 40
 ROUNDS = 40  # more than any run gets through; each member's plan is ROUND * ROUNDS long
 CAPACITIES = [2, 3, 4, 5, 6, 8]
@@ -63,9 +66,9 @@ def _meetups(circle: Circle, count: int, first_hour: int) -> list[int]:
     return [meetup.pk for meetup in made]
 
 
-def prepare() -> tuple[list[tuple[int, str, str]], list[int], list[int]]:
-    """A fresh unlisted circle, meetups for the warm-up and for the race, and members
-    signed in: (user id, session key, CSRF token) each."""
+def prepare(clients: int) -> tuple[list[tuple[int, str, str]], list[int], list[int]]:
+    """A fresh unlisted circle, meetups for the warm-up and for the race, and `clients`
+    members signed in: (user id, session key, CSRF token) each."""
     Circle.objects.filter(slug=CIRCLE_SLUG).delete()
     User.objects.filter(email__startswith=EMAIL_PREFIX).delete()
     circle = Circle.objects.create(
@@ -79,7 +82,7 @@ def prepare() -> tuple[list[tuple[int, str, str]], list[int], list[int]]:
     warm_up = _meetups(circle, ROUND * 3, 0)
     race = _meetups(circle, ROUND * ROUNDS, ROUND * 3)
     members = []
-    for n in range(CLIENTS):
+    for n in range(clients):
         user = User.objects.create_user(f"{EMAIL_PREFIX}{n}@example.org", display_name=f"Racer {n}")
         EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
         Membership.objects.create(user=user, circle=circle, guidelines_accepted_at=timezone.now())
@@ -110,7 +113,7 @@ def _plans(members: list[tuple[int, str, str]], meetup_ids: list[int], rng: rand
 
 
 def _wrk(
-    port: int, members: list[tuple[int, str, str]], plans: dict, seconds: int
+    port: int, members: list[tuple[int, str, str]], plans: dict, seconds: int, toggle: bool
 ) -> tuple[dict[str, float], dict]:
     with tempfile.NamedTemporaryFile("w", suffix=".plan", delete=False) as plan_file:
         for user_id, session, csrf in members:
@@ -119,8 +122,8 @@ def _wrk(
         result = subprocess.run(  # noqa: S603 - a fixed local program
             [
                 shutil.which("wrk") or "wrk",
-                f"--threads={CLIENTS}",
-                f"--connections={CLIENTS}",
+                f"--threads={len(members)}",
+                f"--connections={len(members)}",
                 f"--duration={seconds}s",
                 "--timeout=5s",
                 f"--script={SCRIPT}",
@@ -131,6 +134,7 @@ def _wrk(
                 "RSVP_PLAN": plan_file.name,
                 "RSVP_SESSION_COOKIE": settings.SESSION_COOKIE_NAME,
                 "RSVP_CSRF_COOKIE": settings.CSRF_COOKIE_NAME,
+                "RSVP_TOGGLE": "1" if toggle else "",
             },
             capture_output=True,
             text=True,
@@ -145,33 +149,39 @@ def _wrk(
     return figures, raw
 
 
-def run(port: int, seconds: int) -> dict:
-    members, warm_up, race = prepare()
+def run(port: int, seconds: int, *, clients: int = CLIENTS, toggle: bool = False) -> dict:
+    """The race with `clients` members; with `toggle`, each member cancels every RSVP
+    right after making it (every other request is a cancel of the meetup just asked for)."""
+    members, warm_up, race = prepare(clients)
     rng = random.Random(7)
-    warm_up_figures, _ = _wrk(port, members, _plans(members, warm_up, rng), WARM_UP_SECONDS)
+    warm_up_plans = _plans(members, warm_up, rng)
+    warm_up_figures, _ = _wrk(port, members, warm_up_plans, WARM_UP_SECONDS, toggle)
     plans = _plans(members, race, rng)
-    latency, raw = _wrk(port, members, plans, seconds)
+    latency, raw = _wrk(port, members, plans, seconds, toggle)
     time.sleep(1)  # let an RSVP that was in flight when wrk stopped finish
-    checks = check(plans, raw)
+    checks = check(plans, raw, toggle=toggle)
     checks["warm-up errors"] = int(warm_up_figures["errors"])
     return {"latency": latency, "checks": checks}
 
 
-def check(plans: dict[int, list[int]], raw: dict) -> dict[str, int]:
+def check(plans: dict[int, list[int]], raw: dict, *, toggle: bool = False) -> dict[str, int]:
+    """Integrity after a run. With `toggle`, request n (from 1) is about the plan's meetup
+    (n - 1) // 2: odd ones RSVP, even ones cancel."""
+    per_meetup = 2 if toggle else 1
     answered: set[tuple[int, int]] = set()
     in_flight: set[tuple[int, int]] = set()
     for member in raw["members"]:
         plan = plans[member["user_id"]]
-        if member["answered"] >= len(plan):
+        if member["answered"] // per_meetup >= len(plan):
             raise RuntimeError("a member ran out of meetups; raise ROUNDS in bench/rsvp_race.py")
         refused = set(member["refused"])
         answered |= {
-            (member["user_id"], plan[n - 1])
-            for n in range(1, member["answered"] + 1)
+            (member["user_id"], plan[(n - 1) // per_meetup])
+            for n in range(1, member["answered"] + 1, per_meetup)
             if n not in refused
         }
         # The member's next RSVP may have been on its way when wrk stopped.
-        in_flight.add((member["user_id"], plan[member["answered"]]))
+        in_flight.add((member["user_id"], plan[member["answered"] // per_meetup]))
     meetup_ids = {meetup_id for plan in plans.values() for meetup_id in plan}
     rows = (
         RSVP.objects.filter(meetup_id__in=meetup_ids)
