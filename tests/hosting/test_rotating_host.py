@@ -206,7 +206,8 @@ def test_a_confirmed_host_can_step_back(member_client: Client, member, meetup) -
     assert meetup.host is None
     assert HostOffer.objects.get(meetup=meetup).status == HostOffer.Status.WITHDRAWN
     assert ActionLog.objects.filter(action="host stepped back", meetup=meetup).exists()
-    assert "Offer to host this meetup" in member_client.get(f"/meetups/{meetup.pk}/").content.decode()
+    page = member_client.get(f"/meetups/{meetup.pk}/").content.decode()
+    assert "Offer to host this meetup" in page
 
 
 def test_the_facilitator_can_take_a_confirmation_back(
