@@ -8,9 +8,22 @@ first lines name the time and place, never the circle or its topic.
 
 from __future__ import annotations
 
-from celery import shared_task  # noqa: F401 (each section below adds its tasks)
+import datetime as dt
 
-from accounts.background import BackgroundTask  # noqa: F401
+from celery import shared_task
+from django.conf import settings
+from django.core import signing
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.background import BackgroundTask
+from accounts.models import User
+from accounts.notify import not_yet_sent, notification_key, send_once
+from circles.models import Circle, Membership
+from hosting.models import HostOffer, MeetupMessage
+from meetups.models import RSVP, Meetup
+from meetups.notifications import meetup_context
 
 # Starting a circle
 
@@ -33,10 +46,166 @@ from accounts.background import BackgroundTask  # noqa: F401
 # Rotating hosts
 
 
+@shared_task(base=BackgroundTask)
+def notify_host_decision(offer_id: int) -> bool:
+    """Tell a member the facilitators' answer to their offer to host: confirmed (with
+    what hosting one meetup means) or declined (including a confirmation taken back).
+    Keys: host-confirmed:offer:<id>:user:<id>, host-declined:offer:<id>:user:<id>."""
+    offer = (
+        HostOffer.objects.select_related("user", "meetup__circle", "meetup__venue")
+        .filter(pk=offer_id, status__in=[HostOffer.Status.CONFIRMED, HostOffer.Status.DECLINED])
+        .first()
+    )
+    if offer is None or not offer.user.is_active or offer.meetup.is_cancelled:
+        return False
+    template = "host-confirmed" if offer.status == HostOffer.Status.CONFIRMED else "host-declined"
+    return send_once(
+        key=notification_key(template, offer=offer.pk, user=offer.user_id),
+        user=offer.user,
+        template=template,
+        context=meetup_context(offer.meetup, going=False),
+    )
+
+
 # Messages
 
 
+def people_going(meetup: Meetup, *, sender: User | None = None) -> QuerySet[User]:
+    """Who a message to the people going reaches: everyone with a seat (not the
+    waitlist) whose account is active, never the sender themself."""
+    going = User.objects.filter(
+        rsvps__meetup=meetup, rsvps__status=RSVP.Status.GOING, is_active=True
+    )
+    return going.exclude(pk=sender.pk) if sender is not None else going
+
+
+@shared_task(base=BackgroundTask)
+def send_meetup_message(message_id: int) -> int:
+    """Email a host's message to each person going, once each (key
+    message:<message id>:user:<id>), unless the meetup was cancelled since. The body is
+    the host's plain text: the text part carries it as written, the HTML part escaped.
+    Returns how many this run sent (a retry sends only what is left)."""
+    message = (
+        MeetupMessage.objects.select_related("sender", "meetup__circle", "meetup__venue")
+        .filter(pk=message_id)
+        .first()
+    )
+    if message is None or message.meetup.is_cancelled:
+        return 0
+    meetup = message.meetup
+    context = meetup_context(meetup, going=False) | {
+        "body": message.body,
+        "sender_name": message.sender.display_name if message.sender else "The host",
+    }
+    sent = 0
+    for user in people_going(meetup, sender=message.sender):
+        sent += send_once(
+            key=notification_key("message", message=message.pk, user=user.pk),
+            user=user,
+            template="meetup-message",
+            context=context,
+        )
+    return sent
+
+
 # Still meeting
+
+STILL_MEETING_SALT = "hosting.still-meeting"
+# The link in a monthly email keeps working until the next two have gone out.
+STILL_MEETING_TOKEN_MAX_AGE = dt.timedelta(days=45)
+STILL_MEETING_ASK_AFTER = dt.timedelta(days=30)
+STILL_MEETING_BATCH = 200
+
+
+def still_meeting_token(circle: Circle, user: User) -> str:
+    """A signed, expiring token naming the circle and the facilitator it was sent to."""
+    return signing.dumps({"c": circle.pk, "u": user.pk}, salt=STILL_MEETING_SALT)
+
+
+def read_still_meeting_token(token: str) -> tuple[int, int] | None:
+    """(circle id, user id) from a token made by still_meeting_token, or None when it is
+    forged, damaged or older than STILL_MEETING_TOKEN_MAX_AGE."""
+    try:
+        data = signing.loads(token, salt=STILL_MEETING_SALT, max_age=STILL_MEETING_TOKEN_MAX_AGE)
+    except signing.BadSignature:  # SignatureExpired is a BadSignature too.
+        return None
+    if not isinstance(data, dict) or not {"c", "u"} <= data.keys():
+        return None
+    return int(data["c"]), int(data["u"])
+
+
+def still_meeting_url(circle: Circle, user: User) -> str:
+    path = reverse("hosting:still_meeting", args=[circle.slug, still_meeting_token(circle, user)])
+    return f"{settings.SITE_URL}{path}"
+
+
+def _still_meeting_context(circle: Circle, user: User) -> dict:
+    return {
+        "circle": circle,
+        "circle_name": circle.name,
+        "confirm_url": still_meeting_url(circle, user),
+        "manage_url": f"{settings.SITE_URL}{reverse('hosting:manage', args=[circle.slug])}",
+    }
+
+
+def still_meeting_purpose(now: dt.datetime) -> str:
+    """The monthly prompt's key purpose, "still-meeting:2026-03": one prompt per
+    facilitator, circle and calendar month (keys read
+    still-meeting:<yyyy-mm>:circle:<id>:user:<id>)."""
+    return f"still-meeting:{now:%Y-%m}"
+
+
+def due_still_meeting_prompts(now: dt.datetime) -> QuerySet[Membership]:
+    """Active facilitators of active circles nobody has confirmed for
+    STILL_MEETING_ASK_AFTER, not yet asked this month: one query."""
+    cutoff = now - STILL_MEETING_ASK_AFTER
+    unconfirmed = Q(circle__confirmed_active_at__lt=cutoff) | Q(
+        circle__confirmed_active_at__isnull=True, circle__created_at__lt=cutoff
+    )
+    due = Membership.objects.facilitators().filter(
+        unconfirmed, circle__status=Circle.Status.ACTIVE, user__is_active=True
+    )
+    return (
+        not_yet_sent(due, still_meeting_purpose(now), circle="circle_id", user="user_id")
+        .select_related("user", "circle")
+        .order_by("pk")
+    )
+
+
+def send_still_meeting_prompts(
+    now: dt.datetime | None = None, batch: int = STILL_MEETING_BATCH
+) -> int:
+    """Send up to `batch` monthly "are you still meeting?" emails that are due; the next
+    scan picks up the rest. Returns how many were sent."""
+    now = now or timezone.now()
+    sent = 0
+    for membership in due_still_meeting_prompts(now)[:batch]:
+        sent += send_once(
+            key=membership.notification_key,
+            user=membership.user,
+            template="still-meeting",
+            context=_still_meeting_context(membership.circle, membership.user),
+        )
+    return sent
+
+
+@shared_task(base=BackgroundTask)
+def notify_dormant(circle_id: int, day: str) -> int:
+    """Tell a dormant circle's facilitators it left search and how to bring it back (the
+    same one-click confirmation). Key dormant:<yyyy-mm-dd>:circle:<id>:user:<id>, the day
+    it went dormant, so a circle that wakes and goes quiet again is told again."""
+    circle = Circle.objects.filter(pk=circle_id, status=Circle.Status.DORMANT).first()
+    if circle is None:
+        return 0
+    sent = 0
+    for membership in circle.facilitators().filter(user__is_active=True):
+        sent += send_once(
+            key=notification_key(f"dormant:{day}", circle=circle.pk, user=membership.user_id),
+            user=membership.user,
+            template="circle-dormant",
+            context=_still_meeting_context(circle, membership.user),
+        )
+    return sent
 
 
 # Reports

@@ -8,13 +8,18 @@ asked, and logs what it did in ActionLog (who, what, when).
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
 from circles.models import Circle
-from hosting.models import ActionLog, Report
+from hosting import notifications
+from hosting.models import ActionLog, HostOffer, MeetupMessage, Report
 from meetups.models import Meetup
+from meetups.services import extend_schedule
 
 
 class HostingError(Exception):
@@ -68,10 +73,274 @@ def _log(
 # Rotating hosts
 
 
+def _locked_meetup(meetup: Meetup) -> Meetup:
+    """The meetup row (not its circle's), locked until the surrounding transaction ends."""
+    return Meetup.objects.select_for_update(of=("self",)).select_related("circle").get(pk=meetup.pk)
+
+
+def _open_for_hosting(meetup: Meetup) -> None:
+    if meetup.is_cancelled:
+        raise HostingError("This meetup has been cancelled.")
+    if meetup.has_started():
+        raise HostingError("This meetup has already started.")
+
+
+@transaction.atomic
+def offer_to_host(*, user: User, meetup: Meetup) -> HostOffer:
+    """A member volunteers to host one meetup in rotation. Rules: an active member of the
+    circle who is not already one of its facilitators (they host every meetup), a meetup
+    still ahead and not cancelled, and nobody confirmed as its host yet. Offering twice
+    changes nothing; an offer withdrawn may be made again; a declined one stays declined
+    (the facilitators have answered)."""
+    meetup = _locked_meetup(meetup)
+    circle = meetup.circle
+    if not circle.is_active_member(user):
+        raise HostingError("Only members of this circle can offer to host its meetups.")
+    if circle.is_facilitator(user):
+        raise HostingError("As a facilitator you already host every meetup of this circle.")
+    _open_for_hosting(meetup)
+    offer = HostOffer.objects.filter(meetup=meetup, user=user).first()
+    if offer is not None and offer.status in (HostOffer.Status.OFFERED, HostOffer.Status.CONFIRMED):
+        return offer
+    if offer is not None and offer.status == HostOffer.Status.DECLINED:
+        raise HostingError("The facilitators have already answered your offer for this meetup.")
+    if meetup.host_id is not None:
+        raise HostingError("Someone is already hosting this meetup.")
+    if offer is None:
+        return HostOffer.objects.create(meetup=meetup, user=user)
+    offer.status, offer.decided_by = HostOffer.Status.OFFERED, None
+    offer.save(update_fields=["status", "decided_by", "updated_at"])
+    return offer
+
+
+@transaction.atomic
+def withdraw_host_offer(*, user: User, meetup: Meetup) -> HostOffer:
+    """A member takes back their offer to host, before the meetup starts. If they were
+    confirmed, the meetup goes back to the facilitators (logged, so they can see why)."""
+    meetup = _locked_meetup(meetup)
+    offer = HostOffer.objects.filter(meetup=meetup, user=user).first()
+    if offer is None or offer.status not in (
+        HostOffer.Status.OFFERED,
+        HostOffer.Status.CONFIRMED,
+    ):
+        raise HostingError("You haven't offered to host this meetup.")
+    if meetup.has_started():
+        raise HostingError("This meetup has already started.")
+    was_host = offer.status == HostOffer.Status.CONFIRMED
+    offer.status = HostOffer.Status.WITHDRAWN
+    offer.save(update_fields=["status", "updated_at"])
+    if was_host and meetup.host_id == user.pk:
+        meetup.host = None
+        meetup.save(update_fields=["host", "updated_at"])
+        _log(
+            circle=meetup.circle,
+            actor=user,
+            action="host stepped back",
+            subject_user=user,
+            meetup=meetup,
+        )
+    return offer
+
+
+@transaction.atomic
+def confirm_host(*, offer: HostOffer, by: User) -> HostOffer:
+    """A facilitator confirms a member's offer: the member becomes `Meetup.host` (one
+    confirmed host per meetup, a database constraint) and sees who is coming and marks
+    attendance for that meetup only. The member must still belong to the circle and the
+    meetup must be ahead. The member is emailed."""
+    meetup = _locked_meetup(offer.meetup)
+    offer = HostOffer.objects.select_related("user").get(pk=offer.pk, meetup=meetup)
+    if not meetup.circle.can_manage(by):
+        raise HostingError("Only this circle's facilitators can confirm a host.")
+    if offer.status == HostOffer.Status.CONFIRMED:
+        return offer
+    if offer.status != HostOffer.Status.OFFERED:
+        raise HostingError("This offer was withdrawn or already answered.")
+    _open_for_hosting(meetup)
+    if meetup.host_id is not None:
+        raise HostingError("Someone is already hosting this meetup: decline their offer first.")
+    if not meetup.circle.is_active_member(offer.user):
+        raise HostingError("That person is no longer a member of this circle.")
+    offer.status, offer.decided_by = HostOffer.Status.CONFIRMED, by
+    offer.save(update_fields=["status", "decided_by", "updated_at"])
+    meetup.host = offer.user
+    meetup.save(update_fields=["host", "updated_at"])
+    _log(
+        circle=meetup.circle,
+        actor=by,
+        action="confirm host",
+        subject_user=offer.user,
+        meetup=meetup,
+    )
+    notifications.notify_host_decision.delay_on_commit(offer.pk)
+    return offer
+
+
+@transaction.atomic
+def decline_host(*, offer: HostOffer, by: User) -> HostOffer:
+    """A facilitator declines an offer to host, or takes a confirmed one back (the meetup
+    goes back to the facilitators). The member is emailed."""
+    meetup = _locked_meetup(offer.meetup)
+    offer = HostOffer.objects.select_related("user").get(pk=offer.pk, meetup=meetup)
+    if not meetup.circle.can_manage(by):
+        raise HostingError("Only this circle's facilitators can decline a host.")
+    if offer.status == HostOffer.Status.DECLINED:
+        return offer
+    if offer.status == HostOffer.Status.WITHDRAWN:
+        raise HostingError("This offer was withdrawn.")
+    offer.status, offer.decided_by = HostOffer.Status.DECLINED, by
+    offer.save(update_fields=["status", "decided_by", "updated_at"])
+    if meetup.host_id == offer.user_id:
+        meetup.host = None
+        meetup.save(update_fields=["host", "updated_at"])
+    _log(
+        circle=meetup.circle,
+        actor=by,
+        action="decline host",
+        subject_user=offer.user,
+        meetup=meetup,
+    )
+    notifications.notify_host_decision.delay_on_commit(offer.pk)
+    return offer
+
+
 # Messages
+
+# At most this many messages in any 24 hours: to the people going to one meetup, and from
+# one sender across all meetups. Enough for "running late" and "we moved tables", too few
+# to turn the feature into a mailing list.
+MESSAGE_LIMITS = {"meetup": 3, "sender": 10}
+MESSAGE_WINDOW = dt.timedelta(days=1)
+
+
+@transaction.atomic
+def message_people_going(*, meetup: Meetup, sender: User, body: str) -> MeetupMessage:
+    """Send a message to everyone going to a meetup, one email each, through Celery.
+
+    Rules: the sender hosts the meetup (its circle's facilitators, or its rotating host:
+    Meetup.can_host); the meetup is not cancelled or over; somebody is going; at most
+    MESSAGE_LIMITS["meetup"] messages for one meetup and MESSAGE_LIMITS["sender"] from one
+    sender in any 24 hours (counted while holding the meetup's row lock, so two clicks at
+    once cannot both pass). The message is kept (MeetupMessage) and logged.
+    """
+    meetup = _locked_meetup(meetup)
+    if not meetup.can_host(sender):
+        raise HostingError("Only the people hosting this meetup can message those going.")
+    body = body.strip()
+    if not body:
+        raise HostingError("Please write a message.")
+    if meetup.is_cancelled:
+        raise HostingError("This meetup has been cancelled.")
+    if timezone.now() >= meetup.ends_at:
+        raise HostingError("This meetup is over.")
+    since = timezone.now() - MESSAGE_WINDOW
+    recent = MeetupMessage.objects.filter(created_at__gte=since)
+    if recent.filter(meetup=meetup).count() >= MESSAGE_LIMITS["meetup"]:
+        raise HostingError(
+            f"This meetup has had {MESSAGE_LIMITS['meetup']} messages in the last 24 hours, "
+            "the most we send. Please try again tomorrow."
+        )
+    if recent.filter(sender=sender).count() >= MESSAGE_LIMITS["sender"]:
+        raise HostingError(
+            f"You have sent {MESSAGE_LIMITS['sender']} messages in the last 24 hours, the "
+            "most we send for one person. Please try again tomorrow."
+        )
+    count = notifications.people_going(meetup, sender=sender).count()
+    if not count:
+        raise HostingError("Nobody else is going yet, so there's nobody to message.")
+    message = MeetupMessage.objects.create(
+        meetup=meetup, sender=sender, body=body, recipient_count=count
+    )
+    _log(
+        circle=meetup.circle,
+        actor=sender,
+        action="message",
+        meetup=meetup,
+        note=f"Message #{message.pk} to {count} people going.",
+    )
+    notifications.send_meetup_message.delay_on_commit(message.pk)
+    return message
 
 
 # Still meeting
+
+# How long without a "yes, we're still meeting" (and with no meetup ahead) before a
+# circle goes dormant; facilitators are asked monthly (hosting.notifications).
+STILL_MEETING_DAYS = 60
+STILL_MEETING_WEEKS_AHEAD = 8
+
+
+def unconfirmed_since(cutoff: dt.datetime) -> Q:
+    """Circles nobody has said still meet since `cutoff`: confirmed before it, or never
+    confirmed and created before it."""
+    return Q(confirmed_active_at__lt=cutoff) | Q(
+        confirmed_active_at__isnull=True, created_at__lt=cutoff
+    )
+
+
+@transaction.atomic
+def confirm_still_meeting(*, circle: Circle, by: User) -> Circle:
+    """A facilitator says the circle still meets: `confirmed_active_at` becomes now. A
+    dormant circle becomes active again (back in browse) and its schedules get their
+    meetups STILL_MEETING_WEEKS_AHEAD weeks ahead. A paused or archived circle stays as it
+    is (resuming is its own action)."""
+    circle = Circle.objects.select_for_update().get(pk=circle.pk)
+    if not circle.can_manage(by):
+        raise HostingError("Only this circle's facilitators can confirm it still meets.")
+    if circle.status == Circle.Status.ARCHIVED:
+        raise HostingError("This circle is archived.")
+    woke = circle.status == Circle.Status.DORMANT
+    circle.confirmed_active_at = timezone.now()
+    fields = ["confirmed_active_at", "updated_at"]
+    if woke:
+        circle.status = Circle.Status.ACTIVE
+        fields.append("status")
+    circle.save(update_fields=fields)
+    _log(circle=circle, actor=by, action="reactivate" if woke else "still meeting")
+    if woke:
+        until = timezone.now().astimezone(circle.tz).date() + dt.timedelta(
+            weeks=STILL_MEETING_WEEKS_AHEAD
+        )
+        for schedule in circle.schedules.select_related("circle", "venue"):
+            extend_schedule(schedule=schedule, until=until)
+    return circle
+
+
+def circles_gone_quiet(now: dt.datetime | None = None) -> QuerySet[Circle]:
+    """Active circles with no confirmation for STILL_MEETING_DAYS and no scheduled meetup
+    ahead: one query (the meetups' (circle, starts_at) index answers the Exists)."""
+    now = now or timezone.now()
+    ahead = Meetup.objects.filter(
+        circle=OuterRef("pk"), status=Meetup.Status.SCHEDULED, starts_at__gt=now
+    )
+    return Circle.objects.active().filter(
+        unconfirmed_since(now - dt.timedelta(days=STILL_MEETING_DAYS)), ~Exists(ahead)
+    )
+
+
+def mark_dormant_circles(now: dt.datetime | None = None) -> int:
+    """Make every circle gone quiet (circles_gone_quiet) dormant: it leaves browse
+    (listed() is active circles only), its facilitators are emailed how to bring it back,
+    and it is logged. Each circle in its own transaction, re-checked under its row lock, so
+    a facilitator confirming at the same moment wins. Returns how many went dormant."""
+    now = now or timezone.now()
+    dormant = 0
+    for pk in circles_gone_quiet(now).values_list("pk", flat=True):
+        with transaction.atomic():
+            circle = circles_gone_quiet(now).select_for_update().filter(pk=pk).first()
+            if circle is None:
+                continue
+            circle.status = Circle.Status.DORMANT
+            circle.save(update_fields=["status", "updated_at"])
+            _log(
+                circle=circle,
+                actor=None,
+                action="dormant",
+                note=f"No confirmation for {STILL_MEETING_DAYS} days and no meetup ahead.",
+            )
+            notifications.notify_dormant.delay_on_commit(circle.pk, now.date().isoformat())
+        dormant += 1
+    return dormant
 
 
 # Reports

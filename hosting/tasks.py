@@ -3,9 +3,10 @@ beat (peersupport/celery.py)."""
 
 from __future__ import annotations
 
-from celery import shared_task  # noqa: F401 (each section below adds its tasks)
+from celery import shared_task
 
-from accounts.background import BackgroundTask  # noqa: F401
+from accounts.background import BackgroundTask
+from hosting import notifications, services
 
 # Starting a circle
 
@@ -32,6 +33,20 @@ from accounts.background import BackgroundTask  # noqa: F401
 
 
 # Still meeting
+
+
+@shared_task(base=BackgroundTask)
+def still_meeting_scan() -> dict[str, int]:
+    """Daily: ask the facilitators of circles unconfirmed for a month whether they still
+    meet (once a month each), then make dormant the circles unconfirmed for 60 days with no
+    meetup ahead. Both are queries for what is due, so running twice changes nothing."""
+    asked = 0
+    while True:
+        sent = notifications.send_still_meeting_prompts()
+        asked += sent
+        if sent < notifications.STILL_MEETING_BATCH:
+            break
+    return {"asked": asked, "dormant": services.mark_dormant_circles()}
 
 
 # Reports

@@ -16,7 +16,24 @@ urlpatterns = [
     # Members
     # Co-facilitators and the circle's state
     # Rotating hosts
+    path("meetups/<int:pk>/host/offer/", views.offer_to_host, name="offer_to_host"),
+    path("meetups/<int:pk>/host/withdraw/", views.withdraw_host_offer, name="withdraw_host_offer"),
+    path(
+        "circles/<slug:slug>/manage/host-offers/<int:pk>/",
+        views.decide_host_offer,
+        name="decide_host_offer",
+    ),
     # Messages
+    path(
+        "circles/<slug:slug>/manage/meetups/<int:pk>/message/",
+        views.message_people_going,
+        name="message_people_going",
+    ),
     # Still meeting
+    path(
+        "circles/<slug:slug>/still-meeting/<str:token>/",
+        views.still_meeting,
+        name="still_meeting",
+    ),
     # Reports
 ]

@@ -8,14 +8,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_safe
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.http import AuthenticatedHttpRequest
+from accounts.models import User
 from circles.models import Circle
+from hosting import notifications, services
+from hosting.forms import HostDecisionForm, HostOfferForm, MeetupMessageForm, StillMeetingForm
+from hosting.models import HostOffer
 from meetups.models import Meetup
 
 
@@ -49,6 +56,7 @@ def _manage_context(request: AuthenticatedHttpRequest, circle: Circle) -> dict[s
         _members_section,
         _circle_state_section,
         _reports_section,
+        _rotation_section,
     ):
         context |= section(request, circle)
     return context
@@ -98,10 +106,158 @@ def _circle_state_section(request: AuthenticatedHttpRequest, circle: Circle) -> 
 # Rotating hosts
 
 
+def _get_meetup_for_member(request: AuthenticatedHttpRequest, pk: int) -> Meetup:
+    """A meetup by id: 404 when there is none, 403 unless the person is an active member
+    of its circle (only members offer to host)."""
+    meetup = get_object_or_404(Meetup.objects.select_related("circle"), pk=pk)
+    if not meetup.circle.is_active_member(request.user):
+        raise PermissionDenied
+    return meetup
+
+
+@login_required
+@require_POST
+def offer_to_host(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    meetup = _get_meetup_for_member(request, pk)
+    HostOfferForm(request.POST).is_valid()  # No fields: the button is the whole form.
+    try:
+        services.offer_to_host(user=request.user, meetup=meetup)
+    except services.HostingError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            "Thank you for offering to host. The facilitators will let you know by email.",
+        )
+    return redirect(meetup)
+
+
+@login_required
+@require_POST
+def withdraw_host_offer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    meetup = _get_meetup_for_member(request, pk)
+    HostOfferForm(request.POST).is_valid()
+    try:
+        services.withdraw_host_offer(user=request.user, meetup=meetup)
+    except services.HostingError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "You've taken back your offer to host this meetup.")
+    return redirect(meetup)
+
+
+@login_required
+@require_POST
+def decide_host_offer(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
+    circle = _get_circle_for_facilitator(request, slug)
+    offer = get_object_or_404(
+        HostOffer.objects.select_related("meetup", "user"), pk=pk, meetup__circle=circle
+    )
+    form = HostDecisionForm(request.POST)
+    back = f"{reverse('hosting:manage', args=[circle.slug])}#rotation"
+    if not form.is_valid():
+        messages.error(request, "Please choose to confirm or decline.")
+        return redirect(back)
+    name = offer.user.display_name
+    try:
+        if form.cleaned_data["decision"] == HostDecisionForm.CONFIRM:
+            services.confirm_host(offer=offer, by=request.user)
+            notice = f"{name} is hosting that meetup. We've emailed them."
+        else:
+            services.decline_host(offer=offer, by=request.user)
+            notice = f"You've declined {name}'s offer. We've emailed them."
+    except services.HostingError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, notice)
+    return redirect(back)
+
+
+def _rotation_section(request: AuthenticatedHttpRequest, circle: Circle) -> dict[str, Any]:
+    """Offers to host the meetups ahead, waiting or confirmed: one query."""
+    offers = (
+        HostOffer.objects.filter(
+            meetup__circle=circle,
+            meetup__status=Meetup.Status.SCHEDULED,
+            meetup__starts_at__gt=timezone.now(),
+            status__in=[HostOffer.Status.OFFERED, HostOffer.Status.CONFIRMED],
+        )
+        .select_related("user", "meetup")
+        .order_by("meetup__starts_at", "created_at")
+    )
+    return {"host_offers": list(offers)}
+
+
 # Messages
 
 
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def message_people_going(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Write to everyone going to one meetup (its facilitators or its rotating host)."""
+    meetup = _get_meetup_for_host(request, slug, pk)
+    form = MeetupMessageForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if form.is_bound:
+        if form.is_valid():
+            try:
+                sent = services.message_people_going(
+                    meetup=meetup, sender=request.user, body=form.cleaned_data["body"]
+                )
+            except services.HostingError as exc:
+                form.add_error(None, exc.message)
+            else:
+                people = (
+                    "1 person" if sent.recipient_count == 1 else f"{sent.recipient_count} people"
+                )
+                messages.success(request, f"Your message is on its way to {people} going.")
+                return redirect(request.path)
+        status = 400
+    context = {
+        "meetup": meetup,
+        "circle": meetup.circle,
+        "form": form,
+        "going_count": notifications.people_going(meetup, sender=request.user).count(),
+        "sent_messages": meetup.messages.select_related("sender").order_by("-created_at")[:10],
+        "limits": services.MESSAGE_LIMITS,
+    }
+    return render(request, "hosting/message.html", context, status=status)
+
+
 # Still meeting
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def still_meeting(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+    """The page the monthly "are you still meeting?" email links to.
+
+    A GET only shows the button and records nothing: mail scanners and link previews open
+    every link in an email, so opening it must never count as an answer. Only the button's
+    POST confirms. The signed token is the credential (no login needed): it names the
+    circle and the facilitator it was sent to, and expires after 45 days; a forged,
+    expired or mismatched token gets a 400 page.
+    """
+    found = notifications.read_still_meeting_token(token)
+    circle = Circle.objects.filter(slug=slug).first()
+    user = None
+    if found is not None and circle is not None and circle.pk == found[0]:
+        user = User.objects.filter(pk=found[1], is_active=True).first()
+    if circle is None or user is None:
+        return render(request, "hosting/still_meeting.html", {"invalid": True}, status=400)
+    context: dict[str, Any] = {"circle": circle, "token": token, "form": StillMeetingForm()}
+    if request.method == "POST":
+        StillMeetingForm(request.POST).is_valid()  # No fields: the button is the answer.
+        try:
+            services.confirm_still_meeting(circle=circle, by=user)
+        except services.HostingError as exc:
+            return render(
+                request,
+                "hosting/still_meeting.html",
+                context | {"refused": exc.message},
+                status=403,
+            )
+        context["confirmed"] = True
+    return render(request, "hosting/still_meeting.html", context)
 
 
 # Reports

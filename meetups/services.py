@@ -45,7 +45,8 @@ class RSVPError(MeetupError):
 
 
 class NotAllowed(MeetupError):
-    """Only the circle's facilitators (or moderators) may do this."""
+    """Only the circle's facilitators (or moderators) may do this; marking who came, also
+    the meetup's host in rotation."""
 
 
 def _locked(meetup: Meetup) -> Meetup:
@@ -229,10 +230,12 @@ def cancel_meetup(*, meetup: Meetup, by: User) -> Meetup:
 
 
 def mark_attendance(*, meetup: Meetup, user: User, attended: bool, by: User) -> RSVP:
-    """A facilitator records who came, from the start time on, for people with a seat."""
+    """Whoever hosts the meetup (its circle's facilitators, or its host in rotation:
+    Meetup.can_host) records who came, from the start time on, for people with a seat."""
     with transaction.atomic():
         locked = _locked(meetup)
-        _ensure_can_manage(meetup=locked, by=by)
+        if not locked.can_host(by):
+            raise NotAllowed("Only the people hosting this meetup can mark who came.")
         if locked.is_cancelled:
             raise MeetupError("This meetup was cancelled.")
         if not locked.has_started():

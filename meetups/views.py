@@ -31,12 +31,20 @@ FEED_HISTORY_DAYS = 90
 
 
 def _get_meetup(pk: int) -> Meetup:
-    return get_object_or_404(Meetup.objects.select_related("circle", "venue"), pk=pk)
+    return get_object_or_404(Meetup.objects.select_related("circle", "venue", "host"), pk=pk)
 
 
 def _get_meetup_for_facilitator(request: AuthenticatedHttpRequest, pk: int) -> Meetup:
     meetup = _get_meetup(pk)
     if not meetup.circle.can_manage(request.user):
+        raise PermissionDenied
+    return meetup
+
+
+def _get_meetup_for_host(request: AuthenticatedHttpRequest, pk: int) -> Meetup:
+    """The circle's facilitators, or this meetup's host in rotation (Meetup.can_host)."""
+    meetup = _get_meetup(pk)
+    if not meetup.can_host(request.user):
         raise PermissionDenied
     return meetup
 
@@ -85,18 +93,26 @@ def detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     user = request.user
     context = _rsvp_context(request, meetup)
     is_facilitator = circle.can_manage(user)
+    can_host = meetup.can_host(user)
     context |= {
         "venue": meetup.venue,
         "viewer_timezone": (
             user.timezone if user.is_authenticated and user.timezone != circle.timezone else ""
         ),
         "is_facilitator": is_facilitator,
+        "can_host": can_host,
+        # A member's own offer to host this meetup in rotation (read through the relation).
+        "host_offer": (
+            meetup.host_offers.filter(user=user).first()
+            if context["is_member"] and not is_facilitator
+            else None
+        ),
         "google_url": ics.google_calendar_url(meetup, user),
         "outlook_url": ics.outlook_calendar_url(meetup, user),
         "MAP_TILE_URL": settings.MAP_TILE_URL,
         "MAP_TILE_ATTRIBUTION": settings.MAP_TILE_ATTRIBUTION,
     }
-    if is_facilitator:
+    if can_host:
         rsvps = meetup.rsvps.select_related("user").order_by("requested_at", "pk")
         context |= {
             "going_list": [r for r in rsvps if r.status == RSVP.Status.GOING],
@@ -216,7 +232,7 @@ def cancel_meetup(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def attendance(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    meetup = _get_meetup_for_facilitator(request, pk)
+    meetup = _get_meetup_for_host(request, pk)
     form = AttendanceForm(request.POST)
     if not form.is_valid():
         raise Http404("No such person.")

@@ -23,4 +23,8 @@ app.conf.beat_schedule = {
         "task": "meetups.tasks.extend_all_schedules",
         "schedule": crontab(minute=17, hour=3),
     },
+    "still-meeting": {
+        "task": "hosting.tasks.still_meeting_scan",
+        "schedule": crontab(minute=41, hour=9),
+    },
 }
