@@ -13,8 +13,12 @@ urlpatterns = [
     # Meetups
     # The series
     # Join requests
+    path("circles/<slug:slug>/manage/requests/", views.answer_request, name="answer_request"),
     # Members
+    path("circles/<slug:slug>/manage/members/", views.member_action, name="member_action"),
+    path("circles/<slug:slug>/leave/", views.leave, name="leave"),
     # Co-facilitators and the circle's state
+    path("circles/<slug:slug>/manage/state/", views.circle_state, name="circle_state"),
     # Rotating hosts
     # Messages
     # Still meeting
