@@ -112,6 +112,10 @@ class CircleQuerySet(models.QuerySet["Circle"]):
     def active(self) -> CircleQuerySet:
         return self.filter(status=Circle.Status.ACTIVE)
 
+    def not_archived(self) -> CircleQuerySet:
+        """Circles still running, if perhaps on a break: active, paused or dormant."""
+        return self.exclude(status=Circle.Status.ARCHIVED)
+
     def listed(self) -> CircleQuerySet:
         """Circles anyone may find by browsing: active and listed."""
         return self.active().filter(visibility=Circle.Visibility.LISTED)
@@ -227,9 +231,11 @@ class CircleQuerySet(models.QuerySet["Circle"]):
         active facilitator. Leaving, stepping down and deleting the account are refused for
         these circles until the person hands hosting over or archives the circle. A
         facilitator who is the circle's only active member may go (see `hosted_alone_by`).
+        A circle taking a break (paused, or not confirmed lately) counts as much as an
+        active one: its members are still in it and it needs someone to bring it back.
         """
         in_circle = {"circle": OuterRef("pk")}
-        return self.active().filter(
+        return self.not_archived().filter(
             Exists(Membership.objects.facilitators().filter(**in_circle, user=user)),
             ~Exists(Membership.objects.facilitators().filter(**in_circle).exclude(user=user)),
             Exists(Membership.objects.active().filter(**in_circle).exclude(user=user)),
@@ -237,9 +243,10 @@ class CircleQuerySet(models.QuerySet["Circle"]):
 
     def hosted_alone_by(self, user: User) -> CircleQuerySet:
         """Active circles whose only active member is `user`, as a facilitator: when they
-        go, nobody is left to host, so the circle is archived."""
+        go, nobody is left to host, so the circle is archived. Paused circles too, as in
+        `left_without_a_host_by`."""
         in_circle = {"circle": OuterRef("pk")}
-        return self.active().filter(
+        return self.not_archived().filter(
             Exists(Membership.objects.facilitators().filter(**in_circle, user=user)),
             ~Exists(Membership.objects.active().filter(**in_circle).exclude(user=user)),
         )
@@ -418,10 +425,11 @@ class Circle(models.Model):
     def join_refusal(self, user: User, *, at_once: bool = False) -> str | None:
         """Why `user` may not join this circle, written for them; None when they may.
 
-        Who may join: anyone with a verified email address, while the circle is active,
-        unless its facilitators removed them (someone who left may come back). `at_once`
-        is joining in the same step as an RSVP, from a meetup page: only open circles
-        allow that; approval circles welcome new members on their own page first.
+        Who may join: anyone with a verified email address, while the circle is active
+        (not paused, not dormant, not archived), unless its facilitators removed them
+        (someone who left may come back). `at_once` is joining in the same step as an
+        RSVP, from a meetup page: only open circles allow that; approval circles welcome
+        new members on their own page first.
         Someone already in (or already asking) is not refused: joining again changes
         nothing.
         """
@@ -429,6 +437,16 @@ class Circle(models.Model):
             return (
                 "This circle's facilitators welcome new members first. Ask to join on the "
                 "circle's page; once you're in, you can RSVP."
+            )
+        if self.status == Circle.Status.PAUSED:
+            return (
+                "This circle is taking a break, so it isn't taking new members right now. "
+                "You're welcome to come back when it meets again, or to look for another circle."
+            )
+        if self.status == Circle.Status.DORMANT:
+            return (
+                "This circle's facilitators haven't said lately that it still meets, so it "
+                "isn't taking new members right now. You're welcome to look for another circle."
             )
         if self.status != Circle.Status.ACTIVE:
             return "This circle has closed and is not taking new members."

@@ -45,7 +45,7 @@ def _step_down(*, circle: Circle, membership: Membership) -> None:
 def archive_circles_hosted_alone_by(
     *, user: User, circles: CircleQuerySet | None = None
 ) -> list[Circle]:
-    """Archive the active circles (of `circles`, or all) whose only active member is
+    """Archive the running circles (of `circles`, or all) whose only active member is
     `user`, a facilitator who is going: nobody is left to host them. Call it while `user`
     is still a member, inside the transaction that takes them out (leaving a circle,
     deleting the account)."""
@@ -134,8 +134,145 @@ def approve_member(*, membership: Membership, by: User) -> Membership:
     if membership.status != Membership.Status.PENDING:
         raise CircleError("This person is not waiting for approval.")
     membership.status = Membership.Status.ACTIVE
+    # The answer to the join question was for deciding; once decided it is not kept.
+    membership.join_answer = ""
+    membership.save(update_fields=["status", "join_answer", "updated_at"])
+    return membership
+
+
+@transaction.atomic
+def decline_member(*, membership: Membership, by: User) -> Membership:
+    """A facilitator (or a moderator) says no to a request to join. The person may ask
+    again later (status left, not removed), and their answer to the join question is
+    deleted, as it is on approval."""
+    membership = (
+        Membership.objects.select_for_update().select_related("circle").get(pk=membership.pk)
+    )
+    _require_can_manage(circle=membership.circle, user=by)
+    if membership.status != Membership.Status.PENDING:
+        raise CircleError("This person is not waiting for approval.")
+    membership.status = Membership.Status.LEFT
+    membership.join_answer = ""
+    membership.save(update_fields=["status", "join_answer", "updated_at"])
+    return membership
+
+
+@transaction.atomic
+def remove_member(*, membership: Membership, by: User, block: bool) -> Membership:
+    """A facilitator (or a moderator) takes a member out of the circle.
+
+    Removed without blocking, the person has left and may join again; blocked
+    (status removed) they may not (`Circle.join_refusal`). Only plain members are removed
+    this way: a facilitator steps down first, and nobody removes themselves (they leave).
+    Someone already removed can still be blocked. Their seats at meetups are the meetups
+    room's business (meetups.services.give_up_seats).
+    """
+    membership = (
+        Membership.objects.select_for_update().select_related("circle").get(pk=membership.pk)
+    )
+    _require_can_manage(circle=membership.circle, user=by)
+    if membership.user_id == by.pk:
+        raise CircleError("To go yourself, leave the circle from its page.")
+    if membership.role == Membership.Role.FACILITATOR and membership.status == (
+        Membership.Status.ACTIVE
+    ):
+        raise CircleError(
+            "A facilitator steps down before they can be removed. If you're worried about "
+            "a facilitator, report it and the site's moderators will look into it."
+        )
+    removable = [Membership.Status.ACTIVE] + ([Membership.Status.LEFT] if block else [])
+    if membership.status not in removable:
+        raise CircleError("This person is not a member of the circle.")
+    membership.status = Membership.Status.REMOVED if block else Membership.Status.LEFT
+    membership.role = Membership.Role.MEMBER
+    membership.save(update_fields=["status", "role", "updated_at"])
+    return membership
+
+
+@transaction.atomic
+def unblock_member(*, membership: Membership, by: User) -> Membership:
+    """Let someone who was removed and blocked join again: they become someone who has
+    left the circle (not a member again until they rejoin)."""
+    membership = (
+        Membership.objects.select_for_update().select_related("circle").get(pk=membership.pk)
+    )
+    _require_can_manage(circle=membership.circle, user=by)
+    if membership.status != Membership.Status.REMOVED:
+        raise CircleError("This person is not blocked from the circle.")
+    membership.status = Membership.Status.LEFT
     membership.save(update_fields=["status", "updated_at"])
     return membership
+
+
+@transaction.atomic
+def make_facilitator(*, membership: Membership, by: User) -> Membership:
+    """A facilitator (or a moderator) makes an active member a co-facilitator. Making a
+    facilitator one again changes nothing."""
+    membership = (
+        Membership.objects.select_for_update().select_related("circle").get(pk=membership.pk)
+    )
+    _require_can_manage(circle=membership.circle, user=by)
+    if membership.status != Membership.Status.ACTIVE:
+        raise CircleError("Only an active member of the circle can co-facilitate it.")
+    if membership.role != Membership.Role.FACILITATOR:
+        membership.role = Membership.Role.FACILITATOR
+        membership.save(update_fields=["role", "updated_at"])
+    return membership
+
+
+@transaction.atomic
+def step_down(*, user: User, circle: Circle) -> Membership:
+    """A facilitator stops hosting and stays on as a plain member.
+
+    A running circle always keeps a facilitator while anyone is in it: the last one hands
+    it over or makes someone a co-facilitator first (CircleQuerySet.left_without_a_host_by),
+    and one alone in their circle archives it (or leaves, which archives it) instead.
+    """
+    circle = Circle.objects.select_for_update().get(pk=circle.pk)
+    membership = _locked_membership(user=user, circle=circle)
+    if membership is None or not (
+        membership.status == Membership.Status.ACTIVE
+        and membership.role == Membership.Role.FACILITATOR
+    ):
+        raise CircleError("You are not a facilitator of this circle.")
+    if Circle.objects.hosted_alone_by(user).filter(pk=circle.pk).exists():
+        raise CircleError(
+            "You're the only one in this circle, so nobody would be left to host it. "
+            "Archive the circle instead if you want to close it."
+        )
+    _step_down(circle=circle, membership=membership)
+    membership.save(update_fields=["role", "updated_at"])
+    return membership
+
+
+@transaction.atomic
+def pause_circle(*, circle: Circle, by: User) -> Circle:
+    """A facilitator (or a moderator) pauses a running circle: it leaves browse, takes no
+    new members and its schedules stop making meetups (meetups.services.extend_schedule)
+    until it resumes. Pausing a paused circle changes nothing; an archived one has closed.
+    Its upcoming meetups are the meetups room's business."""
+    circle = Circle.objects.select_for_update().get(pk=circle.pk)
+    _require_can_manage(circle=circle, user=by)
+    if circle.status == Circle.Status.ARCHIVED:
+        raise CircleError("This circle has closed.")
+    if circle.status != Circle.Status.PAUSED:
+        circle.status = Circle.Status.PAUSED
+        circle.save(update_fields=["status", "updated_at"])
+    return circle
+
+
+@transaction.atomic
+def resume_circle(*, circle: Circle, by: User) -> Circle:
+    """A facilitator (or a moderator) brings a paused circle back: active again, and
+    counted as confirmed still meeting from now (Circle.confirmed_active_at)."""
+    circle = Circle.objects.select_for_update().get(pk=circle.pk)
+    _require_can_manage(circle=circle, user=by)
+    if circle.status != Circle.Status.PAUSED:
+        raise CircleError("This circle is not taking a break.")
+    circle.status = Circle.Status.ACTIVE
+    circle.confirmed_active_at = timezone.now()
+    circle.save(update_fields=["status", "confirmed_active_at", "updated_at"])
+    return circle
 
 
 @transaction.atomic

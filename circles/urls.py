@@ -9,5 +9,4 @@ urlpatterns = [
     path("feed.json", feed.meeting_guide_feed, name="feed"),
     path("<slug:slug>/", views.detail, name="detail"),
     path("<slug:slug>/join/", views.join, name="join"),
-    path("<slug:slug>/leave/", views.leave, name="leave"),
 ]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, QuerySet, Window
@@ -18,7 +17,7 @@ from accounts.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from circles import cache as browse_cache
 from circles.forms import CircleSearchForm, JoinForm
 from circles.models import Circle, Membership
-from circles.services import CircleError, join_circle, leave_circle
+from circles.services import CircleError, join_circle
 
 ONLINE_SECTION_SIZE = 5
 
@@ -180,6 +179,9 @@ def _render_detail(
             # "You host this circle" instead of the join and leave buttons: hosting, not
             # managing, so a moderator who is a plain member still sees their own buttons.
             "is_facilitator": circle.is_facilitator(request.user),
+            # A link to the manage page (served by hosting, above this room) for the
+            # circle's facilitators and the site's moderators.
+            "can_manage": circle.can_manage(request.user),
             "join_form": join_form or JoinForm(circle=circle),
         },
         status=status,
@@ -224,24 +226,4 @@ def join(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
         )
     else:
         messages.success(request, f"Welcome to {circle.name}. We're glad you're here.")
-    return redirect(circle)
-
-
-@require_POST
-@login_required
-def leave(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    circle = _get_visible_circle(slug)
-    try:
-        leave_circle(user=request.user, circle=circle)
-    except CircleError as error:
-        messages.error(request, error.message)
-        return redirect(circle)
-    circle.refresh_from_db(fields=["status"])
-    if circle.status == Circle.Status.ARCHIVED:
-        messages.success(
-            request,
-            f"You have left {circle.name}. Nobody else was in it, so the circle is now closed.",
-        )
-        return redirect("home")
-    messages.success(request, f"You have left {circle.name}. You're welcome back any time.")
     return redirect(circle)

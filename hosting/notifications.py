@@ -21,7 +21,7 @@ from accounts.background import BackgroundTask
 from accounts.models import User
 from accounts.notify import not_yet_sent, notification_key, send_once
 from circles.models import Circle, Membership
-from hosting.models import HostOffer, MeetupMessage
+from hosting.models import ActionLog, HostOffer, MeetupMessage
 from meetups.models import RSVP, Meetup
 from meetups.notifications import meetup_context
 
@@ -35,6 +35,38 @@ from meetups.notifications import meetup_context
 
 
 # Join requests
+#
+# Key: join-approved:decision:<ActionLog id>:user:<id> (or join-declined:…): one email per
+# decision, so someone declined who asks again and is welcomed hears both times.
+
+# The action logged for a decision, and the email that tells the person.
+JOIN_DECISIONS = {"approve": "join-approved", "decline": "join-declined"}
+
+
+@shared_task(base=BackgroundTask)
+def notify_join_decision(entry_id: int) -> bool:
+    """Tell the person who asked to join how the facilitators decided (the ActionLog entry
+    of an "approve" or "decline"). The subject never names the circle; the body may, as
+    the person asked to join it themselves."""
+    entry = (
+        ActionLog.objects.select_related("circle", "subject_user")
+        .filter(pk=entry_id, action__in=JOIN_DECISIONS)
+        .first()
+    )
+    if entry is None or entry.subject_user is None or not entry.subject_user.is_active:
+        return False
+    template = JOIN_DECISIONS[entry.action]
+    circle = entry.circle
+    return send_once(
+        key=notification_key(template, decision=entry.pk, user=entry.subject_user_id),
+        user=entry.subject_user,
+        template=template,
+        context={
+            "circle_name": circle.name,
+            "circle_url": f"{settings.SITE_URL}{circle.get_absolute_url()}",
+            "browse_url": f"{settings.SITE_URL}{reverse('circles:browse')}",
+        },
+    )
 
 
 # Members

@@ -13,8 +13,13 @@ urlpatterns = [
     # Meetups
     # The series
     # Join requests
+    path("circles/<slug:slug>/manage/requests/", views.answer_request, name="answer_request"),
     # Members
+    path("circles/<slug:slug>/manage/members/", views.member_action, name="member_action"),
+    # Leaving gives up seats at meetups too, so it is served here, above circles and meetups.
+    path("circles/<slug:slug>/leave/", views.leave, name="leave"),
     # Co-facilitators and the circle's state
+    path("circles/<slug:slug>/manage/state/", views.circle_state, name="circle_state"),
     # Rotating hosts
     path("meetups/<int:pk>/host/offer/", views.offer_to_host, name="offer_to_host"),
     path("meetups/<int:pk>/host/withdraw/", views.withdraw_host_offer, name="withdraw_host_offer"),

@@ -22,8 +22,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
+from circles import services as circles_services
 from circles.cache import bump_browse_version
-from circles.models import Circle, Schedule
+from circles.models import Circle, Membership, Schedule
 from circles.services import CircleError, join_circle
 from meetups import notifications
 from meetups.models import RSVP, Meetup
@@ -315,3 +316,47 @@ def extend_all_schedules(*, weeks: int = 8) -> int:
         until = timezone.now().astimezone(schedule.circle.tz).date() + dt.timedelta(weeks=weeks)
         created += extend_schedule(schedule=schedule, until=until)
     return created
+
+
+def give_up_seats(*, user: User, circle: Circle) -> list[RSVP]:
+    """Cancel `user`'s RSVPs to the circle's upcoming meetups, seats and waitlist places
+    alike, through `cancel_rsvp`: each freed seat goes to the first person waiting. Done
+    when someone leaves a circle or is removed from it; with no seat left they no longer
+    see the online link (shown to people going only)."""
+    given_up: list[RSVP] = []
+    with transaction.atomic():
+        upcoming = circle.meetups.upcoming().filter(
+            rsvps__user=user, rsvps__status__in=[RSVP.Status.GOING, RSVP.Status.WAITLISTED]
+        )
+        for meetup in upcoming:
+            given_up.append(cancel_rsvp(user=user, meetup=meetup))
+    return given_up
+
+
+def leave_circle(*, user: User, circle: Circle) -> Membership:
+    """Leave a circle (circles.services.leave_circle and its rules) and give up every seat
+    at its upcoming meetups (`give_up_seats`), both or neither."""
+    with transaction.atomic():
+        try:
+            membership = circles_services.leave_circle(user=user, circle=circle)
+        except CircleError as exc:
+            raise MeetupError(exc.message) from exc
+        give_up_seats(user=user, circle=circle)
+    return membership
+
+
+def call_off_upcoming_meetups(*, circle: Circle, by: User) -> list[Meetup]:
+    """Cancel every upcoming meetup of a circle that is pausing or closing, each through
+    `cancel_meetup` (everyone going is told once; calendars see it cancelled).
+
+    Each one also lets go of its place in its schedule: one meetup per schedule and start
+    is a rule (a meetup a facilitator called off is not made again), but these were called
+    off because the whole circle stopped, so a circle that resumes meets on those dates
+    again, as new meetups with their own RSVPs.
+    """
+    cancelled: list[Meetup] = []
+    with transaction.atomic():
+        for meetup in circle.meetups.upcoming().select_related("circle"):
+            cancelled.append(cancel_meetup(meetup=meetup, by=by))
+        Meetup.objects.filter(pk__in=[m.pk for m in cancelled]).update(schedule=None)
+    return cancelled

@@ -30,7 +30,7 @@ def hosted_alone(facilitator: User) -> Circle:
 def test_the_facilitator_alone_in_a_circle_leaves_and_it_closes(
     facilitator_client: Client, facilitator: User, hosted_alone: Circle
 ) -> None:
-    response = facilitator_client.post(reverse("circles:leave", args=[hosted_alone.slug]))
+    response = facilitator_client.post(reverse("hosting:leave", args=[hosted_alone.slug]))
 
     assert response.status_code == 302
     assert response["Location"] == reverse("home")
