@@ -52,6 +52,12 @@ def long_when(moment: dt.datetime | None, tz: str | zoneinfo.ZoneInfo) -> str:
     return f"{local:%A} {local.day} {local:%B}, {clock(local)} {local:%Z}"
 
 
+def day_and_date(moment: dt.datetime, tz: str | zoneinfo.ZoneInfo) -> str:
+    """The local day of a moment, short, for email subjects: "Tue 3 Mar"."""
+    local = _local(moment, tz)
+    return f"{local:%a} {local.day} {local:%b}"
+
+
 def duration(minutes: int) -> str:
     """How long a meetup lasts: "1 hour", "2 hours", "90 minutes"."""
     if minutes % 60:

@@ -11,7 +11,19 @@ urlpatterns = [
     path("circles/<slug:slug>/manage/", views.manage, name="manage"),
     # Starting a circle
     # Meetups
+    path("circles/<slug:slug>/manage/meetups/<int:pk>/", views.meetup, name="meetup"),
+    path(
+        "circles/<slug:slug>/manage/meetups/<int:pk>/change/",
+        views.change_meetup,
+        name="change_meetup",
+    ),
+    path(
+        "circles/<slug:slug>/manage/meetups/<int:pk>/cancel/",
+        views.cancel_meetup,
+        name="cancel_meetup",
+    ),
     # The series
+    path("circles/<slug:slug>/manage/meetups/<int:pk>/series/", views.series, name="series"),
     # Join requests
     path("circles/<slug:slug>/manage/requests/", views.answer_request, name="answer_request"),
     # Members

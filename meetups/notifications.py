@@ -16,10 +16,15 @@ shell may call it directly. The tasks keep the names they had when they lived in
 schedule in `peersupport/celery.py` must still find them.
 
 Keys (unique in accounts.Notification):
-  promoted:meetup:<id>:user:<id>       a seat opened up and is now yours
-  cancelled:meetup:<id>:user:<id>      the meetup was called off
-  reminder-24h:meetup:<id>:user:<id>   it starts within a day
-  reminder-2h:meetup:<id>:user:<id>    it starts within two hours
+  promoted:meetup:<id>:user:<id>               a seat opened up and is now yours
+  cancelled:meetup:<id>:user:<id>              the meetup was called off
+  moved:meetup:<id>:seq:<n>:user:<id>          its time or place changed (change n)
+  reminder-24h:meetup:<id>:seq:<n>:user:<id>   it starts within a day
+  reminder-2h:meetup:<id>:seq:<n>:user:<id>    it starts within two hours
+
+`seq` is the meetup's SEQUENCE (meetups.Meetup.sequence), raised on every change people
+see in their calendars: a second move emails again while a retried task does not, and a
+reminder already sent for the old time is due again for the new one.
 
 Subjects name only the time: no circle name or topic, so an inbox preview stays discreet.
 """
@@ -37,6 +42,7 @@ from accounts.background import BackgroundTask
 from accounts.models import User
 from accounts.notify import not_yet_sent, notification_key, send_once
 from circles import wording
+from circles.models import Venue
 from meetups.models import RSVP, Meetup
 
 REMINDER_BATCH = 200
@@ -81,18 +87,25 @@ def notify_promoted(rsvp_id: int) -> bool:
     )
 
 
+def _going_or_waiting(meetup: Meetup) -> QuerySet[User]:
+    """The people a change to the meetup concerns: everyone going or waitlisted."""
+    return User.objects.filter(
+        rsvps__meetup=meetup,
+        rsvps__status__in=[RSVP.Status.GOING, RSVP.Status.WAITLISTED],
+        is_active=True,
+    ).order_by("pk")
+
+
 @shared_task(base=BackgroundTask, name="meetups.tasks.notify_cancelled")
 def notify_cancelled(meetup_id: int) -> int:
-    """Tell everyone who was going that the meetup is called off; returns how many sent."""
+    """Tell everyone going or waitlisted that the meetup is called off, with the
+    facilitators' message (the meetup's note); returns how many were sent."""
     meetup = Meetup.objects.select_related("circle", "venue").filter(pk=meetup_id).first()
     if meetup is None or not meetup.is_cancelled:
         return 0
-    context = meetup_context(meetup, going=False)
+    context = meetup_context(meetup, going=False) | {"message": meetup.note}
     sent = 0
-    going = User.objects.filter(
-        rsvps__meetup=meetup, rsvps__status=RSVP.Status.GOING, is_active=True
-    )
-    for user in going:
+    for user in _going_or_waiting(meetup):
         sent += send_once(
             key=notification_key("cancelled", meetup=meetup.pk, user=user.pk),
             user=user,
@@ -102,11 +115,47 @@ def notify_cancelled(meetup_id: int) -> int:
     return sent
 
 
+@shared_task(base=BackgroundTask, name="meetups.tasks.notify_moved")
+def notify_moved(
+    meetup_id: int, sequence: int, was_starts_at: str, was_venue_id: int | None
+) -> int:
+    """Tell everyone going or waitlisted that the meetup's time or place changed (change
+    number `sequence`), with where and when it was; returns how many were sent. Nothing is
+    sent once the meetup was cancelled or changed again: that later change sends its own."""
+    meetup = (
+        Meetup.objects.select_related("circle", "venue")
+        .filter(pk=meetup_id, status=Meetup.Status.SCHEDULED, sequence=sequence)
+        .first()
+    )
+    if meetup is None:
+        return 0
+    tz = meetup.circle.tz
+    was = dt.datetime.fromisoformat(was_starts_at)
+    old_venue = Venue.objects.filter(pk=was_venue_id).first() if was_venue_id else None
+    context = meetup_context(meetup, going=False) | {
+        "day_was": wording.day_and_date(was, tz),
+        "when_was": wording.long_when(was, tz),
+        "place_was": old_venue.name if old_venue else "",
+        "time_changed": was != meetup.starts_at,
+        "place_changed": was_venue_id != meetup.venue_id,
+    }
+    sent = 0
+    for user in _going_or_waiting(meetup):
+        sent += send_once(
+            key=notification_key("moved", meetup=meetup.pk, seq=sequence, user=user.pk),
+            user=user,
+            template="moved",
+            context=context,
+        )
+    return sent
+
+
 def due_reminders(
     *, template: str, preference: str, start: dt.timedelta, end: dt.timedelta, now: dt.datetime
 ) -> QuerySet[RSVP]:
     """Going RSVPs whose meetup starts in (now + start, now + end], whose person wants this
-    reminder and has not been sent it yet (accounts.notify.not_yet_sent)."""
+    reminder and has not been sent it yet for the meetup's current time (the key carries
+    its sequence: accounts.notify.not_yet_sent)."""
     going = RSVP.objects.filter(
         status=RSVP.Status.GOING,
         meetup__status=Meetup.Status.SCHEDULED,
@@ -116,21 +165,38 @@ def due_reminders(
         **{f"user__{preference}": True},
     )
     return (
-        not_yet_sent(going, template, meetup="meetup_id", user="user_id")
+        not_yet_sent(going, template, meetup="meetup_id", seq="meetup__sequence", user="user_id")
         .select_related("user", "meetup__circle", "meetup__venue")
         .order_by("meetup__starts_at", "pk")
     )
 
 
+def _still_due(seat: RSVP) -> bool:
+    """The seat is still going to the scheduled meetup as the scan read it (same
+    sequence), read again now."""
+    return RSVP.objects.filter(
+        pk=seat.pk,
+        status=RSVP.Status.GOING,
+        meetup__status=Meetup.Status.SCHEDULED,
+        meetup__sequence=seat.meetup.sequence,
+    ).exists()
+
+
 @shared_task(base=BackgroundTask, name="meetups.tasks.send_due_reminders")
 def send_due_reminders(*, now: dt.datetime | None = None, batch: int = REMINDER_BATCH) -> int:
     """Send up to `batch` reminders that are due; the next scan picks up the rest.
-    Beat runs it every few minutes with no arguments (peersupport/celery.py)."""
+    Beat runs it every few minutes with no arguments (peersupport/celery.py).
+
+    Each reminder is checked again just before it goes: a meetup cancelled or moved, or
+    a seat given up, since the scan read its rows gets no reminder for what it was (a
+    moved meetup is due again under its new sequence, with its new time)."""
     now = now or timezone.now()
     sent = 0
     for template, preference, start, end in REMINDERS:
         due = due_reminders(template=template, preference=preference, start=start, end=end, now=now)
         for seat in due[: batch - sent]:
+            if not _still_due(seat):
+                continue
             sent += send_once(
                 key=seat.notification_key,
                 user=seat.user,

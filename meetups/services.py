@@ -15,6 +15,7 @@ change that browse shows bumps the browse version (circles.cache).
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 
 from dateutil import rrule
 from django.db import transaction
@@ -24,13 +25,17 @@ from django.utils import timezone
 from accounts.models import User
 from circles import services as circles_services
 from circles.cache import bump_browse_version
-from circles.models import Circle, Membership, Schedule
+from circles.models import Circle, Membership, Schedule, Venue
 from circles.services import CircleError, join_circle
 from meetups import notifications
 from meetups.models import RSVP, Meetup
 from meetups.seats import bump_seats_version
 
 MAX_CAPACITY = 500
+NOTE_MAX_LENGTH = Meetup._meta.get_field("note").max_length
+# How long one meetup may last (the same bounds as a schedule's duration).
+MIN_LENGTH = dt.timedelta(minutes=15)
+MAX_LENGTH = dt.timedelta(hours=8)
 
 
 class MeetupError(Exception):
@@ -209,9 +214,14 @@ def set_capacity(*, meetup: Meetup, capacity: int, by: User) -> Meetup:
     return meetup
 
 
-def cancel_meetup(*, meetup: Meetup, by: User) -> Meetup:
-    """Call a meetup off. Everyone going is emailed once; calendars see SEQUENCE raised and
-    STATUS:CANCELLED. RSVPs are kept as they were, so people can see what was cancelled."""
+def cancel_meetup(*, meetup: Meetup, by: User, message: str = "") -> Meetup:
+    """Call a meetup off, with an optional message from the facilitators (kept as the
+    meetup's note and shown on its page). Everyone going or waitlisted is emailed once,
+    with the message; calendars see SEQUENCE raised and STATUS:CANCELLED. RSVPs are kept
+    as they were, so people can see what was cancelled. Cancelling twice changes nothing."""
+    message = message.strip()
+    if len(message) > NOTE_MAX_LENGTH:
+        raise MeetupError(f"Please keep the message under {NOTE_MAX_LENGTH} characters.")
     with transaction.atomic():
         locked = _locked(meetup)
         _ensure_can_manage(meetup=locked, by=by)
@@ -219,13 +229,78 @@ def cancel_meetup(*, meetup: Meetup, by: User) -> Meetup:
             return meetup
         if locked.has_started():
             raise MeetupError("This meetup has already started.")
+        changes: dict[str, object] = {"note": message} if message else {}
         Meetup.objects.filter(pk=locked.pk).update(
             status=Meetup.Status.CANCELLED,
             sequence=F("sequence") + 1,
             updated_at=timezone.now(),
+            **changes,
         )
         _refresh(meetup)
+        if message:
+            meetup.note = message
         notifications.notify_cancelled.delay_on_commit(locked.pk)
+        bump_browse_version()
+    return meetup
+
+
+def move_meetup(
+    *,
+    meetup: Meetup,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    venue: Venue | None,
+    by: User,
+) -> Meetup:
+    """Change when or where one meetup happens.
+
+    Rules: only the circle's facilitators; never a cancelled meetup or one that has
+    started; the new start is in the future, the end comes 15 minutes to 8 hours after
+    it; an in-person meetup keeps a venue; two meetups of one schedule never start at the
+    same moment. RSVPs are kept as they are (going stays going, the waitlist keeps its
+    order): everyone going or waitlisted is emailed once for this change, and may cancel
+    if the new time does not suit them. SEQUENCE rises, so calendars update the entry
+    they already have and reminders are due again for the new time (their keys carry the
+    sequence). Moving a meetup to the time and place it already has changes nothing and
+    sends nothing, so pressing the button twice emails once.
+    """
+    if ends_at <= starts_at:
+        raise MeetupError("A meetup has to end after it starts.")
+    if not MIN_LENGTH <= ends_at - starts_at <= MAX_LENGTH:
+        raise MeetupError("A meetup lasts between 15 minutes and 8 hours.")
+    if starts_at <= timezone.now():
+        raise MeetupError("Please pick a time in the future.")
+    with transaction.atomic():
+        locked = _locked(meetup)
+        _ensure_can_manage(meetup=locked, by=by)
+        if locked.is_cancelled:
+            raise MeetupError("This meetup has been cancelled.")
+        if locked.has_started():
+            raise MeetupError("This meetup has already started.")
+        if venue is None and locked.circle.format == Circle.Format.IN_PERSON:
+            raise MeetupError("An in-person meetup needs a venue.")
+        venue_id = venue.pk if venue else None
+        if (locked.starts_at, locked.ends_at, locked.venue_id) == (starts_at, ends_at, venue_id):
+            return meetup
+        if (
+            locked.schedule_id is not None
+            and Meetup.objects.filter(schedule_id=locked.schedule_id, starts_at=starts_at)
+            .exclude(pk=locked.pk)
+            .exists()
+        ):
+            raise MeetupError("Another meetup of this series already starts at that time.")
+        was = {"starts_at": locked.starts_at, "venue_id": locked.venue_id}
+        Meetup.objects.filter(pk=locked.pk).update(
+            starts_at=starts_at,
+            ends_at=ends_at,
+            venue=venue,
+            sequence=F("sequence") + 1,
+            updated_at=timezone.now(),
+        )
+        meetup.refresh_from_db(fields=["starts_at", "ends_at", "venue", "sequence", "updated_at"])
+        notifications.notify_moved.delay_on_commit(
+            locked.pk, meetup.sequence, was["starts_at"].isoformat(), was["venue_id"]
+        )
         bump_browse_version()
     return meetup
 
@@ -270,40 +345,166 @@ def _occurrences(schedule: Schedule, start: dt.date, end: dt.date) -> list[dt.da
     return [when.replace(tzinfo=tz) for when in rule.between(window_start, window_end, inc=True)]
 
 
+def _make_meetup(schedule: Schedule, starts_at: dt.datetime) -> bool:
+    """The schedule's meetup at `starts_at`, made from its venue, length and capacity
+    unless it exists already; True when it was made."""
+    _, made = Meetup.objects.get_or_create(
+        schedule=schedule,
+        starts_at=starts_at,
+        defaults={
+            "circle": schedule.circle,
+            "venue": schedule.venue,
+            "ends_at": starts_at + dt.timedelta(minutes=schedule.duration_minutes),
+            "capacity": schedule.capacity,
+        },
+    )
+    return made
+
+
 def extend_schedule(*, schedule: Schedule, until: dt.date) -> int:
     """Create the missing meetups of a schedule up to `until` (a date in the circle's zone,
     capped by the schedule's own end date) and return how many were made. Past dates are
-    skipped. Running it again creates nothing: one meetup per (schedule, start) is a unique
-    constraint, and a meetup that was cancelled stays cancelled."""
+    skipped. Each date is made once: a run starts after the schedule's `generated_through`,
+    so a meetup that was moved to another time is not made again at its first time, and
+    running it again creates nothing (one meetup per (schedule, start) is also a unique
+    constraint). A meetup that was cancelled stays cancelled."""
     circle = schedule.circle
     if circle.status != Circle.Status.ACTIVE:
         return 0
     end = min(until, schedule.until) if schedule.until else until
     now = timezone.now()
     start = max(schedule.starts_on, now.astimezone(circle.tz).date())
+    if schedule.generated_through is not None:
+        start = max(start, schedule.generated_through + dt.timedelta(days=1))
     created = 0
     with transaction.atomic():
         for local_start in _occurrences(schedule, start, end):
             starts_at = local_start.astimezone(dt.UTC)
             if starts_at <= now:
                 continue
-            _, made = Meetup.objects.get_or_create(
-                schedule=schedule,
-                starts_at=starts_at,
-                defaults={
-                    "circle": circle,
-                    "venue": schedule.venue,
-                    "ends_at": starts_at + dt.timedelta(minutes=schedule.duration_minutes),
-                    "capacity": schedule.capacity,
-                },
-            )
-            created += made
+            created += _make_meetup(schedule, starts_at)
         if schedule.generated_through is None or schedule.generated_through < end:
             Schedule.objects.filter(pk=schedule.pk).update(generated_through=end)
             schedule.generated_through = end
         if created:
             bump_browse_version()
     return created
+
+
+# Two meetups in a series change pair up only when less than a week apart.
+PAIR_WITHIN = dt.timedelta(days=7)
+
+
+@dataclass
+class SeriesReplan:
+    """What happened to the meetups of a series from the day it changed."""
+
+    kept: list[Meetup] = field(default_factory=list)
+    moved: list[Meetup] = field(default_factory=list)
+    cancelled: list[Meetup] = field(default_factory=list)
+    added: list[Meetup] = field(default_factory=list)
+
+
+def _pair(meetups: list[Meetup], starts: list[dt.datetime]) -> dict[int, dt.datetime]:
+    """Old meetups paired with new start times, closest pairs first, each used once, never
+    a week or more apart: {meetup id: new start}. Ties go to the earlier meetup."""
+    candidates = sorted(
+        (abs(m.starts_at - start), m.starts_at, start, m.pk)
+        for m in meetups
+        for start in starts
+        if abs(m.starts_at - start) < PAIR_WITHIN
+    )
+    paired: dict[int, dt.datetime] = {}
+    taken: set[dt.datetime] = set()
+    for _, _, start, pk in candidates:
+        if pk in paired or start in taken:
+            continue
+        paired[pk] = start
+        taken.add(start)
+    return paired
+
+
+def replan_series(
+    *, old: Schedule, new: Schedule, weeks: int = 8, by: User, message: str
+) -> SeriesReplan:
+    """Hand the meetups of `old` from `new.starts_on` on over to `new`, its replacement
+    (made by hosting's "change this and the following meetups").
+
+    The rule, for the meetups of the old schedule on or after that date:
+
+    - The new schedule's start times up to `weeks` weeks ahead are paired with the old
+      meetups, closest first, never a week or more apart (weekly Tuesday to weekly
+      Wednesday pairs each Tuesday with the next day; weekly to every other week leaves
+      every second week unpaired).
+    - An old meetup at exactly its new start, length and venue is kept as it is, with its
+      RSVPs; it now belongs to the new schedule (capacity follows the new schedule:
+      raised seats go to the waitlist, lowered ones never remove anyone going).
+    - An old meetup paired with another start, length or venue is moved there
+      (`move_meetup`: RSVPs kept, everyone going or waitlisted emailed, calendars updated).
+    - An old meetup with no pair is cancelled with `message` (`cancel_meetup`: everyone
+      going or waitlisted emailed, calendars show it cancelled).
+    - An old meetup that was already cancelled stays cancelled, and the start it pairs
+      with stays free: a week that was called off is not brought back.
+    - A new start left without a pair gets a new meetup.
+
+    The new schedule then counts as made through the window, so the daily extension goes
+    on after it.
+    """
+    circle = new.circle
+    tz = circle.tz
+    now = timezone.now()
+    replan = SeriesReplan()
+    with transaction.atomic():
+        day_start = dt.datetime.combine(new.starts_on, dt.time.min, tzinfo=tz)
+        meetups = list(
+            Meetup.objects.select_for_update(of=("self",))
+            .select_related("circle", "venue")
+            .filter(schedule=old, starts_at__gte=day_start)
+            .order_by("starts_at")
+        )
+        end = now.astimezone(tz).date() + dt.timedelta(weeks=weeks)
+        if meetups:
+            # Far enough that the last old meetup can find its pair.
+            end = max(end, meetups[-1].local_start.date() + PAIR_WITHIN)
+        if new.until:
+            end = min(end, new.until)
+        starts = [
+            local.astimezone(dt.UTC)
+            for local in _occurrences(new, new.starts_on, end)
+            if local > now
+        ]
+        paired = _pair(meetups, starts)
+        length = dt.timedelta(minutes=new.duration_minutes)
+        for meetup in meetups:
+            start = paired.get(meetup.pk)
+            if meetup.is_cancelled:
+                continue
+            if start is None:
+                cancel_meetup(meetup=meetup, by=by, message=message)
+                replan.cancelled.append(meetup)
+                continue
+            Meetup.objects.filter(pk=meetup.pk).update(schedule=new)
+            meetup.schedule = new
+            if (meetup.starts_at, meetup.ends_at, meetup.venue_id) == (
+                start,
+                start + length,
+                new.venue_id,
+            ):
+                replan.kept.append(meetup)
+            else:
+                move_meetup(
+                    meetup=meetup, starts_at=start, ends_at=start + length, venue=new.venue, by=by
+                )
+                replan.moved.append(meetup)
+            if meetup.capacity != new.capacity:
+                set_capacity(meetup=meetup, capacity=new.capacity, by=by)
+        for start in sorted(set(starts) - set(paired.values())):
+            if _make_meetup(new, start):
+                replan.added.append(Meetup.objects.get(schedule=new, starts_at=start))
+        Schedule.objects.filter(pk=new.pk).update(generated_through=end)
+        new.generated_through = end
+        bump_browse_version()
+    return replan
 
 
 def extend_all_schedules(*, weeks: int = 8) -> int:

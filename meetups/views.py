@@ -225,7 +225,9 @@ def cancel_meetup(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     except services.MeetupError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "The meetup is cancelled. Everyone going will get an email.")
+        messages.success(
+            request, "The meetup is cancelled. Everyone going or waitlisted will get an email."
+        )
     return redirect(meetup)
 
 

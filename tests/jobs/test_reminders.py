@@ -31,7 +31,7 @@ def meetup_tomorrow_with(people: int) -> tuple[Meetup, list[User]]:
 
 
 def reminder_keys(meetup: Meetup, users: list[User]) -> set[str]:
-    return {f"reminder-24h:meetup:{meetup.pk}:user:{user.pk}" for user in users}
+    return {f"reminder-24h:meetup:{meetup.pk}:seq:0:user:{user.pk}" for user in users}
 
 
 def test_a_scan_run_twice_sends_each_reminder_once(

@@ -66,7 +66,7 @@ def test_member_cannot_change_capacity_or_cancel(member_client, meetup):
     assert (meetup.capacity, meetup.status) == (12, Meetup.Status.SCHEDULED)
 
 
-def test_cancelling_a_meetup_emails_everyone_going_once_and_raises_sequence(
+def test_cancelling_a_meetup_emails_everyone_going_or_waiting_once_and_raises_sequence(
     facilitator_client, member, circle, django_capture_on_commit_callbacks
 ):
     meetup = MeetupFactory(circle=circle, capacity=1)
@@ -85,11 +85,15 @@ def test_cancelling_a_meetup_emails_everyone_going_once_and_raises_sequence(
     meetup.refresh_from_db()
     assert meetup.status == Meetup.Status.CANCELLED
     assert meetup.sequence == 1
-    assert [m.to for m in mail.outbox] == [[member.email]]
+    # The person on the waitlist had plans for it too.
+    assert [m.to for m in mail.outbox] == [[member.email], [waiting.email]]
     assert "Called off" in mail.outbox[0].subject
     assert circle.name not in mail.outbox[0].subject
     assert Notification.objects.filter(
         key=f"cancelled:meetup:{meetup.pk}:user:{member.pk}"
+    ).exists()
+    assert Notification.objects.filter(
+        key=f"cancelled:meetup:{meetup.pk}:user:{waiting.pk}"
     ).exists()
     assert "The meetup is cancelled" in response.content.decode()
 

@@ -44,7 +44,7 @@ def test_day_before_reminder_is_sent_once(member, circle, settings):
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     html = message.alternatives[0][0]
     assert "Rosie&#x27;s Coffee" in html
-    key = f"reminder-24h:meetup:{meetup.pk}:user:{member.pk}"
+    key = f"reminder-24h:meetup:{meetup.pk}:seq:0:user:{member.pk}"
     assert Notification.objects.get(key=key).sent_at is not None
 
 
@@ -57,7 +57,7 @@ def test_two_hour_reminder_carries_the_online_link_for_people_going(member, circ
     [message] = mail.outbox
     assert LINK in message.body
     assert Notification.objects.filter(
-        key=f"reminder-2h:meetup:{meetup.pk}:user:{member.pk}"
+        key=f"reminder-2h:meetup:{meetup.pk}:seq:0:user:{member.pk}"
     ).exists()
     assert not Notification.objects.filter(key__startswith="reminder-24h").exists()
 
@@ -71,8 +71,8 @@ def test_both_reminders_over_time(member, circle):
 
     assert (day_before, two_hours_before) == (1, 1)
     assert set(Notification.objects.values_list("key", flat=True)) == {
-        f"reminder-24h:meetup:{meetup.pk}:user:{member.pk}",
-        f"reminder-2h:meetup:{meetup.pk}:user:{member.pk}",
+        f"reminder-24h:meetup:{meetup.pk}:seq:0:user:{member.pk}",
+        f"reminder-2h:meetup:{meetup.pk}:seq:0:user:{member.pk}",
     }
     assert len(mail.outbox) == 2
 
