@@ -553,11 +553,14 @@ def call_off_upcoming_meetups(*, circle: Circle, by: User) -> list[Meetup]:
     Each one also lets go of its place in its schedule: one meetup per schedule and start
     is a rule (a meetup a facilitator called off is not made again), but these were called
     off because the whole circle stopped, so a circle that resumes meets on those dates
-    again, as new meetups with their own RSVPs.
+    again, as new meetups with their own RSVPs: its schedules count as generated only up to
+    yesterday (see `extend_schedule`).
     """
     cancelled: list[Meetup] = []
+    yesterday = timezone.now().astimezone(circle.tz).date() - dt.timedelta(days=1)
     with transaction.atomic():
         for meetup in circle.meetups.upcoming().select_related("circle"):
             cancelled.append(cancel_meetup(meetup=meetup, by=by))
         Meetup.objects.filter(pk__in=[m.pk for m in cancelled]).update(schedule=None)
+        circle.schedules.filter(generated_through__gt=yesterday).update(generated_through=yesterday)
     return cancelled
