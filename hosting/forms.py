@@ -350,10 +350,11 @@ class StartCircleForm(forms.Form):
             "capacity",
         }:
             return
-        today = timezone.now().astimezone(self._zone()).date()
+        # Only the timezone matters to the checks: the rest of the form may be unfinished.
+        circle = Circle(timezone=self.place.timezone)
+        today = timezone.now().astimezone(circle.tz).date()
         if data.get("starts_on") is None:
             data["starts_on"] = today
-        circle = self.new_circle()
         try:
             for schedule in self.new_schedules(circle):
                 check_schedule(schedule, today=today)
@@ -361,9 +362,6 @@ class StartCircleForm(forms.Form):
             self.add_error(error.field, error.message)
         except HostingError as error:
             self.add_error(None, error.message)
-
-    def _zone(self) -> Any:
-        return Circle(timezone=self.place.timezone).tz
 
     def new_circle(self) -> Circle:
         """The circle as described, unsaved (for hosting.services.host_circle, or a

@@ -188,7 +188,8 @@ def host_circle(
             venue.created_by = user
             venue.full_clean()
         for schedule in schedules:
-            schedule.full_clean(exclude=["circle", "venue"])
+            # Its constraints are check_schedule's rules, worded for the host below.
+            schedule.full_clean(exclude=["circle", "venue"], validate_constraints=False)
     except ValidationError as error:
         raise HostingError(_first_message(error)) from error
     today = now.astimezone(circle.tz).date()
