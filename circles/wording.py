@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -87,6 +89,66 @@ def when_it_meets(schedule: Schedule) -> str:
     """A schedule in a sentence, with its local start time: "every other Tuesday at
     6:30 pm"."""
     return f"{recurrence_in_sentence(schedule)} at {clock(schedule.start_time)}"
+
+
+@dataclass(frozen=True)
+class ScheduleInWords:
+    """One rhythm of a circle in words, and the schedule row whose venue and duration
+    stand for it (the rows of one rhythm share both)."""
+
+    words: str
+    schedule: Schedule
+
+
+def _week_order(schedule: Schedule) -> int:
+    week = schedule.week_of_month or 1
+    return 5 if week == -1 else week
+
+
+def _listed(words: list[str]) -> str:
+    """ "first", "first and third", "first, third and last"."""
+    if len(words) == 1:
+        return words[0]
+    return f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def schedules_in_phrases(schedules: Iterable[Schedule]) -> list[ScheduleInWords]:
+    """A circle's schedules as people say them, one phrase per rhythm, in the order given.
+
+    Monthly rows on the same weekday, time, duration and venue are one rhythm ("every 2nd
+    and 4th Tuesday" is stored as one monthly row per week): "On the second and fourth
+    Tuesday of the month at 6:30 pm". Every other row is a phrase of its own: "Every
+    Tuesday at 6:30 pm", "Every other Tuesday at 6:30 pm" (never "biweekly").
+    """
+    groups: dict[object, list[Schedule]] = {}
+    for schedule in schedules:
+        if schedule.frequency == Schedule.Frequency.MONTHLY:
+            key: object = (
+                schedule.weekday,
+                schedule.start_time,
+                schedule.duration_minutes,
+                schedule.venue_id,
+            )
+        else:
+            key = id(schedule)
+        groups.setdefault(key, []).append(schedule)
+    phrases = []
+    for rows in groups.values():
+        first = rows[0]
+        if first.frequency == Schedule.Frequency.MONTHLY:
+            weeks = sorted({_week_order(row) for row in rows})
+            ordinals = [ORDINALS[-1 if week == 5 else week] for week in weeks]
+            rhythm = f"On the {_listed(ordinals)} {WEEKDAYS[first.weekday]} of the month"
+        else:
+            rhythm = recurrence(first)
+        phrases.append(ScheduleInWords(f"{rhythm} at {clock(first.start_time)}", first))
+    return phrases
+
+
+def schedules_in_words(schedules: Iterable[Schedule]) -> list[str]:
+    """Each rhythm of a circle in words: "On the second and fourth Tuesday of the month at
+    6:30 pm", "Every other Tuesday at 6:30 pm" (see schedules_in_phrases)."""
+    return [phrase.words for phrase in schedules_in_phrases(schedules)]
 
 
 def seats_text(left: int | None) -> str:

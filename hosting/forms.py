@@ -10,12 +10,429 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from accounts.places import Place, resolve_place
 from circles import wording
-from circles.models import Circle, Membership, Schedule, Venue, bounding_box, great_circle_km
+from circles.forms import LANGUAGE_CHOICES
+from circles.models import Circle, Membership, Schedule, Topic, Venue, bounding_box, great_circle_km
+from circles.wording import ORDINALS, WEEKDAYS
+from hosting import agreement as facilitator_agreement
+from hosting.services import HostingError, ScheduleError, check_schedule
 from meetups.models import Meetup
 from meetups.services import MAX_CAPACITY, NOTE_MAX_LENGTH
 
 # Starting a circle
+
+# Venues offered when starting a circle: those already known within this distance of its
+# area, nearest first.
+VENUES_NEAR_KM = 25
+VENUES_OFFERED = 20
+NEW_VENUE = "new"
+
+DEFAULT_GUIDELINES = """\
+1. What is shared in the circle stays in the circle. We don't repeat names or stories.
+2. No recording, photos or posts about other members.
+3. Share the air: speak from your own experience, and leave room for everyone.
+4. Listen without fixing; offer advice only when someone asks for it.
+5. You can always pass.
+6. This is peer support, not therapy: we are peers, not counsellors.
+7. If someone is in crisis, we point them to the crisis line or emergency services, and \
+call emergency services if anyone is in immediate danger."""
+
+
+def venues_near(lat: float, lng: float, km: float = VENUES_NEAR_KM) -> QuerySet[Venue]:
+    """Venues already known within `km` of a point, nearest first (annotated distance_km)."""
+    return (
+        Venue.objects.filter(bounding_box(lat, lng, km))
+        .annotate(distance_km=great_circle_km(lat, lng))
+        .filter(distance_km__lte=km)
+        .order_by("distance_km", "pk")
+    )
+
+
+def _text(limit: int, **kwargs: Any) -> forms.CharField:
+    """A text box with a limit said in words when it is passed."""
+    return forms.CharField(
+        max_length=limit,
+        error_messages={"max_length": f"Please keep this under {limit:,} characters."},
+        **kwargs,
+    )
+
+
+def _area_text(limit: int, rows: int, **kwargs: Any) -> forms.CharField:
+    return _text(limit, widget=forms.Textarea(attrs={"rows": rows}), **kwargs)
+
+
+class StartCircleForm(forms.Form):
+    """Everything a host says about a new circle, on one page. `action` is the button
+    pressed: "start" creates the circle, "preview" shows it as a seeker will see it, and
+    "area" only looks up the area and the venues near it (nothing is checked but the
+    area)."""
+
+    ACTIONS = ("start", "preview", "area")
+
+    # About the circle
+    name = _text(120, label="Name", help_text="e.g. Mid-City Grief Circle")
+    description = _area_text(
+        5000,
+        8,
+        label="Description",
+        help_text="Who it is for, what a meetup is like, what to expect the first time.",
+    )
+    topics = forms.ModelMultipleChoiceField(
+        label="Topics",
+        queryset=Topic.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one topic, so people can find the circle."},
+    )
+    language = forms.ChoiceField(label="Language", choices=LANGUAGE_CHOICES[1:], initial="en")
+
+    # Where
+    format = forms.ChoiceField(
+        label="How it meets", choices=Circle.Format.choices, widget=forms.RadioSelect
+    )
+    area = _text(
+        200,
+        label="Area",
+        help_text="The town or city (it sets the circle's time zone). Online circles: where "
+        "the host lives.",
+        widget=forms.TextInput(
+            attrs={"placeholder": "e.g. Baton Rouge, LA", "autocomplete": "off"}
+        ),
+    )
+    area_choice = forms.CharField(max_length=200, required=False, widget=forms.HiddenInput)
+    venue = forms.ChoiceField(label="Venue", required=False, widget=forms.RadioSelect)
+    venue_name = _text(120, label="Name of the place", required=False)
+    venue_address = _text(250, label="Address", required=False)
+    venue_lat = forms.FloatField(
+        label="Latitude",
+        required=False,
+        min_value=-90,
+        max_value=90,
+        error_messages={
+            "min_value": "Latitude is between -90 and 90.",
+            "max_value": "Latitude is between -90 and 90.",
+        },
+        widget=forms.NumberInput(attrs={"step": "any"}),
+    )
+    venue_lng = forms.FloatField(
+        label="Longitude",
+        required=False,
+        min_value=-180,
+        max_value=180,
+        error_messages={
+            "min_value": "Longitude is between -180 and 180.",
+            "max_value": "Longitude is between -180 and 180.",
+        },
+        widget=forms.NumberInput(attrs={"step": "any"}),
+    )
+    venue_step_free = forms.BooleanField(label="Step-free access", required=False)
+    venue_notes = _area_text(1000, 2, label="Getting in and around", required=False)
+    online_url = forms.URLField(
+        label="Online link",
+        max_length=200,
+        required=False,
+        assume_scheme="https",
+        help_text="Shown only to members with a seat at a meetup.",
+        error_messages={"invalid": "Enter a web link that starts with https://."},
+    )
+
+    # Who may join
+    join_policy = forms.ChoiceField(
+        label="Joining",
+        choices=Circle.JoinPolicy.choices,
+        initial=Circle.JoinPolicy.OPEN,
+        widget=forms.RadioSelect,
+    )
+    join_question = _text(
+        200,
+        label="A question for people asking to join (optional)",
+        required=False,
+        help_text="e.g. What brings you to the circle?",
+    )
+    visibility = forms.ChoiceField(
+        label="Who can find it",
+        choices=Circle.Visibility.choices,
+        initial=Circle.Visibility.LISTED,
+        widget=forms.RadioSelect,
+    )
+    guidelines = _area_text(5000, 9, label="Guidelines", initial=DEFAULT_GUIDELINES)
+    capacity = forms.IntegerField(
+        label="Seats at each meetup",
+        initial=12,
+        min_value=1,
+        max_value=500,
+        error_messages={
+            "min_value": "Choose from 1 to 500 seats.",
+            "max_value": "Choose from 1 to 500 seats.",
+        },
+    )
+
+    # Access
+    step_free = forms.BooleanField(label="Step-free venue", required=False)
+    sign_language = forms.BooleanField(label="Sign language", required=False)
+    fragrance_free = forms.BooleanField(label="Fragrance-free", required=False)
+    hearing_support = forms.BooleanField(label="Hearing loop or captions", required=False)
+    accessibility_notes = _area_text(2000, 3, label="Access notes", required=False)
+
+    # When
+    frequency = forms.ChoiceField(
+        label="How often",
+        choices=[
+            (Schedule.Frequency.WEEKLY, "Every week"),
+            (Schedule.Frequency.BIWEEKLY, "Every other week"),
+            (Schedule.Frequency.MONTHLY, "Monthly, on the weeks chosen below"),
+        ],
+        initial=Schedule.Frequency.WEEKLY,
+        widget=forms.RadioSelect,
+    )
+    weekday = forms.TypedChoiceField(
+        label="Day", choices=list(enumerate(WEEKDAYS)), coerce=int, initial=1
+    )
+    weeks_of_month = forms.TypedMultipleChoiceField(
+        label="Weeks of the month (monthly)",
+        choices=[(week, ORDINALS[week].capitalize()) for week in (1, 2, 3, 4, -1)],
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    start_time = forms.TimeField(
+        label="Starts at", initial=dt.time(18, 30), widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    duration_minutes = forms.IntegerField(
+        label="Length in minutes",
+        initial=90,
+        min_value=15,
+        max_value=480,
+        error_messages={
+            "min_value": "A meetup lasts from 15 to 480 minutes.",
+            "max_value": "A meetup lasts from 15 to 480 minutes.",
+        },
+    )
+    starts_on = forms.DateField(
+        label="First meetup on or after",
+        required=False,
+        help_text="Leave empty to start this week.",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    until = forms.DateField(
+        label="Last meetup by (optional)",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    checkin_weekday = forms.TypedChoiceField(
+        label="Weekly check-in day",
+        choices=[(number, day) for number, day in enumerate(WEEKDAYS, start=1)],
+        coerce=int,
+        initial=1,
+    )
+    checkin_time = forms.TimeField(
+        label="Check-in time",
+        initial=dt.time(18),
+        widget=forms.TimeInput(attrs={"type": "time"}),
+    )
+
+    # The agreement
+    agreement = forms.BooleanField(
+        label="I have read the facilitator agreement and accept it.",
+        error_messages={
+            "required": "Please read the facilitator agreement and tick that you accept it."
+        },
+    )
+    agreement_version = forms.CharField(
+        max_length=20, initial=facilitator_agreement.VERSION, widget=forms.HiddenInput
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        action = self.data.get("action") if self.is_bound else None
+        if action is None and self.is_bound and self.data.get("area_choice"):
+            action = "area"  # one of the places offered for an ambiguous area was chosen
+        self.action = action if action in self.ACTIONS else "start"
+        if self.action != "start":
+            self.fields["agreement"].required = False
+        # The area is looked up first: the venues offered depend on it.
+        if self.is_bound and self.data.get("area_choice"):
+            self.data = self.data.copy()
+            self.data["area"] = self.data["area_choice"]
+            self.data["area_choice"] = ""
+        self.place_choices: list[Place] = []
+        self.place, self.area_error = self._look_up_area()
+        self.nearby_venues: list[Venue] = (
+            list(venues_near(self.place.lat, self.place.lng)[:VENUES_OFFERED]) if self.place else []
+        )
+        self.fields["venue"].choices = [
+            *((str(v.pk), v.name) for v in self.nearby_venues),
+            (NEW_VENUE, "A new place"),
+        ]
+
+    def _look_up_area(self) -> tuple[Place | None, str]:
+        if not self.is_bound:
+            return None, ""
+        text = " ".join(str(self.data.get("area", "")).split())
+        if not text:
+            return None, ""
+        places = resolve_place(text)
+        exact = [p for p in places if p.name.casefold() == text.casefold()]
+        if len(places) == 1 or len(exact) == 1:
+            place = exact[0] if exact else places[0]
+            if place.name == "your location":  # typed coordinates: keep what was typed
+                place = Place(name=text, lat=place.lat, lng=place.lng, timezone=place.timezone)
+            return place, ""
+        if places:
+            self.place_choices = places
+            return None, "More than one place has that name. Which one?"
+        return None, (
+            "We couldn't find that place. Try a town or city name, for example "
+            "“Baton Rouge” or “Portland, OR”."
+        )
+
+    def clean_area(self) -> str:
+        if self.area_error:
+            raise forms.ValidationError(self.area_error)
+        return self.place.name if self.place else self.cleaned_data["area"]
+
+    def clean_online_url(self) -> str:
+        url = self.cleaned_data["online_url"]
+        if url and not url.lower().startswith(("https://", "http://")):
+            raise forms.ValidationError("Enter a web link that starts with https://.")
+        return url
+
+    def clean_agreement_version(self) -> str:
+        version = self.cleaned_data["agreement_version"]
+        if self.action == "start" and version != facilitator_agreement.VERSION:
+            raise forms.ValidationError(
+                "The facilitator agreement has changed since this page opened: please read "
+                "it again and tick that you accept it."
+            )
+        return version
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        circle_format = data.get("format")
+        if circle_format in (Circle.Format.IN_PERSON, Circle.Format.HYBRID):
+            self._clean_venue(data)
+        needs_link = circle_format in (Circle.Format.ONLINE, Circle.Format.HYBRID)
+        if needs_link and "online_url" not in self.errors and not data.get("online_url"):
+            self.add_error("online_url", "Add the link people use to join online.")
+        if data.get("join_policy") != Circle.JoinPolicy.APPROVAL:
+            data["join_question"] = ""
+        self._clean_schedule(data)
+        return data
+
+    def _clean_venue(self, data: dict[str, Any]) -> None:
+        choice = data.get("venue")
+        if "venue" in self.errors:
+            return
+        if not choice:
+            self.add_error(
+                "venue",
+                "Choose where the circle meets: a place nearby, or add a new one."
+                if self.place
+                else "Choose the area first, then where in it the circle meets.",
+            )
+        elif choice == NEW_VENUE:
+            for field, message in (
+                ("venue_name", "Name the place, e.g. the coffee shop's name."),
+                ("venue_address", "Add the place's address."),
+                ("venue_lat", "Add the place's position: click it on the map, or type it."),
+                ("venue_lng", "Add the place's position: click it on the map, or type it."),
+            ):
+                if field not in self.errors and data.get(field) in (None, ""):
+                    self.add_error(field, message)
+
+    def _clean_schedule(self, data: dict[str, Any]) -> None:
+        if data.get("frequency") == Schedule.Frequency.MONTHLY and not data.get("weeks_of_month"):
+            self.add_error("weeks_of_month", "Choose which weeks of the month it meets.")
+            return
+        if self.place is None or self.errors.keys() & {
+            "frequency",
+            "weekday",
+            "start_time",
+            "duration_minutes",
+            "starts_on",
+            "until",
+            "capacity",
+        }:
+            return
+        # Only the timezone matters to the checks: the rest of the form may be unfinished.
+        circle = Circle(timezone=self.place.timezone)
+        today = timezone.now().astimezone(circle.tz).date()
+        if data.get("starts_on") is None:
+            data["starts_on"] = today
+        try:
+            for schedule in self.new_schedules(circle):
+                check_schedule(schedule, today=today)
+        except ScheduleError as error:
+            self.add_error(error.field, error.message)
+        except HostingError as error:
+            self.add_error(None, error.message)
+
+    def new_circle(self) -> Circle:
+        """The circle as described, unsaved (for hosting.services.host_circle, or a
+        preview)."""
+        data = self.cleaned_data
+        online = data["format"] == Circle.Format.ONLINE
+        return Circle(
+            name=data["name"].strip(),
+            description=data["description"].strip(),
+            format=data["format"],
+            language=data["language"],
+            area_name="Online" if online else self.place.name,
+            lat=None if online else self.place.lat,
+            lng=None if online else self.place.lng,
+            timezone=self.place.timezone,
+            online_url="" if data["format"] == Circle.Format.IN_PERSON else data["online_url"],
+            join_policy=data["join_policy"],
+            join_question=data["join_question"].strip(),
+            visibility=data["visibility"],
+            guidelines=data["guidelines"].strip(),
+            step_free=data["step_free"],
+            sign_language=data["sign_language"],
+            fragrance_free=data["fragrance_free"],
+            hearing_support=data["hearing_support"],
+            accessibility_notes=data["accessibility_notes"].strip(),
+            checkin_weekday=data["checkin_weekday"],
+            checkin_time=data["checkin_time"],
+        )
+
+    def new_schedules(self, circle: Circle) -> list[Schedule]:
+        """The schedule, unsaved: one row, or for a monthly rhythm one row per week chosen
+        ("every 2nd and 4th Tuesday" is two rows, worded together)."""
+        data = self.cleaned_data
+        weeks = (
+            data["weeks_of_month"] if data["frequency"] == Schedule.Frequency.MONTHLY else [None]
+        )
+        return [
+            Schedule(
+                circle=circle,
+                frequency=data["frequency"],
+                weekday=data["weekday"],
+                week_of_month=week,
+                start_time=data["start_time"],
+                duration_minutes=data["duration_minutes"],
+                capacity=data["capacity"],
+                starts_on=data["starts_on"],
+                until=data["until"],
+            )
+            for week in sorted(set(weeks), key=lambda w: 5 if w == -1 else (w or 0))
+        ]
+
+    def chosen_venue(self) -> Venue | None:
+        """The venue chosen: one already known nearby, or a new one (unsaved); None for an
+        online circle."""
+        data = self.cleaned_data
+        if data["format"] == Circle.Format.ONLINE:
+            return None
+        if data["venue"] == NEW_VENUE:
+            return Venue(
+                name=data["venue_name"].strip(),
+                address=data["venue_address"].strip(),
+                lat=data["venue_lat"],
+                lng=data["venue_lng"],
+                step_free=data["venue_step_free"],
+                accessibility_notes=data["venue_notes"].strip(),
+            )
+        return next(v for v in self.nearby_venues if str(v.pk) == data["venue"])
 
 
 # Meetups

@@ -10,6 +10,7 @@ app_name = "hosting"
 urlpatterns = [
     path("circles/<slug:slug>/manage/", views.manage, name="manage"),
     # Starting a circle
+    path("circles/new/", views.start, name="start"),
     # Meetups
     path("circles/<slug:slug>/manage/meetups/<int:pk>/", views.meetup, name="meetup"),
     path(

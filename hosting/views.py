@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -35,6 +36,7 @@ from hosting.forms import (
     MeetupMessageForm,
     MemberForm,
     SeriesChangeForm,
+    StartCircleForm,
     StillMeetingForm,
 )
 from hosting.models import HostOffer
@@ -87,6 +89,65 @@ def manage(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
 
 
 # Starting a circle
+
+
+def _start_page(
+    request: AuthenticatedHttpRequest, form: StartCircleForm, *, preview: bool = False
+) -> HttpResponse:
+    """The start page; with `preview`, the circle as a seeker will see it above the form."""
+    context: dict[str, Any] = {
+        "form": form,
+        # Looking up the area only: the rest of the form is not judged yet.
+        "show_errors": form.is_bound and form.action != "area",
+        "MAP_TILE_URL": settings.MAP_TILE_URL,
+        "MAP_TILE_ATTRIBUTION": settings.MAP_TILE_ATTRIBUTION,
+    }
+    if preview:
+        circle = form.new_circle()
+        context |= {
+            "preview": circle,
+            "preview_topics": form.cleaned_data["topics"],
+            "preview_schedules": form.new_schedules(circle),
+            "preview_venue": form.chosen_venue(),
+        }
+    if request.htmx and form.action == "area":
+        return render(request, "hosting/start.html#venue-section", context)
+    status = 400 if context["show_errors"] and form.errors else 200
+    return render(request, "hosting/start.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def start(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Start a circle: anyone signed in with a confirmed email may host. "Preview" shows
+    the circle as seekers will see it and saves nothing; "Start the circle" creates it
+    with its first meetups (hosting.services.host_circle) and opens its manage page."""
+    if not request.user.has_verified_email():
+        return render(request, "hosting/confirm_email_first.html", status=403)
+    if request.method != "POST":
+        return _start_page(request, StartCircleForm())
+    form = StartCircleForm(request.POST)
+    if not form.is_valid() or form.action != "start":
+        return _start_page(request, form, preview=form.action == "preview" and not form.errors)
+    described = form.new_circle()
+    try:
+        circle = services.host_circle(
+            user=request.user,
+            circle=described,
+            topics=form.cleaned_data["topics"],
+            schedules=form.new_schedules(described),
+            venue=form.chosen_venue(),
+            agreement_version=form.cleaned_data["agreement_version"],
+        )
+    except services.HostingError as error:
+        form.add_error(None, error.message)
+        return _start_page(request, form)
+    messages.success(
+        request,
+        f"{circle.name} has started. Its meetups for the next {services.WEEKS_AHEAD} weeks "
+        "are listed below; share the circle's page with people who might like to come.",
+    )
+    return redirect("hosting:manage", slug=circle.slug)
 
 
 # Meetups

@@ -324,7 +324,7 @@ def mark_attendance(*, meetup: Meetup, user: User, attended: bool, by: User) -> 
     return seat
 
 
-def _occurrences(schedule: Schedule, start: dt.date, end: dt.date) -> list[dt.datetime]:
+def occurrences(schedule: Schedule, start: dt.date, end: dt.date) -> list[dt.datetime]:
     """Local wall-clock start times from `start` to `end` inclusive, in the circle's zone.
 
     The rule runs on naive local times and each result is given the zone afterwards, so
@@ -378,7 +378,7 @@ def extend_schedule(*, schedule: Schedule, until: dt.date) -> int:
         start = max(start, schedule.generated_through + dt.timedelta(days=1))
     created = 0
     with transaction.atomic():
-        for local_start in _occurrences(schedule, start, end):
+        for local_start in occurrences(schedule, start, end):
             starts_at = local_start.astimezone(dt.UTC)
             if starts_at <= now:
                 continue
@@ -470,7 +470,7 @@ def replan_series(
             end = min(end, new.until)
         starts = [
             local.astimezone(dt.UTC)
-            for local in _occurrences(new, new.starts_on, end)
+            for local in occurrences(new, new.starts_on, end)
             if local > now
         ]
         paired = _pair(meetups, starts)

@@ -55,6 +55,13 @@ def recurrence(schedule: Schedule) -> str:
 
 
 @register.filter
+def in_words(schedules: list[Schedule]) -> list[wording.ScheduleInWords]:
+    """A circle's schedules, one phrase per rhythm: "On the second and fourth Tuesday of
+    the month at 6:30 pm"."""
+    return wording.schedules_in_phrases(schedules)
+
+
+@register.filter
 def seats(left: int) -> str:
     """Seats left in words, as the cached pages fill them in ("3 seats left")."""
     return wording.seats_text(left)

@@ -63,10 +63,16 @@ def test_every_circle_names_known_topics_and_a_valid_schedule(circle: dict[str, 
 
 def test_people_are_unique_and_join_circles_that_exist() -> None:
     login = DEMO["login"]
+    # The demo login may host circles too (see the test below); every other host is
+    # someone of their own.
     emails = [
         login["email"],
         *(member["email"] for member in DEMO["members"]),
-        *(circle["host"]["email"] for circle in DEMO["circles"]),
+        *(
+            circle["host"]["email"]
+            for circle in DEMO["circles"]
+            if circle["host"]["email"] != login["email"]
+        ),
     ]
     assert [email for email, n in Counter(emails).items() if n > 1] == []
     for person in [login, *DEMO["members"]]:
@@ -96,3 +102,12 @@ def test_a_circle_may_be_hosted_by_the_demo_login(monkeypatch: pytest.MonkeyPatc
     hosted = demo.memberships.get(circle__slug=CIRCLE_SLUGS[0])
     assert hosted.role == hosted.Role.FACILITATOR
     assert demo.memberships.filter(role=hosted.Role.MEMBER).count() == len(login["joins"])
+
+
+def test_the_demo_login_hosts_a_circle_it_has_not_joined() -> None:
+    login = DEMO["login"]
+    hosted = [c for c in DEMO["circles"] if c["host"]["email"] == login["email"]]
+
+    assert hosted
+    assert all(c["host"]["name"] == login["name"] for c in hosted)
+    assert not {c["slug"] for c in hosted} & set(login["joins"])

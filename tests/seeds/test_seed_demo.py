@@ -79,6 +79,18 @@ def test_demo_login_is_a_verified_member_with_rsvps(client) -> None:
     assert f"{DEMO_EMAIL} / {DEMO_PASSWORD}" in output
 
 
+def test_demo_login_hosts_a_circle_started_like_any_other(client) -> None:
+    seed()
+
+    demo = User.objects.get(email=DEMO_EMAIL)
+    hosted = Circle.objects.managed_by(demo).get()
+    assert hosted.agreements.filter(user=demo).exists()
+    assert hosted.action_log.filter(action="host circle", actor=demo).exists()
+    assert hosted.meetups.upcoming().exists()
+    client.force_login(demo)
+    assert client.get(f"/circles/{hosted.slug}/manage/").status_code == 200
+
+
 def test_rsvps_match_seat_counts() -> None:
     seed()
 

@@ -2,12 +2,13 @@
 
 About sixty invented circles in nine real cities and online, each with its facilitator,
 venue, schedule and meetups for the coming weeks, and the people who have joined and
-RSVPed. Meetups, joins, approvals and RSVPs go through the same services the site uses;
-descriptions word each schedule the way the site does (circles.wording).
+RSVPed. Circles are started, and people join, are approved and RSVP, through the same
+services the site uses (hosting.services.host_circle, …); descriptions word each schedule
+the way the site does (circles.wording).
 
 Running it again adds nothing: circles are found by slug and people by email, and only
 what was missing is created (a person who already exists is left as they are). The demo
-login is a verified member of a few circles. Facilitators and members share one random
+login is a verified member of a few circles and hosts one. Facilitators and members share one random
 password, printed once, when they are first created.
 """
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 import time
+import zoneinfo
 from collections import Counter
 from typing import Any
 
@@ -31,6 +33,8 @@ from circles import wording
 from circles.models import Circle, Membership, Schedule, Topic, Venue
 from circles.services import approve_member, join_circle
 from demo.seeding import ensure_topics, read_data
+from hosting import agreement
+from hosting.services import host_circle
 from meetups.models import Meetup
 from meetups.services import extend_schedule, rsvp
 
@@ -91,15 +95,15 @@ class Command(BaseCommand):
         )
         venue = None
         if place := spec.get("venue"):
-            venue = Venue.objects.create(
+            venue = Venue(
                 name=place["name"],
                 address=place["address"],
                 lat=place["lat"],
                 lng=place["lng"],
                 step_free=place["step_free"],
                 accessibility_notes=place["notes"],
-                created_by=host,
             )
+        zone = zoneinfo.ZoneInfo(spec["timezone"])
         when = spec["schedule"]
         schedule = Schedule(
             frequency=when["frequency"],
@@ -107,12 +111,11 @@ class Command(BaseCommand):
             week_of_month=when.get("week_of_month"),
             start_time=when["start"],
             duration_minutes=when["minutes"],
-            venue=venue,
             capacity=when["capacity"],
-            starts_on=timezone.localdate(),
+            starts_on=timezone.now().astimezone(zone).date(),
         )
         access = spec["access"]
-        circle = Circle.objects.create(
+        circle = Circle(
             name=spec["name"],
             slug=spec["slug"],
             description=self.data["texts"]["description"].format(
@@ -139,20 +142,19 @@ class Command(BaseCommand):
             accessibility_notes=access["notes"],
             checkin_weekday=wording.WEEKDAYS.index(spec["check_in_day"]) + 1,
         )
-        circle.topics.set([topics[slug] for slug in spec["topics"]])
-        # No service starts a circle yet (hosting will have one); until then the host's
-        # membership is written as starting a circle would: active, guidelines accepted.
-        Membership.objects.create(
+        # As a host starting a circle on the site: the host's membership, the agreement,
+        # the venue, the schedule and its first weeks of meetups.
+        host_circle(
             user=host,
             circle=circle,
-            role=Membership.Role.FACILITATOR,
-            guidelines_version=circle.guidelines_version,
-            guidelines_accepted_at=timezone.now(),
+            topics=[topics[slug] for slug in spec["topics"]],
+            schedules=[schedule],
+            venue=venue,
+            agreement_version=agreement.VERSION,
         )
-        schedule.circle = circle
-        schedule.save()
-        until = timezone.localdate() + dt.timedelta(weeks=self.data["weeks_ahead"])
-        self.made["meetups"] += extend_schedule(schedule=schedule, until=until)
+        until = schedule.starts_on + dt.timedelta(weeks=self.data["weeks_ahead"])
+        extend_schedule(schedule=schedule, until=until)
+        self.made["meetups"] += circle.meetups.count()
         self.made["circles"] += 1
 
     def join_and_rsvp(self, user: User, slugs: list[str], meetups_each: int) -> None:
