@@ -9,6 +9,7 @@ import json
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.core import mail
+from django.db import IntegrityError, transaction
 from django.test import Client
 from django.utils import timezone
 
@@ -457,3 +458,14 @@ def test_facilitators_cannot_use_the_moderators_pages(
     circle.refresh_from_db()
     assert circle.visibility == Circle.Visibility.LISTED
     assert not ActionLog.objects.exists()
+
+
+def test_the_database_keeps_one_nobody_there_per_person_per_meetup(
+    circle: Circle, member: User, past_meetup: Meetup
+) -> None:
+    said = {"circle": circle, "meetup": past_meetup, "reporter": member, "kind": "nobody_there"}
+    Report.objects.create(**said, reason="Nobody was there")
+    Report.objects.create(**(said | {"kind": "concern"}), reason="Something else")
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Report.objects.create(**said, reason="Nobody was there")
