@@ -169,6 +169,14 @@ class Report(models.Model):
         indexes = [
             models.Index(fields=["circle", "routed_to", "status"], name="report_queue"),
         ]
+        constraints = [
+            # "Nobody was there" is one person's word about one meetup: said once.
+            models.UniqueConstraint(
+                fields=["reporter", "meetup"],
+                condition=Q(kind="nobody_there"),
+                name="one_nobody_there_per_person_per_meetup",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Report #{self.pk} ({self.get_kind_display()}, {self.status})"

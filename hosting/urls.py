@@ -54,4 +54,11 @@ urlpatterns = [
         name="still_meeting",
     ),
     # Reports
+    path("circles/<slug:slug>/report/", views.report_circle, name="report_circle"),
+    path("meetups/<int:pk>/report/", views.report_meetup, name="report_meetup"),
+    path(
+        "circles/<slug:slug>/manage/reports/<int:pk>/resolve/",
+        views.resolve_report,
+        name="resolve_report",
+    ),
 ]

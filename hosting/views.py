@@ -34,12 +34,15 @@ from hosting.forms import (
     JoinRequestForm,
     MeetupChangeForm,
     MeetupMessageForm,
+    MeetupReportForm,
     MemberForm,
+    ReportForm,
+    ResolveReportForm,
     SeriesChangeForm,
     StartCircleForm,
     StillMeetingForm,
 )
-from hosting.models import HostOffer
+from hosting.models import HostOffer, Report, ReportQuerySet
 from meetups import services as meetups_services
 from meetups.models import RSVP, Meetup
 from meetups.services import MeetupError
@@ -661,6 +664,154 @@ def still_meeting(request: HttpRequest, slug: str, token: str) -> HttpResponse:
 
 # Reports
 
+REPORT_SENT = (
+    "Thank you for telling us. Your report is private: the person it is about won't see it. "
+    "We've emailed you to confirm we received it."
+)
 
-def _reports_section(request: AuthenticatedHttpRequest, circle: Circle) -> dict[str, Any]:
-    return {}
+
+def _member_who_may_report(request: AuthenticatedHttpRequest, circle: Circle) -> None:
+    """Only the circle's active members report about it (403 for anyone else)."""
+    if not circle.is_active_member(request.user):
+        raise PermissionDenied
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def report_circle(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    """Report a concern about the circle or one of its members (`?about=<membership id>`
+    picks the member in advance; the picker lists display names only)."""
+    circle = get_object_or_404(Circle, slug=slug)
+    _member_who_may_report(request, circle)
+    status = 200
+    if request.method == "POST":
+        form = ReportForm(request.POST, circle=circle, reporter_id=request.user.pk)
+        if form.is_valid():
+            about = form.cleaned_data["about"]
+            try:
+                services.report_concern(
+                    reporter=request.user,
+                    circle=circle,
+                    about=about.user if about else None,
+                    reason=form.cleaned_data["reason"],
+                    details=form.cleaned_data["details"],
+                )
+            except services.HostingError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, REPORT_SENT)
+                return redirect(circle)
+        status = 400
+    else:
+        # An `about` that is not one of the choices (stale or forged) just selects nothing.
+        form = ReportForm(
+            initial={"about": request.GET.get("about", "")},
+            circle=circle,
+            reporter_id=request.user.pk,
+        )
+    return render(request, "hosting/report.html", {"circle": circle, "form": form}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def report_meetup(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Report a concern about one meetup, or (once it has started) say nobody was there."""
+    meetup = get_object_or_404(Meetup.objects.select_related("circle", "venue"), pk=pk)
+    circle = meetup.circle
+    _member_who_may_report(request, circle)
+    status = 200
+    form = MeetupReportForm(initial={"kind": Report.Kind.CONCERN})
+    if request.method == "POST":
+        form = MeetupReportForm(request.POST)
+        if form.is_valid():
+            kind = form.cleaned_data["kind"]
+            try:
+                services.report_concern(
+                    reporter=request.user,
+                    circle=circle,
+                    meetup=meetup,
+                    kind=kind,
+                    reason=form.cleaned_data["reason"],
+                    details=form.cleaned_data["details"],
+                )
+            except services.HostingError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, REPORT_SENT)
+                return redirect(meetup)
+        status = 400
+    return render(
+        request,
+        "hosting/report.html",
+        {
+            "circle": circle,
+            "meetup": meetup,
+            "form": form,
+            "may_say_nobody_there": (
+                meetup.has_started()
+                and not meetup.is_cancelled
+                and not Report.objects.filter(
+                    kind=Report.Kind.NOBODY_THERE, meetup=meetup, reporter=request.user
+                ).exists()
+            ),
+        },
+        status=status,
+    )
+
+
+def _facilitators_queue(request: AuthenticatedHttpRequest, circle: Circle) -> ReportQuerySet:
+    """The reports this circle's facilitators read: routed to them, and never one about
+    the person looking (someone reported as a member may have become a facilitator)."""
+    return circle.reports.for_facilitators().exclude(about_user=request.user)
+
+
+def _reports_section(
+    request: AuthenticatedHttpRequest,
+    circle: Circle,
+    failed: tuple[int, ResolveReportForm] | None = None,
+) -> dict[str, Any]:
+    """Open reports in the facilitators' queue, oldest first, each with its resolve form
+    (`failed`: a report's form that came back with errors, shown in its place). Who sent a
+    report is not shown: moderators see that in the admin."""
+    reports = (
+        _facilitators_queue(request, circle)
+        .open()
+        .select_related("about_user", "meetup")
+        .order_by("created_at", "pk")
+    )
+    return {
+        "open_reports": [
+            (
+                report,
+                failed[1]
+                if failed and failed[0] == report.pk
+                else ResolveReportForm(auto_id=f"report-{report.pk}-%s"),
+            )
+            for report in reports
+        ]
+    }
+
+
+@login_required
+@require_POST
+def resolve_report(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
+    """A facilitator resolves a report in their circle's queue with a note (logged)."""
+    circle = _get_circle_for_facilitator(request, slug)
+    report = get_object_or_404(_facilitators_queue(request, circle), pk=pk)
+    queue_url = reverse("hosting:manage", args=[circle.slug]) + "#reports"
+    if report.status == Report.Status.RESOLVED:
+        messages.info(request, "This report was already resolved.")
+        return redirect(queue_url)
+    form = ResolveReportForm(request.POST, auto_id=f"report-{report.pk}-%s")
+    if not form.is_valid():
+        context = _manage_context(request, circle) | _reports_section(
+            request, circle, failed=(report.pk, form)
+        )
+        return render(request, "hosting/manage.html", context, status=400)
+    try:
+        services.resolve_report(report=report, by=request.user, note=form.cleaned_data["note"])
+    except services.HostingError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Resolved. Your note is kept in the circle's log.")
+    return redirect(queue_url)
