@@ -1,7 +1,8 @@
 """accounts' personal data (see accounts.my_data for the contract): the profile, email
-addresses, the consent record and the log of emails sent.
+addresses, two-step sign-in, the consent record and the log of emails sent.
 
-All of it goes with the user row: email addresses and the email log by cascade. Sessions
+All of it goes with the user row: email addresses, authenticators and the email log by
+cascade. Sessions
 hold no relation to the user, only its id in their data: the delete page ends the current
 one, and any other (another device) stops working once the user row is gone.
 """
@@ -11,11 +12,12 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 
 from accounts.models import Notification, User
 from accounts.my_data import iso
 
-MODELS = ["accounts.User", "accounts.Notification", "account.EmailAddress"]
+MODELS = ["accounts.User", "accounts.Notification", "account.EmailAddress", "mfa.Authenticator"]
 
 NOT_EXPORTED = {
     # Django admin's record of what a moderator changed. It describes the moderator's work
@@ -27,7 +29,8 @@ NOT_EXPORTED = {
 
 def export(user: User) -> dict[str, Any]:
     """The profile (without the password hash or the calendar feed token), every email
-    address with its verified/primary state, the consent record, and the emails sent."""
+    address with its verified/primary state, the kinds of two-step sign-in turned on
+    (without their secrets or codes), the consent record, and the emails sent."""
     return {
         "profile": {
             "display_name": user.display_name,
@@ -47,6 +50,14 @@ def export(user: User) -> dict[str, Any]:
         "email_addresses": [
             {"email": a.email, "verified": a.verified, "primary": a.primary}
             for a in EmailAddress.objects.filter(user=user).order_by("pk")
+        ],
+        "two_step_sign_in": [
+            {
+                "type": a.type,
+                "created_at": iso(a.created_at),
+                "last_used_at": iso(a.last_used_at),
+            }
+            for a in Authenticator.objects.filter(user=user).order_by("pk")
         ],
         "consent": {
             "health_data_consent_at": iso(user.health_data_consent_at),

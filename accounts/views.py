@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+from allauth.account.decorators import reauthentication_required
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -67,8 +68,11 @@ def revoke_calendar(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
+@reauthentication_required
 @never_cache
 def export_data(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Everything about the person in one file, after they enter their password again (a
+    session left signed in on a shared computer must not hand it out)."""
     data = my_data.collect_my_data(user=request.user)
     response = HttpResponse(
         json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False),

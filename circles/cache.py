@@ -17,17 +17,19 @@ in on the way out (see meetups.seats, which keeps its own version number of this
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
+import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.db import transaction
-from django.http import HttpRequest, QueryDict
+from django.http import HttpRequest
 from django.utils.safestring import SafeString, mark_safe
 
 from circles.models import Topic
@@ -94,24 +96,43 @@ def topic_choices() -> list[tuple[str, str]]:
     )
 
 
-def page_key(name: str, query: QueryDict, partial: bool) -> str:
-    """The cache key of a page: the query string exactly as given (parameters sorted),
-    whether it is the htmx fragment, and for "today" searches the quarter hour in UTC
-    (every timezone's midnight falls on a quarter hour, so "today" is one weekday
-    everywhere within it)."""
-    parts = sorted(f"{key}={value}" for key, values in query.lists() for value in values)
-    if "today" in query.getlist("day"):
+def _plain(value: object) -> object:
+    """What JSON cannot write itself: places (dataclasses) as their fields, dates as text."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} has no place in a cache key")
+
+
+def _canonical(value: object) -> object:
+    """Several choices in one order whatever order they were asked in."""
+    if isinstance(value, list | tuple) and all(isinstance(item, str) for item in value):
+        return sorted(value)
+    return value
+
+
+def page_key(name: str, search: Mapping[str, Any], partial: bool) -> str:
+    """The cache key of a page: a canonical JSON of what the search means (a form's cleaned
+    data: keys sorted, multiple choices sorted), never the query string as typed, so two
+    different searches never share a page and one search written differently (parameters
+    in another order, extra spaces, unknown parameters) does; whether it is the htmx
+    fragment; and for "today" searches the quarter hour in UTC (every timezone's midnight
+    falls on a quarter hour, so "today" is one weekday everywhere within it)."""
+    parts: dict[str, Any] = {key: _canonical(value) for key, value in search.items()}
+    if search.get("day") == "today":
         now = dt.datetime.now(dt.UTC)
-        parts.append(f"@{now:%Y%m%d%H}{now.minute // 15}")
-    digest = hashlib.sha256("\x00".join(parts).encode()).hexdigest()
+        parts["@today"] = f"{now:%Y%m%d%H}{now.minute // 15}"
+    canonical = json.dumps(parts, sort_keys=True, separators=(",", ":"), default=_plain)
+    digest = hashlib.sha256(canonical.encode()).hexdigest()
     return f"circles:{name}:{int(partial)}:{digest}"
 
 
-def search_key(query: QueryDict, partial: bool, search_timezone: str) -> str:
+def search_key(search: Mapping[str, Any], partial: bool, search_timezone: str) -> str:
     """The cache key of a search's part of the browse page: the page's key and the
     timezone in which the search runs, since "today" is a different weekday to different
     people."""
-    return f"{page_key('search', query, partial)}:{search_timezone}"
+    return f"{page_key('search', search, partial)}:{search_timezone}"
 
 
 def get_page(key: str) -> tuple[Any | None, int | None]:

@@ -18,7 +18,7 @@ import json
 
 from django.conf import settings
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
@@ -104,7 +104,7 @@ def meetings() -> list[dict]:
 @require_safe
 @cache_control(public=True, max_age=900)
 def meeting_guide_feed(request: HttpRequest) -> HttpResponse:
-    key = page_key("feed", QueryDict(), partial=False)
+    key = page_key("feed", {}, partial=False)
     body, version = get_page(key)
     if body is None:
         body = json.dumps(meetings(), ensure_ascii=False).encode()

@@ -31,6 +31,15 @@ def _query_with(query: QueryDict, **changes: str | None) -> str:
     return "?" + changed.urlencode()
 
 
+def _search_query(query: QueryDict, form: CircleSearchForm) -> QueryDict:
+    """The query without parameters the search form does not know."""
+    known = QueryDict(mutable=True)
+    for key in form.fields:
+        if key in query:
+            known.setlist(key, query.getlist(key))
+    return known
+
+
 # The columns a result card and the map show: the rest of a circle stays in the database.
 CARD_FIELDS = ("name", "slug", "format", "area_name", "lat", "lng", "timezone")
 
@@ -110,12 +119,6 @@ def browse(request: HtmxHttpRequest) -> HttpResponse:
     changes (circles.cache). Seats left are filled in on the way out (meetups.seats)."""
     # Back and Forward ask for the whole page again, even from htmx.
     partial = bool(request.htmx) and not request.htmx.history_restore_request
-    key = version = None
-    if browse_cache.cacheable(request):
-        key = browse_cache.page_key("browse", request.GET, partial)
-        cached, version = browse_cache.get_page(key)
-        if cached is not None:
-            return HttpResponse(cached)
     form = CircleSearchForm(request.GET, user=request.user)
     template = "circles/browse.html#results" if partial else "circles/browse.html"
     context: dict[str, object] = {
@@ -135,14 +138,25 @@ def browse(request: HtmxHttpRequest) -> HttpResponse:
         ]
         return render(request, template, context, status=400)
 
+    # Pages are cached by what the search means (its cleaned data), never by the query
+    # string as typed, so a crafted query cannot plant a page under another search's key;
+    # for the same reason links on the page carry the search's own parameters only.
+    query = _search_query(request.GET, form)
+    key = version = None
+    if browse_cache.cacheable(request):
+        key = browse_cache.page_key("browse", form.cleaned_data, partial)
+        cached, version = browse_cache.get_page(key)
+        if cached is not None:
+            return HttpResponse(cached)
+
     # A valid search's part of the page (the form, the status line, the results and the
     # map; for htmx just the results) is the same for everyone making that search.
     def render_section() -> str:
         name = "results" if partial else "search"
-        section_context = context | _search_results(form, request.GET)
+        section_context = context | _search_results(form, query)
         return render_to_string(f"circles/browse.html#{name}", section_context, request)
 
-    section_key = browse_cache.search_key(request.GET, partial, form.search_timezone().key)
+    section_key = browse_cache.search_key(form.cleaned_data, partial, form.search_timezone().key)
     section = browse_cache.cached_section(section_key, render_section)
     if partial:
         response = HttpResponse(section)

@@ -8,7 +8,7 @@ way out (meetups.seats).
 from __future__ import annotations
 
 from django.db.models import Q
-from django.http import HttpResponse, QueryDict
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -71,7 +71,7 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
     """Search by place, topic and day; what's coming up near you."""
     key = version = None
     if browse_cache.cacheable(request):
-        key = browse_cache.page_key("home", QueryDict(), False)
+        key = browse_cache.page_key("home", {}, False)
         cached, version = browse_cache.get_page(key)
         if cached is not None:
             return HttpResponse(cached)
@@ -86,11 +86,9 @@ def _home_section(request: HtmxHttpRequest) -> SafeString:
     are (see circles.cache)."""
     user = request.user
     near_home = user.is_authenticated and user.home_lat is not None
-    home = QueryDict(mutable=True)
+    home: dict[str, object] = {}
     if near_home:
-        home.update(
-            {"place": user.home_place, "lat": str(user.home_lat), "lng": str(user.home_lng)}
-        )
+        home = {"place": user.home_place, "lat": user.home_lat, "lng": user.home_lng}
 
     def render_section() -> str:
         form = CircleSearchForm(initial={"near": home.get("place", "")}, user=user)

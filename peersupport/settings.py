@@ -6,6 +6,7 @@ entirely through the environment (see README.md for the list).
 """
 
 import os
+import sys
 import tempfile
 from pathlib import Path
 
@@ -39,7 +40,9 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = env.str("SITE_NAME", default="Peer Support Circles")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin behind allauth's login, for staff with two-step sign-in (see the block
+    # "Privacy and security" below).
+    "peersupport.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -49,6 +52,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "accounts",
     "circles",
     "meetups",
@@ -66,6 +70,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.SessionTimeoutMiddleware",
+    "accounts.middleware.PrivatePagesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -137,9 +143,14 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # zxcvbn's estimate, offline: long but guessable passwords ("password1234…") fail.
+    {"NAME": "accounts.passwords.StrengthValidator"},
 ]
 PASSWORD_HASHERS = env.list(
     "PASSWORD_HASHERS",
@@ -269,6 +280,55 @@ SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=SITE_URL.startswith("
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 if env.bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Privacy and security (issue 13) ------------------------------------------------------
+# HTTPS: one year of HSTS and a redirect to https when SITE_URL is https. /healthz stays on
+# plain http for the load balancer's check. Behind a TLS proxy set BEHIND_TLS_PROXY=1, or
+# every request looks like http and the redirect loops.
+SITE_IS_HTTPS = SITE_URL.startswith("https://")
+SECURE_HSTS_SECONDS = env.int("HSTS_SECONDS", default=365 * 24 * 3600 if SITE_IS_HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("HSTS_PRELOAD", default=False)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=SITE_IS_HTTPS)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Preloading is the operator's choice (hard to undo, and only from the registrable domain),
+# so `check --deploy` does not ask for it.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+
+# The client's address for allauth's rate limits. Behind N proxies of ours, the Nth address
+# from the right of X-Forwarded-For; 0 trusts none (every visitor is REMOTE_ADDR). Or a
+# header the proxy sets to the client's address alone (e.g. X-Real-IP).
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env.str("TRUSTED_CLIENT_IP_HEADER", default="") or None
+
+# A server with DEBUG off needs the shared cache: with per-process memory caches each
+# process would count failed logins on its own. The test suite runs in one process with
+# rate limits switched per test; a command that serves no one may set
+# RATE_LIMITS_ENABLED=0 (the Docker build's collectstatic, the test suite's worker).
+if not DEBUG and not REDIS_URL and ACCOUNT_RATE_LIMITS and "pytest" not in sys.modules:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "REDIS_URL must be set when DEBUG is off: allauth's rate limits on logins, signups "
+        "and password resets need a cache that every web process shares. Set REDIS_URL "
+        "(e.g. redis://redis:6379/0), or DEBUG=1 for development."
+    )
+
+# Two-step sign-in (allauth.mfa): an authenticator app and recovery codes. Staff need it to
+# open the admin (peersupport.admin_site); members may turn it on from their settings.
+# WebAuthn is left out: allauth's WebAuthn pages need their script wired into our pages.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = SITE_NAME
+
+# Sessions: signed out after SESSION_IDLE_MINUTES without a request, and SESSION_MAX_DAYS
+# after signing in whatever happens (accounts.middleware.SessionTimeoutMiddleware).
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=180)
+SESSION_COOKIE_AGE = env.int("SESSION_MAX_DAYS", default=14) * 24 * 3600
+# The password again before changing the email address or downloading all data (within
+# allauth's five minutes); a notice to the old address when the email address changes.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+PASSWORD_RESET_TIMEOUT = 3600
 
 # Crisis resources, linked from every page. Configure per deployment.
 CRISIS_LINE_TEXT = env.str(

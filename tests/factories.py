@@ -6,6 +6,7 @@ import datetime as dt
 
 import factory
 from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.utils.timezone import localdate, now
 
 from accounts.models import User
@@ -34,6 +35,13 @@ class UserFactory(factory.django.DjangoModelFactory):
         EmailAddress.objects.create(
             user=self, email=self.email, primary=True, verified=extracted is not False
         )
+
+    @factory.post_generation
+    def mfa(self, create: bool, extracted: bool | None, **kwargs: object) -> None:
+        """Staff get an authenticator app, as the admin requires, unless `mfa=False` is
+        passed; anyone gets one with `mfa=True`."""
+        if create and (extracted or (extracted is None and self.is_staff)):
+            TOTP.activate(self, generate_totp_secret())
 
 
 class TopicFactory(factory.django.DjangoModelFactory):

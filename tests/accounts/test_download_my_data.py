@@ -65,6 +65,8 @@ def test_export_holds_my_data_and_not_anyone_elses(
     elsewhere = CircleFactory(name="Olive's other circle")
     MembershipFactory(user=outsider, circle=elsewhere, join_answer="Olive's answer")
 
+    # The download asks for the password again first (see test_sign_in_security.py).
+    member_client.post(reverse("account_reauthenticate"), {"password": "correct horse battery"})
     response = member_client.get(URL)
 
     assert response.status_code == 200

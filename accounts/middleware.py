@@ -1,0 +1,73 @@
+"""What every response to a signed-in person gets: kept out of shared and back-button
+caches, and the session ended when it has gone unused too long or lasted too long."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+
+# Session keys: when this session signed in, and when it was last seen (epoch seconds).
+SIGNED_IN_AT = "accounts:signed_in_at"
+LAST_SEEN_AT = "accounts:last_seen_at"
+# Writing "last seen" on every request would save the session (cache and database) on
+# every click; once every few minutes is precise enough for a timeout of hours.
+TOUCH_EVERY_SECONDS = 300
+
+
+class PrivatePagesMiddleware:
+    """Every response to a signed-in person is `Cache-Control: private, no-store`, so Back
+    after signing out on a shared computer shows nothing personal, and no proxy keeps a
+    copy. A response that already says how it may be cached keeps that: the open data feed
+    (public), the calendar feed (private, five minutes; fetched by calendar apps with its
+    token, not a session) and pages marked `never_cache`. Anonymous responses are left as
+    they are, so cached public pages stay cacheable."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+            response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class SessionTimeoutMiddleware:
+    """Signs a person out after `SESSION_IDLE_MINUTES` without a request, and
+    `SESSION_COOKIE_AGE` seconds after signing in however active they are (Django moves a
+    session's expiry forward each time it is saved, so it cannot keep that limit itself).
+    The request then goes on as anonymous: a personal page asks to sign in again."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            self._check(request)
+        return self.get_response(request)
+
+    def _check(self, request: HttpRequest) -> None:
+        session = request.session
+        now = int(time.time())
+        idle_seconds = settings.SESSION_IDLE_MINUTES * 60
+        signed_in_at = session.get(SIGNED_IN_AT)
+        last_seen_at = session.get(LAST_SEEN_AT)
+        if signed_in_at is None or last_seen_at is None:
+            # Signed in just now, or before these limits existed: they count from here.
+            session[SIGNED_IN_AT] = signed_in_at or now
+            session[LAST_SEEN_AT] = now
+            return
+        if now - last_seen_at > idle_seconds or now - signed_in_at >= settings.SESSION_COOKIE_AGE:
+            logout(request)
+            messages.info(
+                request, "You were signed out to keep your account safe. Please sign in again."
+            )
+            return
+        if now - last_seen_at >= min(TOUCH_EVERY_SECONDS, idle_seconds // 2):
+            session[LAST_SEEN_AT] = now
