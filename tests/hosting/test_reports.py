@@ -11,6 +11,7 @@ from django.contrib.admin.models import LogEntry
 from django.core import mail
 from django.db import IntegrityError, transaction
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
@@ -236,6 +237,8 @@ def test_the_person_reported_never_sees_the_report(
         client.get(f"/meetups/{meetup.pk}/"),
         client.get("/me/meetups/"),
     ]
+    # The download asks for the password again first (see test_sign_in_security.py).
+    client.post(reverse("account_reauthenticate"), {"password": "correct horse battery"})
     export = client.get("/me/export.json")
 
     for page in pages:
