@@ -36,3 +36,30 @@ def test_healthz_answers_503_quickly_when_the_broker_is_down(
     assert response.status_code == 503
     assert response.json() == {"ok": False, "database": True, "broker": False}
     assert time.monotonic() - started < 2
+
+
+@pytest.fixture
+def unreachable_database(transactional_db: None) -> Iterator[None]:
+    """The default connection pointed at a database that cannot be reached, then back."""
+    from django.db import connection
+
+    settings_dict = connection.settings_dict
+    previous = dict(settings_dict)
+    connection.close()
+    if connection.vendor == "postgresql":
+        settings_dict["PORT"] = "1"
+    else:
+        settings_dict["NAME"] = "/nonexistent-folder/peersupport.sqlite3"
+    yield
+    connection.close()
+    settings_dict.clear()
+    settings_dict.update(previous)
+
+
+def test_healthz_answers_503_when_the_database_is_unreachable(
+    client: Client, unreachable_database: None
+) -> None:
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json()["database"] is False
