@@ -123,38 +123,33 @@ def leave_circle(*, user: User, circle: Circle) -> Membership:
     return membership
 
 
-@transaction.atomic
-def approve_member(*, membership: Membership, by: User) -> Membership:
-    """A facilitator (or a moderator) welcomes someone who asked to join an approval
-    circle."""
+def _answer_request(*, membership: Membership, by: User, status: str) -> Membership:
+    """Decide a request to join: the circle's managers only, a pending request only. The
+    answer to the join question was for deciding; once decided it is not kept."""
     membership = (
         Membership.objects.select_for_update().select_related("circle").get(pk=membership.pk)
     )
     _require_can_manage(circle=membership.circle, user=by)
     if membership.status != Membership.Status.PENDING:
         raise CircleError("This person is not waiting for approval.")
-    membership.status = Membership.Status.ACTIVE
-    # The answer to the join question was for deciding; once decided it is not kept.
+    membership.status = status
     membership.join_answer = ""
     membership.save(update_fields=["status", "join_answer", "updated_at"])
     return membership
+
+
+@transaction.atomic
+def approve_member(*, membership: Membership, by: User) -> Membership:
+    """A facilitator (or a moderator) welcomes someone who asked to join an approval
+    circle."""
+    return _answer_request(membership=membership, by=by, status=Membership.Status.ACTIVE)
 
 
 @transaction.atomic
 def decline_member(*, membership: Membership, by: User) -> Membership:
     """A facilitator (or a moderator) says no to a request to join. The person may ask
-    again later (status left, not removed), and their answer to the join question is
-    deleted, as it is on approval."""
-    membership = (
-        Membership.objects.select_for_update().select_related("circle").get(pk=membership.pk)
-    )
-    _require_can_manage(circle=membership.circle, user=by)
-    if membership.status != Membership.Status.PENDING:
-        raise CircleError("This person is not waiting for approval.")
-    membership.status = Membership.Status.LEFT
-    membership.join_answer = ""
-    membership.save(update_fields=["status", "join_answer", "updated_at"])
-    return membership
+    again later (status left, not removed)."""
+    return _answer_request(membership=membership, by=by, status=Membership.Status.LEFT)
 
 
 @transaction.atomic
