@@ -9,7 +9,7 @@ asked, and logs what it did in ActionLog (who, what, when).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -562,21 +562,35 @@ def _locked_circle(circle: Circle) -> Circle:
     return Circle.objects.select_for_update().get(pk=circle.pk)
 
 
+def _stop_circle(
+    *, circle: Circle, by: User, stopped: str, stop: Callable[..., Circle], action: str
+) -> Circle:
+    """Pause or archive a circle through `stop` (a circles service) and call off its
+    upcoming meetups with notice to the people going and cancelled calendar entries
+    (meetups.services.call_off_upcoming_meetups). Doing it twice does it once."""
+    already = _locked_circle(circle).status == stopped
+    try:
+        result = stop(circle=circle, by=by)
+        if already:
+            return result
+        cancelled = meetups_services.call_off_upcoming_meetups(circle=result, by=by)
+    except (CircleError, MeetupError) as exc:
+        raise HostingError(exc.message) from exc
+    _log(circle=result, actor=by, action=action, note=_called_off(cancelled))
+    return result
+
+
 @transaction.atomic
 def pause_circle(*, circle: Circle, by: User) -> Circle:
     """Take a break (circles.services.pause_circle): out of browse, no new members, no new
-    meetups, and every upcoming meetup called off with notice to the people going
-    (meetups.services.call_off_upcoming_meetups). Pausing twice does it once."""
-    was_paused = _locked_circle(circle).status == Circle.Status.PAUSED
-    try:
-        paused = circles_services.pause_circle(circle=circle, by=by)
-        if was_paused:
-            return paused
-        cancelled = meetups_services.call_off_upcoming_meetups(circle=paused, by=by)
-    except (CircleError, MeetupError) as exc:
-        raise HostingError(exc.message) from exc
-    _log(circle=paused, actor=by, action="pause", note=_called_off(cancelled))
-    return paused
+    meetups, and every upcoming meetup called off."""
+    return _stop_circle(
+        circle=circle,
+        by=by,
+        stopped=Circle.Status.PAUSED,
+        stop=circles_services.pause_circle,
+        action="pause",
+    )
 
 
 @transaction.atomic
@@ -598,18 +612,14 @@ def resume_circle(*, circle: Circle, by: User) -> Circle:
 @transaction.atomic
 def archive_circle(*, circle: Circle, by: User) -> Circle:
     """Close the circle for good (circles.services.archive_circle), its upcoming meetups
-    called off with notice and cancelled in people's calendars
-    (meetups.services.call_off_upcoming_meetups). Archiving twice does it once."""
-    was_archived = _locked_circle(circle).status == Circle.Status.ARCHIVED
-    try:
-        archived = circles_services.archive_circle(circle=circle, by=by)
-        if was_archived:
-            return archived
-        cancelled = meetups_services.call_off_upcoming_meetups(circle=archived, by=by)
-    except (CircleError, MeetupError) as exc:
-        raise HostingError(exc.message) from exc
-    _log(circle=archived, actor=by, action="archive", note=_called_off(cancelled))
-    return archived
+    called off."""
+    return _stop_circle(
+        circle=circle,
+        by=by,
+        stopped=Circle.Status.ARCHIVED,
+        stop=circles_services.archive_circle,
+        action="archive",
+    )
 
 
 def _called_off(cancelled: list[Meetup]) -> str:
