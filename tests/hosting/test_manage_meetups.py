@@ -6,6 +6,7 @@ reminders follow the new time and never come for a cancelled meetup."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 
 import icalendar
 import pytest
@@ -16,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Notification
+from circles import wording
 from circles.models import Membership
 from hosting import services
 from hosting.models import ActionLog
@@ -203,6 +205,52 @@ def test_calendar_entries_keep_their_uid_and_raise_the_sequence(
     assert moved.start.hour == 20
     assert moved["STATUS"] == "CONFIRMED"
     assert cancelled["STATUS"] == "CANCELLED"
+
+
+def test_the_private_feed_follows_a_move_and_a_cancellation(
+    facilitator_client: Client,
+    member_client: Client,
+    member,
+    circle,
+    django_capture_on_commit_callbacks,
+) -> None:
+    moved, cancelled = MeetupFactory(circle=circle), MeetupFactory(circle=circle)
+    wren = member_of(circle, display_name="Wren")
+    for person in (member, wren):
+        for meetup in (moved, cancelled):
+            meetup_services.rsvp(user=person, meetup=meetup)
+    feed_url = f"/me/calendar/{member.calendar_token}.ics"
+
+    def feed() -> dict[str, icalendar.Event]:
+        events = icalendar.Calendar.from_ical(member_client.get(feed_url).content).events
+        return {str(event["UID"]): event for event in events}
+
+    before = feed()
+    with django_capture_on_commit_callbacks(execute=True):
+        facilitator_client.post(page(moved, "change"), change_data(moved, start_time="20:00"))
+        facilitator_client.post(page(cancelled, "cancel"), {"confirm": "on", "message": "Sorry"})
+    after = feed()
+
+    moved.refresh_from_db()
+    assert after.keys() == before.keys() and len(after) == 2
+    for uid, event in after.items():
+        assert event["SEQUENCE"] == before[uid]["SEQUENCE"] + 1
+    moved_uid = next(uid for uid, e in after.items() if e["URL"].endswith(f"/{moved.pk}/"))
+    [cancelled_uid] = after.keys() - {moved_uid}
+    assert after[moved_uid].decoded("DTSTART") == moved.starts_at
+    assert moved.local_start.hour == 20
+    assert after[moved_uid]["STATUS"] == "CONFIRMED"
+    assert after[cancelled_uid]["STATUS"] == "CANCELLED"
+    # One email to each person going, for each meetup.
+    tz = circle.tz
+    moved_subject = f"A change to your meetup on {wording.day_and_date(moved.starts_at, tz)}"
+    cancelled_subject = f"Called off: {wording.long_when(cancelled.starts_at, tz)}"
+    assert Counter((m.to[0], m.subject) for m in mail.outbox) == {
+        (member.email, moved_subject): 1,
+        (wren.email, moved_subject): 1,
+        (member.email, cancelled_subject): 1,
+        (wren.email, cancelled_subject): 1,
+    }
 
 
 def test_changing_only_the_seats_sends_no_email(

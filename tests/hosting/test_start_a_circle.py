@@ -89,6 +89,27 @@ def test_a_host_starts_a_weekly_circle_at_a_coffee_shop(outsider, outsider_clien
     assert "has started" in manage
 
 
+def test_the_manage_page_lists_the_new_circles_first_eight_weeks(
+    outsider_client: Client,
+) -> None:
+    # Tomorrow's weekday: eight meetups, the last seven weeks after the first, whatever the
+    # hour the circle starts.
+    tomorrow = today_in_chicago() + dt.timedelta(days=1)
+    response = outsider_client.post(URL, answers(weekday=str(tomorrow.weekday())), follow=True)
+
+    page = response.content.decode()
+    circle = Circle.objects.get()
+    meetups = list(circle.meetups.order_by("starts_at"))
+    assert [m.local_start.date() for m in meetups] == [
+        tomorrow + dt.timedelta(weeks=week) for week in range(8)
+    ]
+    assert "Meetups in the next 8 weeks" in page
+    for meetup in meetups:
+        assert f'href="/circles/{circle.slug}/manage/meetups/{meetup.pk}/"' in page
+        assert wording.long_when(meetup.starts_at, CHICAGO) in page
+    assert page.count("<td>0 of 10</td>") == 8
+
+
 def test_a_venue_already_known_nearby_is_offered_and_can_be_chosen(
     outsider_client: Client,
 ) -> None:
