@@ -703,7 +703,8 @@ def confirm_host(*, offer: HostOffer, by: User) -> HostOffer:
     """A facilitator confirms a member's offer: the member becomes `Meetup.host` (one
     confirmed host per meetup, a database constraint) and sees who is coming and marks
     attendance for that meetup only. The member must still belong to the circle and the
-    meetup must be ahead. The member is emailed."""
+    meetup must be ahead. A host is coming too: they get a seat through the RSVP service
+    like anyone else (their RSVP stands if they already had one). The member is emailed."""
     meetup = _locked_meetup(offer.meetup)
     offer = HostOffer.objects.select_related("user").get(pk=offer.pk, meetup=meetup)
     if not meetup.circle.can_manage(by):
@@ -721,6 +722,10 @@ def confirm_host(*, offer: HostOffer, by: User) -> HostOffer:
     offer.save(update_fields=["status", "decided_by", "updated_at"])
     meetup.host = offer.user
     meetup.save(update_fields=["host", "updated_at"])
+    try:
+        meetups_services.rsvp(user=offer.user, meetup=meetup)
+    except MeetupError as exc:
+        raise HostingError(exc.message) from exc
     _log(
         circle=meetup.circle,
         actor=by,

@@ -81,6 +81,9 @@ def test_the_facilitator_sees_the_offer_and_confirms_it(
     assert offer.status == HostOffer.Status.CONFIRMED
     assert offer.decided_by == facilitator
     assert meetup.host == member
+    # The host is coming too: confirming gave them a seat.
+    assert RSVP.objects.get(meetup=meetup, user=member).status == RSVP.Status.GOING
+    assert meetup.going_count == 1
     assert "Milo is hosting that meetup" in response.content.decode()
     assert ActionLog.objects.filter(
         action="confirm host", actor=facilitator, subject_user=member, meetup=meetup
