@@ -479,6 +479,11 @@ class MembershipQuerySet(models.QuerySet["Membership"]):
         """Active facilitators."""
         return self.active().filter(role=Membership.Role.FACILITATOR)
 
+    def current(self) -> MembershipQuerySet:
+        """People in the circle or asking to join it: what a person can leave (or
+        withdraw). See Membership.CURRENT."""
+        return self.filter(status__in=Membership.CURRENT)
+
 
 class Membership(models.Model):
     class Role(models.TextChoices):
@@ -490,6 +495,9 @@ class Membership(models.Model):
         ACTIVE = "active", "Active"
         LEFT = "left", "Left"
         REMOVED = "removed", "Removed"
+
+    # In the circle or asking to join it: the statuses a person can leave.
+    CURRENT = (Status.ACTIVE, Status.PENDING)
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"

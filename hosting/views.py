@@ -438,6 +438,10 @@ def leave(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     upcoming meetups (meetups.services.leave_circle). Served here, above meetups and
     circles, because leaving changes both; the public URL is the circle's own."""
     circle = get_object_or_404(Circle.objects.not_archived(), slug=slug)
+    # Someone not in the circle (never was, left, removed) has nothing to leave: refused
+    # like every other member-side action, and nothing changes.
+    if not circle.memberships.current().filter(user=request.user).exists():
+        raise PermissionDenied
     try:
         meetups_services.leave_circle(user=request.user, circle=circle)
     except MeetupError as error:
