@@ -508,10 +508,14 @@ def replan_series(
 
 
 def extend_all_schedules(*, weeks: int = 8) -> int:
-    """Make sure every active circle's schedules have meetups `weeks` weeks ahead."""
+    """Make sure every active circle's current schedules have meetups `weeks` weeks
+    ahead."""
     created = 0
-    schedules = Schedule.objects.filter(circle__status=Circle.Status.ACTIVE).select_related(
-        "circle", "venue"
+    # Ended schedules make no more meetups (extend_schedule stops at `until`): skipped.
+    schedules = (
+        Schedule.objects.current()
+        .filter(circle__status=Circle.Status.ACTIVE)
+        .select_related("circle", "venue")
     )
     for schedule in schedules:
         until = timezone.now().astimezone(schedule.circle.tz).date() + dt.timedelta(weeks=weeks)
