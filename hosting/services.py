@@ -486,6 +486,9 @@ def remove_member(*, membership: Membership, by: User, block: bool = False) -> M
         membership = circles_services.remove_member(membership=membership, by=by, block=block)
     except CircleError as exc:
         raise HostingError(exc.message) from exc
+    _withdraw_offers_to_host(
+        user=membership.user, circle=membership.circle, by=by, note="Removed from the circle."
+    )
     meetups_services.give_up_seats(user=membership.user, circle=membership.circle)
     _log(
         circle=membership.circle,
@@ -493,6 +496,19 @@ def remove_member(*, membership: Membership, by: User, block: bool = False) -> M
         action="block" if block else "remove",
         subject_user=membership.user,
     )
+    return membership
+
+
+@transaction.atomic
+def leave_circle(*, user: User, circle: Circle) -> Membership:
+    """A member leaves (meetups.services.leave_circle: its rules, and their seats given
+    up), and any meetup ahead they offered to host or were confirmed to host goes back
+    to the facilitators, logged."""
+    try:
+        membership = meetups_services.leave_circle(user=user, circle=circle)
+    except MeetupError as exc:
+        raise HostingError(exc.message) from exc
+    _withdraw_offers_to_host(user=user, circle=circle, by=user, note="Left the circle.")
     return membership
 
 
@@ -629,6 +645,35 @@ def _open_for_hosting(meetup: Meetup) -> None:
         raise HostingError("This meetup has been cancelled.")
     if meetup.has_started():
         raise HostingError("This meetup has already started.")
+
+
+def _withdraw_offers_to_host(*, user: User, circle: Circle, by: User, note: str) -> None:
+    """Someone leaving the circle (or removed from it) hosts none of its meetups ahead:
+    their offers to host them, waiting or confirmed, are withdrawn, each logged (`by`:
+    who ended the membership). Their `Meetup.host` is cleared with their seats
+    (meetups.services.give_up_seats). Call inside the transaction that ends it."""
+    offers = list(
+        HostOffer.objects.filter(
+            user=user,
+            meetup__in=circle.meetups.upcoming(),
+            status__in=[HostOffer.Status.OFFERED, HostOffer.Status.CONFIRMED],
+        )
+        .select_for_update(of=("self",))
+        .select_related("meetup")
+    )
+    for offer in offers:
+        hosting = offer.status == HostOffer.Status.CONFIRMED
+        _log(
+            circle=circle,
+            actor=by,
+            action="host stepped back" if hosting else "offer to host withdrawn",
+            subject_user=user,
+            meetup=offer.meetup,
+            note=note,
+        )
+    HostOffer.objects.filter(pk__in=[offer.pk for offer in offers]).update(
+        status=HostOffer.Status.WITHDRAWN, updated_at=timezone.now()
+    )
 
 
 @transaction.atomic

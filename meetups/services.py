@@ -527,9 +527,12 @@ def give_up_seats(*, user: User, circle: Circle) -> list[RSVP]:
     """Cancel `user`'s RSVPs to the circle's upcoming meetups, seats and waitlist places
     alike, through `cancel_rsvp`: each freed seat goes to the first person waiting. Done
     when someone leaves a circle or is removed from it; with no seat left they no longer
-    see the online link (shown to people going only)."""
+    see the online link (shown to people going only). Someone no longer in the circle
+    hosts none of its meetups ahead either: those go back to its facilitators
+    (`Meetup.host` cleared, so `Meetup.can_host` lets them in no more)."""
     given_up: list[RSVP] = []
     with transaction.atomic():
+        circle.meetups.upcoming().filter(host=user).update(host=None, updated_at=timezone.now())
         upcoming = circle.meetups.upcoming().filter(
             rsvps__user=user, rsvps__status__in=[RSVP.Status.GOING, RSVP.Status.WAITLISTED]
         )
