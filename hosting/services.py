@@ -543,6 +543,7 @@ def make_co_facilitator(*, membership: Membership, by: User) -> Membership:
         action="make co-facilitator",
         subject_user=membership.user,
     )
+    reroute_open_reports(circle=membership.circle, about=membership.user, by=by)
     return membership
 
 
@@ -569,6 +570,7 @@ def hand_over(*, circle: Circle, by: User, to: Membership) -> Membership:
     except CircleError as exc:
         raise HostingError(exc.message) from exc
     _log(circle=circle, actor=by, action="hand over", subject_user=to.user)
+    reroute_open_reports(circle=circle, about=to.user, by=by)
     return membership
 
 
@@ -1023,6 +1025,33 @@ def report_concern(
     notifications.notify_report_received.delay_on_commit(report.pk)
     notifications.notify_report_readers.delay_on_commit(report.pk)
     return report
+
+
+def reroute_open_reports(*, circle: Circle, about: User, by: User) -> list[Report]:
+    """Send the circle's open reports about `about` where `Report.route` says now: called
+    when they become one of its facilitators, so reports about them leave the
+    facilitators' queue for the moderators' (never judged by the person reported or by
+    their co-facilitators). Each move is logged and the new readers are told once. Call
+    inside the transaction that changed their role."""
+    moved = []
+    reports = circle.reports.open().filter(about_user=about).select_for_update()
+    for report in reports.select_related("circle"):
+        routed_to = report.route()
+        if routed_to == report.routed_to:
+            continue
+        report.routed_to = routed_to
+        report.save(update_fields=["routed_to"])
+        _log(
+            circle=circle,
+            actor=by,
+            action="re-route report",
+            subject_user=about,
+            report=report,
+            note=f"Now read by: {report.get_routed_to_display()}.",
+        )
+        notifications.notify_report_readers.delay_on_commit(report.pk)
+        moved.append(report)
+    return moved
 
 
 @transaction.atomic
