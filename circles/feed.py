@@ -17,9 +17,7 @@ import datetime as dt
 import json
 
 from django.conf import settings
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
@@ -91,10 +89,9 @@ def meeting(schedule: Schedule) -> dict:
 
 
 def meetings() -> list[dict]:
-    today = timezone.localdate()
     schedules = (
-        Schedule.objects.filter(circle__in=Circle.objects.listed())
-        .filter(Q(until__isnull=True) | Q(until__gte=today))
+        Schedule.objects.current()
+        .filter(circle__in=Circle.objects.listed())
         .select_related("circle", "venue")
         .order_by("circle__name", "weekday", "start_time", "pk")
     )

@@ -146,17 +146,21 @@ class CircleQuerySet(models.QuerySet["Circle"]):
         return self.filter(Exists(through))
 
     def meeting_on(self, weekday: int) -> CircleQuerySet:
-        """Circles with a schedule on this local weekday (0 = Monday)."""
+        """Circles with a current schedule (ScheduleQuerySet.current) on this local
+        weekday (0 = Monday)."""
         return self.filter(
-            Exists(Schedule.objects.filter(circle_id=OuterRef("pk"), weekday=weekday))
+            Exists(Schedule.objects.current().filter(circle_id=OuterRef("pk"), weekday=weekday))
         )
 
     def meeting_at(self, time_of_day: str) -> CircleQuerySet:
-        """Circles with a schedule starting in this time-of-day bucket (see TIME_OF_DAY)."""
+        """Circles with a current schedule starting in this time-of-day bucket (see
+        TIME_OF_DAY)."""
         starts = Q()
         for start, end in TIME_OF_DAY[time_of_day][1]:
             starts |= Q(start_time__gte=start, start_time__lte=end)
-        return self.filter(Exists(Schedule.objects.filter(starts, circle_id=OuterRef("pk"))))
+        return self.filter(
+            Exists(Schedule.objects.current().filter(starts, circle_id=OuterRef("pk")))
+        )
 
     def with_access(self, features: list[str]) -> CircleQuerySet:
         return self.filter(**{feature: True for feature in features if feature in ACCESS_FEATURES})
@@ -389,6 +393,10 @@ class Circle(models.Model):
     def tz(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
 
+    def today(self) -> dt.date:
+        """Today's date where the circle meets."""
+        return timezone.now().astimezone(self.tz).date()
+
     @property
     def is_online(self) -> bool:
         return self.format == self.Format.ONLINE
@@ -479,6 +487,11 @@ class MembershipQuerySet(models.QuerySet["Membership"]):
         """Active facilitators."""
         return self.active().filter(role=Membership.Role.FACILITATOR)
 
+    def current(self) -> MembershipQuerySet:
+        """People in the circle or asking to join it: what a person can leave (or
+        withdraw). See Membership.CURRENT."""
+        return self.filter(status__in=Membership.CURRENT)
+
 
 class Membership(models.Model):
     class Role(models.TextChoices):
@@ -490,6 +503,9 @@ class Membership(models.Model):
         ACTIVE = "active", "Active"
         LEFT = "left", "Left"
         REMOVED = "removed", "Removed"
+
+    # In the circle or asking to join it: the statuses a person can leave.
+    CURRENT = (Status.ACTIVE, Status.PENDING)
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
@@ -513,6 +529,29 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} in {self.circle} ({self.role}, {self.status})"
+
+
+# The westernmost zone on Earth (Baker Island, UTC−12): its date is the earliest it still
+# is anywhere.
+EARLIEST_ZONE = dt.timezone(dt.timedelta(hours=-12))
+
+
+class ScheduleQuerySet(models.QuerySet["Schedule"]):
+    def current(self, today: dt.date | None = None) -> ScheduleQuerySet:
+        """Schedules a circle still meets by: no end date, or an end date of `today` or
+        later. The one definition of "current" for everything seekers see (the circle's
+        page, browse filters, the Meeting Guide feed); a schedule ended by a series change
+        (its `until` the day before the new one starts) is not current.
+
+        `today` is the date in the circle's zone: pass it for one circle's schedules
+        (`circle.schedules.current(today=circle.today())`). Across circles, whose zones
+        differ, the default is the earliest date it still is anywhere (UTC−12), so a
+        schedule still meeting today in its own zone is never left out; one that ended
+        yesterday in a zone east of UTC−12 stays current for at most another day.
+        """
+        if today is None:
+            today = timezone.now().astimezone(EARLIEST_ZONE).date()
+        return self.filter(Q(until__isnull=True) | Q(until__gte=today))
 
 
 class Schedule(models.Model):
@@ -543,6 +582,8 @@ class Schedule(models.Model):
     until = models.DateField(null=True, blank=True)
     # Meetups exist up to and including this date (see meetups.services.extend_schedule).
     generated_through = models.DateField(null=True, blank=True)
+
+    objects = ScheduleQuerySet.as_manager()
 
     class Meta:
         indexes = [models.Index(fields=["weekday", "start_time"], name="schedule_day_time")]

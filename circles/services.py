@@ -108,10 +108,7 @@ def leave_circle(*, user: User, circle: Circle) -> Membership:
     # cannot both leave on the strength of the other staying.
     circle = Circle.objects.select_for_update().get(pk=circle.pk)
     membership = _locked_membership(user=user, circle=circle)
-    if membership is None or membership.status not in (
-        Membership.Status.ACTIVE,
-        Membership.Status.PENDING,
-    ):
+    if membership is None or membership.status not in Membership.CURRENT:
         raise CircleError("You are not a member of this circle.")
     if membership.role == Membership.Role.FACILITATOR and membership.status == (
         Membership.Status.ACTIVE

@@ -187,7 +187,9 @@ def _render_detail(
             "circle": circle,
             "topics": circle.topics.all(),
             "facilitators": circle.facilitators(),
-            "schedules": circle.schedules.select_related("venue").order_by("weekday", "start_time"),
+            "schedules": circle.schedules.current(today=circle.today())
+            .select_related("venue")
+            .order_by("weekday", "start_time"),
             "meetups": meetups,
             "membership": membership,
             # "You host this circle" instead of the join and leave buttons: hosting, not

@@ -486,6 +486,9 @@ def remove_member(*, membership: Membership, by: User, block: bool = False) -> M
         membership = circles_services.remove_member(membership=membership, by=by, block=block)
     except CircleError as exc:
         raise HostingError(exc.message) from exc
+    _withdraw_offers_to_host(
+        user=membership.user, circle=membership.circle, by=by, note="Removed from the circle."
+    )
     meetups_services.give_up_seats(user=membership.user, circle=membership.circle)
     _log(
         circle=membership.circle,
@@ -493,6 +496,19 @@ def remove_member(*, membership: Membership, by: User, block: bool = False) -> M
         action="block" if block else "remove",
         subject_user=membership.user,
     )
+    return membership
+
+
+@transaction.atomic
+def leave_circle(*, user: User, circle: Circle) -> Membership:
+    """A member leaves (meetups.services.leave_circle: its rules, and their seats given
+    up), and any meetup ahead they offered to host or were confirmed to host goes back
+    to the facilitators, logged."""
+    try:
+        membership = meetups_services.leave_circle(user=user, circle=circle)
+    except MeetupError as exc:
+        raise HostingError(exc.message) from exc
+    _withdraw_offers_to_host(user=user, circle=circle, by=user, note="Left the circle.")
     return membership
 
 
@@ -527,6 +543,7 @@ def make_co_facilitator(*, membership: Membership, by: User) -> Membership:
         action="make co-facilitator",
         subject_user=membership.user,
     )
+    reroute_open_reports(circle=membership.circle, about=membership.user, by=by)
     return membership
 
 
@@ -553,6 +570,7 @@ def hand_over(*, circle: Circle, by: User, to: Membership) -> Membership:
     except CircleError as exc:
         raise HostingError(exc.message) from exc
     _log(circle=circle, actor=by, action="hand over", subject_user=to.user)
+    reroute_open_reports(circle=circle, about=to.user, by=by)
     return membership
 
 
@@ -639,6 +657,35 @@ def _open_for_hosting(meetup: Meetup) -> None:
         raise HostingError("This meetup has been cancelled.")
     if meetup.has_started():
         raise HostingError("This meetup has already started.")
+
+
+def _withdraw_offers_to_host(*, user: User, circle: Circle, by: User, note: str) -> None:
+    """Someone leaving the circle (or removed from it) hosts none of its meetups ahead:
+    their offers to host them, waiting or confirmed, are withdrawn, each logged (`by`:
+    who ended the membership). Their `Meetup.host` is cleared with their seats
+    (meetups.services.give_up_seats). Call inside the transaction that ends it."""
+    offers = list(
+        HostOffer.objects.filter(
+            user=user,
+            meetup__in=circle.meetups.upcoming(),
+            status__in=[HostOffer.Status.OFFERED, HostOffer.Status.CONFIRMED],
+        )
+        .select_for_update(of=("self",))
+        .select_related("meetup")
+    )
+    for offer in offers:
+        hosting = offer.status == HostOffer.Status.CONFIRMED
+        _log(
+            circle=circle,
+            actor=by,
+            action="host stepped back" if hosting else "offer to host withdrawn",
+            subject_user=user,
+            meetup=offer.meetup,
+            note=note,
+        )
+    HostOffer.objects.filter(pk__in=[offer.pk for offer in offers]).update(
+        status=HostOffer.Status.WITHDRAWN, updated_at=timezone.now()
+    )
 
 
 @transaction.atomic
@@ -993,6 +1040,33 @@ def report_concern(
     notifications.notify_report_received.delay_on_commit(report.pk)
     notifications.notify_report_readers.delay_on_commit(report.pk)
     return report
+
+
+def reroute_open_reports(*, circle: Circle, about: User, by: User) -> list[Report]:
+    """Send the circle's open reports about `about` where `Report.route` says now: called
+    when they become one of its facilitators, so reports about them leave the
+    facilitators' queue for the moderators' (never judged by the person reported or by
+    their co-facilitators). Each move is logged and the new readers are told once. Call
+    inside the transaction that changed their role."""
+    moved = []
+    reports = circle.reports.open().filter(about_user=about).select_for_update()
+    for report in reports.select_related("circle"):
+        routed_to = report.route()
+        if routed_to == report.routed_to:
+            continue
+        report.routed_to = routed_to
+        report.save(update_fields=["routed_to"])
+        _log(
+            circle=circle,
+            actor=by,
+            action="re-route report",
+            subject_user=about,
+            report=report,
+            note=f"Now read by: {report.get_routed_to_display()}.",
+        )
+        notifications.notify_report_readers.delay_on_commit(report.pk)
+        moved.append(report)
+    return moved
 
 
 @transaction.atomic

@@ -43,9 +43,7 @@ from hosting.forms import (
     StillMeetingForm,
 )
 from hosting.models import HostOffer, Report, ReportQuerySet
-from meetups import services as meetups_services
 from meetups.models import RSVP, Meetup
-from meetups.services import MeetupError
 
 
 def _get_circle_for_facilitator(request: AuthenticatedHttpRequest, slug: str) -> Circle:
@@ -435,12 +433,17 @@ def member_action(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
 @login_required
 def leave(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """A member leaves a circle (or withdraws their request), giving up their seats at its
-    upcoming meetups (meetups.services.leave_circle). Served here, above meetups and
-    circles, because leaving changes both; the public URL is the circle's own."""
+    upcoming meetups and any hosting in rotation (hosting.services.leave_circle). Served
+    here, above meetups and circles, because leaving changes all three; the public URL is
+    the circle's own."""
     circle = get_object_or_404(Circle.objects.not_archived(), slug=slug)
+    # Someone not in the circle (never was, left, removed) has nothing to leave: refused
+    # like every other member-side action, and nothing changes.
+    if not circle.memberships.current().filter(user=request.user).exists():
+        raise PermissionDenied
     try:
-        meetups_services.leave_circle(user=request.user, circle=circle)
-    except MeetupError as error:
+        services.leave_circle(user=request.user, circle=circle)
+    except services.HostingError as error:
         messages.error(request, error.message)
         return redirect(circle)
     circle.refresh_from_db(fields=["status"])

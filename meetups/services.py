@@ -508,10 +508,14 @@ def replan_series(
 
 
 def extend_all_schedules(*, weeks: int = 8) -> int:
-    """Make sure every active circle's schedules have meetups `weeks` weeks ahead."""
+    """Make sure every active circle's current schedules have meetups `weeks` weeks
+    ahead."""
     created = 0
-    schedules = Schedule.objects.filter(circle__status=Circle.Status.ACTIVE).select_related(
-        "circle", "venue"
+    # Ended schedules make no more meetups (extend_schedule stops at `until`): skipped.
+    schedules = (
+        Schedule.objects.current()
+        .filter(circle__status=Circle.Status.ACTIVE)
+        .select_related("circle", "venue")
     )
     for schedule in schedules:
         until = timezone.now().astimezone(schedule.circle.tz).date() + dt.timedelta(weeks=weeks)
@@ -523,9 +527,12 @@ def give_up_seats(*, user: User, circle: Circle) -> list[RSVP]:
     """Cancel `user`'s RSVPs to the circle's upcoming meetups, seats and waitlist places
     alike, through `cancel_rsvp`: each freed seat goes to the first person waiting. Done
     when someone leaves a circle or is removed from it; with no seat left they no longer
-    see the online link (shown to people going only)."""
+    see the online link (shown to people going only). Someone no longer in the circle
+    hosts none of its meetups ahead either: those go back to its facilitators
+    (`Meetup.host` cleared, so `Meetup.can_host` lets them in no more)."""
     given_up: list[RSVP] = []
     with transaction.atomic():
+        circle.meetups.upcoming().filter(host=user).update(host=None, updated_at=timezone.now())
         upcoming = circle.meetups.upcoming().filter(
             rsvps__user=user, rsvps__status__in=[RSVP.Status.GOING, RSVP.Status.WAITLISTED]
         )

@@ -475,3 +475,54 @@ def test_the_database_keeps_one_nobody_there_per_person_per_meetup(
 
     with pytest.raises(IntegrityError), transaction.atomic():
         Report.objects.create(**said, reason="Nobody was there")
+
+
+@pytest.mark.parametrize("action", ["co_facilitate", "hand_over"])
+def test_reports_about_a_member_who_becomes_a_facilitator_go_to_the_moderators(
+    action: str,
+    circle: Circle,
+    facilitator: User,
+    facilitator_client: Client,
+    member: User,
+    rowan: User,
+    moderator: User,
+    django_capture_on_commit_callbacks,
+) -> None:
+    """Made a co-facilitator, or handed the circle: their open reports leave the
+    facilitators' queue for the moderators' (Report.route), who are told once; a resolved
+    one stays where it was."""
+    open_report, resolved = (
+        Report.objects.create(
+            circle=circle,
+            about_user=rowan,
+            reporter=member,
+            reason="Someone broke confidentiality",
+            details=details,
+            routed_to=Report.RoutedTo.FACILITATORS,
+            status=status,
+        )
+        for details, status in (
+            ("Told a friend", Report.Status.OPEN),
+            ("Long ago", Report.Status.RESOLVED),
+        )
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        facilitator_client.post(
+            f"{MANAGE_URL}members/",
+            {"membership": _membership(circle, rowan).pk, "action": action},
+        )
+
+    assert circle.is_facilitator(rowan)
+    open_report.refresh_from_db()
+    resolved.refresh_from_db()
+    assert open_report.routed_to == Report.RoutedTo.MODERATORS
+    assert resolved.routed_to == Report.RoutedTo.FACILITATORS
+    assert ActionLog.objects.filter(
+        action="re-route report", report=open_report, actor=facilitator, subject_user=rowan
+    ).exists()
+    assert len(_subjects_to(moderator)) == 1
+    assert not _subjects_to(rowan)
+    # Out of every facilitator's queue, into the admin's.
+    assert "Told a friend" not in facilitator_client.get(MANAGE_URL).content.decode()
+    assert open_report in Report.objects.for_moderators().open()

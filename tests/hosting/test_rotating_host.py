@@ -10,6 +10,7 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
+from hosting import services
 from hosting.models import ActionLog, HostOffer
 from meetups.models import RSVP, Meetup
 from tests.factories import MeetupFactory, MembershipFactory, RSVPFactory, UserFactory
@@ -235,3 +236,74 @@ def test_a_nonsense_decision_changes_nothing(facilitator_client: Client, member,
     assert response.status_code == 200
     offer.refresh_from_db()
     assert offer.status == HostOffer.Status.OFFERED
+
+
+# A host who leaves or is removed
+
+
+def _confirmed_host(meetup: Meetup, facilitator) -> tuple[HostOffer, Client]:
+    person = MembershipFactory(circle=meetup.circle, user=UserFactory(display_name="Hal")).user
+    offer = services.confirm_host(
+        offer=services.offer_to_host(user=person, meetup=meetup), by=facilitator
+    )
+    client = Client()
+    client.force_login(person)
+    return offer, client
+
+
+def _hosting_page(meetup: Meetup) -> str:
+    return f"/circles/{meetup.circle.slug}/manage/meetups/{meetup.pk}/"
+
+
+@pytest.mark.parametrize("how", ["leave", "remove", "block"])
+def test_a_host_who_leaves_or_is_removed_hosts_nothing_ahead(
+    how: str, facilitator, facilitator_client: Client, meetup, circle
+) -> None:
+    later = MeetupFactory(circle=circle, starts_at=meetup.starts_at + dt.timedelta(weeks=1))
+    hosting, host_client = _confirmed_host(meetup, facilitator)
+    host = hosting.user
+    waiting = HostOffer.objects.create(meetup=later, user=host)
+    past = MeetupFactory(circle=circle, starts_at=timezone.now() - dt.timedelta(days=7), host=host)
+    assert host_client.get(_hosting_page(meetup)).status_code == 200
+
+    if how == "leave":
+        assert host_client.post(f"/circles/{circle.slug}/leave/").status_code == 302
+    else:
+        membership = circle.memberships.get(user=host)
+        manage = f"/circles/{circle.slug}/manage/members/"
+        facilitator_client.post(manage, {"membership": membership.pk, "action": how})
+
+    meetup.refresh_from_db()
+    past.refresh_from_db()
+    hosting.refresh_from_db()
+    waiting.refresh_from_db()
+    assert meetup.host is None
+    assert past.host == host  # who hosted a meetup that happened stays on record
+    assert hosting.status == waiting.status == HostOffer.Status.WITHDRAWN
+    assert host_client.get(_hosting_page(meetup)).status_code == 403
+    actor = host if how == "leave" else facilitator
+    logged = ActionLog.objects.filter(
+        subject_user=host, action__in=["host stepped back", "offer to host withdrawn"]
+    )
+    assert set(logged.values_list("action", "meetup", "actor")) == {
+        ("host stepped back", meetup.pk, actor.pk),
+        ("offer to host withdrawn", later.pk, actor.pk),
+    }
+
+
+def test_after_a_host_is_removed_another_member_can_host(
+    facilitator, facilitator_client: Client, meetup, circle
+) -> None:
+    hosting, _ = _confirmed_host(meetup, facilitator)
+    services.remove_member(
+        membership=circle.memberships.get(user=hosting.user), by=facilitator, block=False
+    )
+    other = MembershipFactory(circle=circle).user
+
+    offer = services.confirm_host(
+        offer=services.offer_to_host(user=other, meetup=meetup), by=facilitator
+    )
+
+    meetup.refresh_from_db()
+    assert offer.status == HostOffer.Status.CONFIRMED
+    assert meetup.host == other
