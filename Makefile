@@ -3,6 +3,9 @@ SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# Links in emails, feeds and calendars point at the port `make run` serves, unless SITE_URL
+# says otherwise. Passed to every process: honcho gives the worker and beat PORTs of their own.
+RUN_SITE_URL = $(or $(SITE_URL),http://127.0.0.1:$(PORT))
 # A development key for local runs and tests only; production sets SECRET_KEY.
 export SECRET_KEY ?= development-only-not-secret
 
@@ -26,13 +29,14 @@ venv: $(BIN)/.installed
 run: venv
 	@mkdir -p .data/broker/control
 	@echo "Migrating the database and loading the demo circles…"
-	@DEBUG=1 $(BIN)/python manage.py migrate --noinput --verbosity 0
-	@DEBUG=1 $(BIN)/python manage.py seed_demo
+	@DEBUG=1 SITE_URL="$(RUN_SITE_URL)" $(BIN)/python manage.py migrate --noinput --verbosity 0
+	@DEBUG=1 SITE_URL="$(RUN_SITE_URL)" $(BIN)/python manage.py seed_demo
 	@echo
 	@echo "  Open http://127.0.0.1:$(PORT)/ and log in with the demo account printed above."
 	@echo "  Emails appear in this terminal. Ctrl-C stops the web server, worker and beat."
 	@echo
-	@DEBUG=1 PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho -f Procfile.dev start --port $(PORT)
+	@DEBUG=1 SITE_URL="$(RUN_SITE_URL)" PATH="$(CURDIR)/$(BIN):$$PATH" \
+		$(BIN)/honcho -f Procfile.dev start --port $(PORT)
 
 # The whole suite. Tests needing Postgres, Redis or Chromium skip when those are absent,
 # unless REQUIRE_SERVICES=1. pytest exits non-zero when it collects no test at all.

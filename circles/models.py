@@ -45,6 +45,8 @@ class Venue(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # When its name, address or access last changed: the open data feed's `updated`.
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [
@@ -582,6 +584,9 @@ class Schedule(models.Model):
     until = models.DateField(null=True, blank=True)
     # Meetups exist up to and including this date (see meetups.services.extend_schedule).
     generated_through = models.DateField(null=True, blank=True)
+    # When its day, time, venue or rhythm last changed: the open data feed's `updated`.
+    # (Making meetups moves `generated_through` with an update() that leaves it alone.)
+    updated_at = models.DateTimeField(auto_now=True)
 
     objects = ScheduleQuerySet.as_manager()
 

@@ -1,17 +1,29 @@
 """Meetups as iCalendar (RFC 5545), for the .ics download, the private feed and the
 "Add to calendar" links.
 
+Each calendar has a UID of its own that never changes (RFC 7986 wants it persistent): it
+is derived from the calendar's address, so the same download or feed always carries the
+same one, and a regenerated private feed (a new token) is a new calendar.
+
 Entries are discreet by default: the title names the time and place ("Circle at Rosie's
 Coffee"), never the topic or the circle's name, unless the person chose
 `calendar_shows_circle_name`. The UID is stable per meetup and SEQUENCE rises on every
 change, so calendars update the entry they already have; a cancelled meetup stays in the
 feed with STATUS:CANCELLED so calendars strike it out. An online meeting link is written
 only into a feed for someone going.
+
+Time zones travel as VTIMEZONEs covering just the days of the events. Each observance
+lists every onset it has in RDATE, its DTSTART included, one date per RDATE line: Mozilla's
+ical.js (Thunderbird) skips an observance's DTSTART as an onset once it has RDATEs, and
+reads only the first date of a list, so it would read events after those changes an hour
+off. tests/meetups/test_calendars_in_icaljs.py reads our
+files with ical.js itself.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterable
 from urllib.parse import urlencode, urlsplit
 
@@ -73,25 +85,50 @@ def event(meetup: Meetup, *, viewer: User | None = None, link: str = "") -> ical
     )
 
 
+def calendar_uid(path: str) -> str:
+    """The UID of the calendar served at `path`: the same on every download, and telling
+    nothing about the path (a private feed's token stays out of it)."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{settings.SITE_URL}{path}"))
+
+
+def _every_onset_in_rdate(cal: icalendar.Calendar) -> None:
+    """Add each observance's DTSTART to its RDATEs, where it has any (see the module's
+    docstring: ical.js would skip that first onset), one RDATE line per onset: ical.js
+    reads only the first date of a comma-separated list. RFC 5545 allows both."""
+    for vtimezone in cal.timezones:
+        for observance in vtimezone.subcomponents:
+            onsets = [start for start, _ in observance.rdates]
+            if onsets:
+                observance.pop("RDATE")
+                for onset in sorted({observance.DTSTART, *onsets}):
+                    observance.add("RDATE", onset)
+
+
 def calendar(
     meetups: Iterable[Meetup],
     *,
+    path: str,
     viewer: User | None = None,
     links_for: set[int] | frozenset[int] = frozenset(),
     name: str = "",
 ) -> bytes:
-    """A VCALENDAR with one VEVENT per meetup and a VTIMEZONE for every zone used.
-    `links_for` holds the ids of meetups whose online link may be written in."""
-    cal = icalendar.Calendar.new(prodid=PRODID, method="PUBLISH", name=name or None)
+    """The VCALENDAR served at `path`, with one VEVENT per meetup and a VTIMEZONE for
+    every zone used. `links_for` holds the ids of meetups whose online link may be
+    written in."""
+    cal = icalendar.Calendar.new(
+        prodid=PRODID, method="PUBLISH", name=name or None, uid=calendar_uid(path)
+    )
     days: list[dt.date] = []
     for meetup in meetups:
         link = meetup.meeting_link if meetup.pk in links_for else ""
         cal.add_component(event(meetup, viewer=viewer, link=link))
         days.append(meetup.starts_at.date())
     if days:
-        # Only the transitions around the events, not every one since 1970.
-        year = dt.timedelta(days=366)
-        cal.add_missing_timezones(first_date=min(days) - year, last_date=max(days) + year)
+        # The zone's rules over the events' days only, not every change since 1970; a day
+        # either side, since an event's local date may differ from its UTC one.
+        day = dt.timedelta(days=1)
+        cal.add_missing_timezones(first_date=min(days) - day, last_date=max(days) + day)
+        _every_onset_in_rdate(cal)
     return cal.to_ical()
 
 

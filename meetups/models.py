@@ -9,17 +9,23 @@ anyone already going; `seats_left` is then 0 until enough people cancel.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
 from circles.cache import bump_browse_version
 from circles.models import Circle, Schedule, Venue
+
+# What a calendar entry shows of a meetup: RFC 5545 asks for SEQUENCE to rise when any of
+# them changes, so calendars replace the entry they hold.
+CALENDAR_FIELDS = ("starts_at", "ends_at", "venue_id", "status")
 
 
 class MeetupQuerySet(models.QuerySet["Meetup"]):
@@ -84,10 +90,23 @@ class Meetup(models.Model):
     def __str__(self) -> str:
         return f"{self.circle} on {self.local_start:%a %d %b %Y %H:%M}"
 
-    # Browse results show upcoming meetups and their seats left, so any saved change
-    # (a service, the admin, a management command) makes cached browse pages stale.
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Save, raising `sequence` once when the time, the venue or the status differs from
+        what is stored: however the change is made (the admin, a shell), calendars then
+        replace their entry and reminders are due again (their keys carry the sequence).
+        Services change these with update() and raise it themselves, so they never pass
+        here and it rises once."""
+        update_fields = kwargs.get("update_fields")
+        raised = self._calendar_entry_changed(update_fields)
+        if raised:
+            self.sequence = F("sequence") + 1
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "sequence"}
         super().save(*args, **kwargs)
+        if raised:
+            self.refresh_from_db(fields=["sequence"])
+        # Browse results show upcoming meetups and their seats left, so any saved change
+        # (a service, the admin, a management command) makes cached browse pages stale.
         bump_browse_version()
 
     def get_absolute_url(self) -> str:
@@ -97,6 +116,18 @@ class Meetup(models.Model):
         deleted = super().delete(*args, **kwargs)
         bump_browse_version()
         return deleted
+
+    def _calendar_entry_changed(self, update_fields: Iterable[str] | None) -> bool:
+        """Whether saving would change what calendars show (CALENDAR_FIELDS) of a stored
+        meetup."""
+        if self._state.adding or self.pk is None:
+            return False
+        if update_fields is not None and not {*CALENDAR_FIELDS, "venue"} & set(update_fields):
+            return False
+        stored = Meetup.objects.filter(pk=self.pk).values(*CALENDAR_FIELDS).first()
+        return stored is not None and any(
+            stored[name] != getattr(self, name) for name in CALENDAR_FIELDS
+        )
 
     @property
     def local_start(self) -> dt.datetime:

@@ -263,7 +263,8 @@ def attendance(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def ics_file(request: HttpRequest, pk: int) -> HttpResponse:
     """One meetup as a public .ics file: never with the online link."""
     meetup = _get_meetup(pk)
-    body = ics.calendar([meetup], viewer=request.user)
+    path = reverse("meetups:ics", args=[meetup.pk])
+    body = ics.calendar([meetup], path=path, viewer=request.user)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="meetup-{meetup.pk}.ics"'
     return response
@@ -313,6 +314,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     )
     body = ics.calendar(
         meetups,
+        path=reverse("me:calendar", args=[token]),
         viewer=user,
         links_for={m.pk for m in meetups if not m.is_cancelled},
         name=settings.SITE_NAME,

@@ -36,7 +36,11 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Where links in emails, feeds and calendars point. Unset, it is this machine on PORT, the
+# port a local run serves (`PORT=8100 make run`). `make run` sets it once for the web
+# server, worker and beat alike, since honcho gives each of them a PORT of its own.
+PORT = env.int("PORT", default=8000)
+SITE_URL = env.str("SITE_URL", default=f"http://127.0.0.1:{PORT}").rstrip("/")
 SITE_NAME = env.str("SITE_NAME", default="Peer Support Circles")
 
 INSTALLED_APPS = [
