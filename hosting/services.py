@@ -416,7 +416,9 @@ def change_series(
         until=old.until if old.until and old.until >= day else None,
         **wanted,
     )
-    Schedule.objects.filter(pk=old.pk).update(until=min(old.until, ends) if old.until else ends)
+    Schedule.objects.filter(pk=old.pk).update(
+        until=min(old.until, ends) if old.until else ends, updated_at=timezone.now()
+    )
     try:
         replan = meetups_services.replan_series(
             old=old, new=new, by=by, message=SERIES_CANCEL_MESSAGE
