@@ -29,7 +29,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.db import transaction
-from django.http import HttpRequest
+from django.http import HttpRequest, QueryDict
 from django.utils.safestring import SafeString, mark_safe
 
 from circles.models import Topic
@@ -120,12 +120,23 @@ def page_key(name: str, search: Mapping[str, Any], partial: bool) -> str:
     fragment; and for "today" searches the quarter hour in UTC (every timezone's midnight
     falls on a quarter hour, so "today" is one weekday everywhere within it)."""
     parts: dict[str, Any] = {key: _canonical(value) for key, value in search.items()}
-    if search.get("day") == "today":
+    day = search.get("day")
+    if day == "today" or (isinstance(day, list) and "today" in day):
         now = dt.datetime.now(dt.UTC)
         parts["@today"] = f"{now:%Y%m%d%H}{now.minute // 15}"
     canonical = json.dumps(parts, sort_keys=True, separators=(",", ":"), default=_plain)
     digest = hashlib.sha256(canonical.encode()).hexdigest()
     return f"circles:{name}:{int(partial)}:{digest}"
+
+
+def query_key(name: str, query: QueryDict, partial: bool) -> str:
+    """The cache key of a whole page for visitors who are not signed in, read before the
+    search is even parsed: the query string as given, every parameter with all its values,
+    as canonical JSON (`page_key`). JSON keeps names and values apart, so two different
+    query strings never share a key (`?format%3Donline%00topic=grief` is not
+    `?format=online&topic=grief`), while the same parameters in another order do. The page
+    stored under it was rendered for exactly that query, so serving it is always right."""
+    return page_key(name, {key: query.getlist(key) for key in query}, partial)
 
 
 def search_key(search: Mapping[str, Any], partial: bool, search_timezone: str) -> str:

@@ -119,6 +119,14 @@ def browse(request: HtmxHttpRequest) -> HttpResponse:
     changes (circles.cache). Seats left are filled in on the way out (meetups.seats)."""
     # Back and Forward ask for the whole page again, even from htmx.
     partial = bool(request.htmx) and not request.htmx.history_restore_request
+    # A visitor's whole page is cached by the query string as given (canonical JSON, so
+    # no two queries share a key) and served before the search is parsed.
+    key = version = None
+    if browse_cache.cacheable(request):
+        key = browse_cache.query_key("browse", request.GET, partial)
+        cached, version = browse_cache.get_page(key)
+        if cached is not None:
+            return HttpResponse(cached)
     form = CircleSearchForm(request.GET, user=request.user)
     template = "circles/browse.html#results" if partial else "circles/browse.html"
     context: dict[str, object] = {
@@ -138,16 +146,10 @@ def browse(request: HtmxHttpRequest) -> HttpResponse:
         ]
         return render(request, template, context, status=400)
 
-    # Pages are cached by what the search means (its cleaned data), never by the query
-    # string as typed, so a crafted query cannot plant a page under another search's key;
-    # for the same reason links on the page carry the search's own parameters only.
+    # The search's part of the page is cached by what the search means (its cleaned data),
+    # so one search written differently shares it, and links on the page carry the
+    # search's own parameters only.
     query = _search_query(request.GET, form)
-    key = version = None
-    if browse_cache.cacheable(request):
-        key = browse_cache.page_key("browse", form.cleaned_data, partial)
-        cached, version = browse_cache.get_page(key)
-        if cached is not None:
-            return HttpResponse(cached)
 
     # A valid search's part of the page (the form, the status line, the results and the
     # map; for htmx just the results) is the same for everyone making that search.

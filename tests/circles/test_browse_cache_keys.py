@@ -79,3 +79,16 @@ def test_links_on_a_cached_page_carry_only_the_search(client: Client, settings) 
 
     assert "page=2" in page
     assert "planted" not in page
+
+
+def test_whole_pages_are_keyed_by_the_query_as_given_without_collisions() -> None:
+    from django.http import QueryDict
+
+    from circles.cache import query_key
+
+    def key(query: str) -> str:
+        return query_key("browse", QueryDict(query), partial=False)
+
+    assert key("format%3Donline%00topic=grief") != key("format=online&topic=grief")
+    assert key("a=b%26c%3Dd") != key("a=b&c=d")
+    assert key("format=online&topic=grief") == key("topic=grief&format=online")
