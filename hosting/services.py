@@ -449,30 +449,34 @@ def change_series(
 # Join requests
 
 
-@transaction.atomic
-def approve_request(*, membership: Membership, by: User) -> Membership:
-    """Welcome someone who asked to join (circles.services.approve_member: their answer
-    to the join question is deleted); they are emailed."""
+def _answer_request(
+    *, membership: Membership, by: User, decide: Callable[..., Membership], action: str
+) -> Membership:
+    """Decide a request to join through `decide` (a circles service, which deletes the
+    answer to the join question), log it and email the person."""
     try:
-        membership = circles_services.approve_member(membership=membership, by=by)
+        membership = decide(membership=membership, by=by)
     except CircleError as exc:
         raise HostingError(exc.message) from exc
-    entry = _log(circle=membership.circle, actor=by, action="approve", subject_user=membership.user)
+    entry = _log(circle=membership.circle, actor=by, action=action, subject_user=membership.user)
     notifications.notify_join_decision.delay_on_commit(entry.pk)
     return membership
+
+
+@transaction.atomic
+def approve_request(*, membership: Membership, by: User) -> Membership:
+    """Welcome someone who asked to join; they are emailed."""
+    return _answer_request(
+        membership=membership, by=by, decide=circles_services.approve_member, action="approve"
+    )
 
 
 @transaction.atomic
 def decline_request(*, membership: Membership, by: User) -> Membership:
-    """Say no to a request to join (circles.services.decline_member: they may ask again,
-    their answer is deleted); they are emailed, kindly."""
-    try:
-        membership = circles_services.decline_member(membership=membership, by=by)
-    except CircleError as exc:
-        raise HostingError(exc.message) from exc
-    entry = _log(circle=membership.circle, actor=by, action="decline", subject_user=membership.user)
-    notifications.notify_join_decision.delay_on_commit(entry.pk)
-    return membership
+    """Say no to a request to join (they may ask again); they are emailed, kindly."""
+    return _answer_request(
+        membership=membership, by=by, decide=circles_services.decline_member, action="decline"
+    )
 
 
 # Members
