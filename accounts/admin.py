@@ -29,8 +29,16 @@ class UserAdmin(DjangoUserAdmin):
         (None, {"fields": ("email", "password", "display_name")}),
         ("Place", {"fields": ("home_place", "home_lat", "home_lng", "timezone")}),
         (
-            "Emails and calendar",
-            {"fields": ("remind_24h", "remind_2h", "weekly_checkin", "calendar_shows_circle_name")},
+            "Emails, calendar and browser",
+            {
+                "fields": (
+                    "remind_24h",
+                    "remind_2h",
+                    "weekly_checkin",
+                    "calendar_shows_circle_name",
+                    "neutral_titles",
+                )
+            },
         ),
         ("Consent", {"fields": ("health_data_consent_at", "privacy_notice_version")}),
         ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),

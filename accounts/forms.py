@@ -224,6 +224,7 @@ class SettingsForm(forms.ModelForm):
             "remind_2h",
             "weekly_checkin",
             "calendar_shows_circle_name",
+            "neutral_titles",
         ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -1,5 +1,6 @@
 """What every response to a signed-in person gets: kept out of shared and back-button
-caches, and the session ended when it has gone unused too long or lasted too long."""
+caches, kept out of the browser's history when they asked for neutral titles, and the
+session ended when it has gone unused too long or lasted too long."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
+from django_htmx.http import push_url
 
 # Session keys: when this session signed in, and when it was last seen (epoch seconds).
 SIGNED_IN_AT = "accounts:signed_in_at"
@@ -35,6 +37,25 @@ class PrivatePagesMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
             response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class NeutralHistoryMiddleware:
+    """For a person who turned on neutral titles, an htmx request never adds the page's
+    address to the browser's history (`HX-Push-Url: false` overrides the page's
+    `hx-push-url`), so a search for `?topic=grief` is not listed under Back or in the
+    history. Done here rather than in the templates because the searches' part of the
+    browse page is cached for everyone and cannot differ from one person to the next."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        htmx = getattr(request, "htmx", None)
+        if htmx and user is not None and user.is_authenticated and user.neutral_titles:
+            push_url(response, False)
         return response
 
 

@@ -68,6 +68,12 @@ class User(AbstractUser):
         default=False,
         help_text="Off: calendar entries only say 'Circle at <venue>'.",
     )
+    neutral_titles = models.BooleanField(
+        "keep circle names and searches out of my browser tabs and history",
+        default=False,
+        help_text="On: tabs say only what kind of page it is, such as 'Meetup · Tue 3 Mar', "
+        "and searching does not add entries to your browser's history.",
+    )
     calendar_token = models.CharField(
         max_length=64, unique=True, null=True, blank=True, default=new_calendar_token
     )

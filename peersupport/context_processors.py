@@ -2,12 +2,17 @@ from django.conf import settings
 from django.http import HttpRequest
 
 
-def site(request: HttpRequest) -> dict[str, str]:
-    """Site name and crisis resources, shown on every page."""
+def site(request: HttpRequest) -> dict[str, object]:
+    """Site name, crisis resources and the quick exit, shown on every page, and whether the
+    person asked for neutral tab titles (base.html then shows `{% block neutral_title %}`,
+    which names no circle, topic or place, instead of `{% block title %}`)."""
+    user = getattr(request, "user", None)
     return {
         "SITE_NAME": settings.SITE_NAME,
         "CRISIS_LINE_TEXT": settings.CRISIS_LINE_TEXT,
         "CRISIS_LINE_URL": settings.CRISIS_LINE_URL,
         "CRISIS_LINE_PHONE": settings.CRISIS_LINE_PHONE,
         "CRISIS_EMERGENCY_TEXT": settings.CRISIS_EMERGENCY_TEXT,
+        "QUICK_EXIT_URL": settings.QUICK_EXIT_URL,
+        "NEUTRAL_TITLES": bool(user is not None and user.is_authenticated and user.neutral_titles),
     }

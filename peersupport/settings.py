@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "accounts.middleware.PrivatePagesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "accounts.middleware.NeutralHistoryMiddleware",
     "allauth.account.middleware.AccountMiddleware",
 ]
 
@@ -187,6 +188,24 @@ ACCOUNT_RATE_LIMITS = (
     }
     if env.bool("RATE_LIMITS_ENABLED", default=True)
     else False
+)
+# Per-person limits on what a member does on the site (accounts.ratelimits.rate_limited),
+# in allauth's format ("amount/period/user"), kept in the same shared cache. A request over
+# the limit gets the "429 Too many requests" page. RATE_LIMITS_ENABLED=0 turns these off too.
+PERSON_RATE_LIMITS = (
+    {
+        # Going and cancelling a seat (meetups' RSVP and cancel).
+        "rsvp": "30/m/user",
+        # Joining or asking to join a circle, and leaving one.
+        "join": "10/m/user",
+        "leave": "10/m/user",
+        # Reports about a circle or a meetup (hosting also keeps its 10 a day).
+        "report": "5/m/user",
+        # Downloading all my data.
+        "export": "3/m/user,20/d/user",
+    }
+    if env.bool("RATE_LIMITS_ENABLED", default=True)
+    else {}
 )
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
@@ -345,6 +364,10 @@ CRISIS_EMERGENCY_TEXT = env.str(
     "CRISIS_EMERGENCY_TEXT",
     default="If you or someone else is in immediate danger, call your local emergency number.",
 )
+
+# Where "Leave this site quickly" goes: a neutral site that replaces the page (and its entry
+# in the tab's history).
+QUICK_EXIT_URL = env.str("QUICK_EXIT_URL", default="https://www.google.com/")
 
 # Browse results cached for anonymous visitors; 0 turns the cache off. Any change to a
 # circle, schedule, venue, meetup or RSVP invalidates every cached page at once.

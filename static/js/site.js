@@ -14,4 +14,16 @@
       { code: "...", swap: false },
     ];
   }
+
+  // "Leave this site quickly": replace this page with the neutral site, so the tab's
+  // history keeps no entry for it and Back does not come here. The link itself goes
+  // there without JavaScript.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[data-quick-exit]");
+    if (!link) {
+      return;
+    }
+    event.preventDefault();
+    window.location.replace(link.href);
+  });
 })();
