@@ -22,6 +22,7 @@ from accounts import my_data, services
 from accounts.forms import DeleteAccountForm, DeletePageActionForm, SettingsForm
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
+from accounts.ratelimits import rate_limited
 
 
 def _calendar_feed_url(user: User) -> str:
@@ -70,6 +71,7 @@ def revoke_calendar(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @reauthentication_required
 @never_cache
+@rate_limited("export", count_get=True)
 def export_data(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Everything about the person in one file, after they enter their password again (a
     session left signed in on a shared computer must not hand it out)."""

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.http import AuthenticatedHttpRequest, HtmxHttpRequest
+from accounts.ratelimits import rate_limited
 from circles import cache as browse_cache
 from circles.forms import CircleSearchForm, JoinForm
 from circles.models import Circle, Membership
@@ -218,6 +219,7 @@ def detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 
 @require_POST
+@rate_limited("join")
 def join(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """Join an open circle, or ask to join an approval circle."""
     circle = _get_visible_circle(slug)

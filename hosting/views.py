@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
+from accounts.ratelimits import rate_limited
 from circles import wording
 from circles.models import Circle, Membership
 from hosting import notifications, services
@@ -431,6 +432,7 @@ def member_action(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 @login_required
+@rate_limited("leave")
 def leave(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """A member leaves a circle (or withdraws their request), giving up their seats at its
     upcoming meetups and any hosting in rotation (hosting.services.leave_circle). Served
@@ -681,6 +683,7 @@ def _member_who_may_report(request: AuthenticatedHttpRequest, circle: Circle) ->
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
+@rate_limited("report")
 def report_circle(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """Report a concern about the circle or one of its members (`?about=<membership id>`
     picks the member in advance; the picker lists display names only)."""
@@ -717,6 +720,7 @@ def report_circle(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
+@rate_limited("report")
 def report_meetup(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Report a concern about one meetup, or (once it has started) say nobody was there."""
     meetup = get_object_or_404(Meetup.objects.select_related("circle", "venue"), pk=pk)

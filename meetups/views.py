@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from accounts.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from accounts.models import User
+from accounts.ratelimits import rate_limited
 from circles.models import Membership
 from meetups import ics, services
 from meetups.forms import AttendanceForm, CancelMeetupForm, CancelRSVPForm, CapacityForm, RSVPForm
@@ -148,6 +149,7 @@ def _rsvp_notice(seat: RSVP) -> str:
 
 @login_required
 @require_POST
+@rate_limited("rsvp")
 def rsvp(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = RSVPForm(request.POST)
     form.is_valid()  # Both fields are optional yes/no flags: the form is always valid.
@@ -172,6 +174,7 @@ def rsvp(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@rate_limited("rsvp")
 def cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Give up my seat or waitlist place, from the meetup page or from my meetups."""
     meetup = _get_meetup(pk)

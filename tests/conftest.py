@@ -44,6 +44,8 @@ def _fast_and_isolated(settings, request: pytest.FixtureRequest) -> Iterator[Non
     # most tests never commit (they run inside a transaction that is rolled back).
     cache.clear()
     settings.ACCOUNT_RATE_LIMITS = False
+    # Per-person limits are tested on their own (tests/accounts/test_person_rate_limits.py).
+    settings.PERSON_RATE_LIMITS = {}
     eager = "jobs" not in request.keywords
     previous = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = eager

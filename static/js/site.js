@@ -10,6 +10,8 @@
       { code: "204", swap: false },
       { code: "[23]..", swap: true },
       { code: "40[0]|422", swap: true, error: false },
+      // Too many requests: the page saying so replaces the page (the server retargets it).
+      { code: "429", swap: true, error: false },
       { code: "[45]..", swap: false, error: true },
       { code: "...", swap: false },
     ];
