@@ -30,7 +30,15 @@ class UserAdmin(DjangoUserAdmin):
         ("Place", {"fields": ("home_place", "home_lat", "home_lng", "timezone")}),
         (
             "Emails and calendar",
-            {"fields": ("remind_24h", "remind_2h", "weekly_checkin", "calendar_shows_circle_name")},
+            {
+                "fields": (
+                    "remind_24h",
+                    "remind_2h",
+                    "weekly_checkin",
+                    "calendar_shows_circle_name",
+                    "emails_show_circle_name",
+                )
+            },
         ),
         ("Consent", {"fields": ("health_data_consent_at", "privacy_notice_version")}),
         ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
