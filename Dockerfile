@@ -25,4 +25,6 @@ RUN SECRET_KEY=collectstatic-only RATE_LIMITS_ENABLED=0 python manage.py collect
 USER app
 EXPOSE 8000
 # WEB_CONCURRENCY worker processes (about one per core), WEB_THREADS threads each.
-CMD ["sh", "-c", "exec granian --interface wsgi --host 0.0.0.0 --port ${PORT} --workers ${WEB_CONCURRENCY:-2} --blocking-threads ${WEB_THREADS:-2} --respawn-failed-workers --access-log peersupport.wsgi:application"]
+# The access log records time, method, status and duration only: no address, no path (a
+# path can hold a calendar token or a circle's name) and no query (search terms).
+CMD ["sh", "-c", "exec granian --interface wsgi --host 0.0.0.0 --port ${PORT} --workers ${WEB_CONCURRENCY:-2} --blocking-threads ${WEB_THREADS:-2} --respawn-failed-workers --access-log --access-log-fmt '[%(time)s] %(method)s %(status)d %(dt_ms).1fms' peersupport.wsgi:application"]

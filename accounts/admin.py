@@ -36,6 +36,7 @@ class UserAdmin(DjangoUserAdmin):
                     "remind_2h",
                     "weekly_checkin",
                     "calendar_shows_circle_name",
+                    "emails_show_circle_name",
                     "neutral_titles",
                 )
             },

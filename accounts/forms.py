@@ -224,6 +224,7 @@ class SettingsForm(forms.ModelForm):
             "remind_2h",
             "weekly_checkin",
             "calendar_shows_circle_name",
+            "emails_show_circle_name",
             "neutral_titles",
         ]
 

@@ -68,6 +68,12 @@ class User(AbstractUser):
         default=False,
         help_text="Off: calendar entries only say 'Circle at <venue>'.",
     )
+    emails_show_circle_name = models.BooleanField(
+        "show the circle's name at the top of emails",
+        default=False,
+        help_text="Off: the first line of an email, which phones show on a locked screen, "
+        "says only when and where.",
+    )
     neutral_titles = models.BooleanField(
         "keep circle names and searches out of my browser tabs and history",
         default=False,

@@ -78,10 +78,34 @@ def unsubscribe_url(user: User, kind: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
+MEETUP_PREHEADER = "Details of your meetup"
+
+
+def preview_context(user: User, context: dict) -> dict:
+    """What the top of an email may say: the part a phone shows on a locked screen and an
+    inbox shows beside the subject.
+
+    The first line of every body says when and where (or something neutral), never which
+    circle: going to a grief or addiction circle is health information. The circle's name
+    is added only for a person who chose `emails_show_circle_name`. `preheader` is the
+    hidden first text of the HTML body (templates/emails/_preheader.html), which inbox
+    previews show in place of the body's opening words.
+    """
+    named = user.emails_show_circle_name and context.get("circle_name")
+    preheader = context.get("preheader") or (
+        MEETUP_PREHEADER if context.get("when") else f"A message from {settings.SITE_NAME}"
+    )
+    return {
+        "preheader": f"{preheader} · {context['circle_name']}" if named else preheader,
+        "circle_in_preview": f" · {context['circle_name']}" if named else "",
+    }
+
+
 def build_message(
     *, user: User, template: str, context: dict, unsubscribe_kind: str | None = None
 ) -> EmailMultiAlternatives:
-    """Render templates/emails/<template>-subject.txt, -body.txt and -body.html."""
+    """Render templates/emails/<template>-subject.txt, -body.txt and -body.html; the
+    top of each body follows `preview_context`."""
     kind = unsubscribe_kind or preference_for_template(template)
     link = unsubscribe_url(user, kind)
     ctx = {
@@ -95,6 +119,7 @@ def build_message(
         "unsubscribe_label": PREFERENCE_LABELS[kind],
         **context,
     }
+    ctx |= preview_context(user, ctx)
     subject = " ".join(render_to_string(f"emails/{template}-subject.txt", ctx).split())
     text = render_to_string(f"emails/{template}-body.txt", ctx)
     html = render_to_string(f"emails/{template}-body.html", ctx)

@@ -530,7 +530,9 @@ class Membership(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} in {self.circle} ({self.role}, {self.status})"
+        # No name and no circle: the admin's history keeps this text (LogEntry.object_repr)
+        # after the row is gone, and which circle a person joined is health information.
+        return f"Membership #{self.pk}"
 
 
 # The westernmost zone on Earth (Baker Island, UTC−12): its date is the earliest it still
@@ -638,4 +640,6 @@ class CheckIn(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} in {self.circle}, {self.iso_year}-W{self.iso_week:02d}"
+        # No name and no circle: the admin's history keeps this text (LogEntry.object_repr)
+        # after the row is gone, and which circle a person joined is health information.
+        return f"Check-in #{self.pk}"

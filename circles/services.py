@@ -97,7 +97,7 @@ def join_circle(
 
 @transaction.atomic
 def leave_circle(*, user: User, circle: Circle) -> Membership:
-    """Leave a circle (or withdraw a request to join).
+    """Leave a circle (or withdraw a request to join, whose answer goes with it).
 
     An active circle with other active members always keeps an active facilitator: its
     last one hands it over or archives it instead of leaving. A facilitator who is the
@@ -116,7 +116,9 @@ def leave_circle(*, user: User, circle: Circle) -> Membership:
         _step_down(circle=circle, membership=membership)
         archive_circles_hosted_alone_by(user=user, circles=Circle.objects.filter(pk=circle.pk))
     membership.status = Membership.Status.LEFT
-    membership.save(update_fields=["status", "role", "updated_at"])
+    # A withdrawn request is settled like a decided one: its answer is not kept.
+    membership.join_answer = ""
+    membership.save(update_fields=["status", "role", "join_answer", "updated_at"])
     return membership
 
 

@@ -186,4 +186,6 @@ class RSVP(models.Model):
         indexes = [models.Index(fields=["meetup", "status", "requested_at"], name="rsvp_queue")]
 
     def __str__(self) -> str:
-        return f"{self.user} → {self.meetup} ({self.status})"
+        # No name and no circle: the admin's history keeps this text (LogEntry.object_repr)
+        # after the row is gone, and which circle a person joined is health information.
+        return f"RSVP #{self.pk}"

@@ -9,9 +9,14 @@ from __future__ import annotations
 from celery import shared_task
 
 from accounts.background import BackgroundTask
-from meetups import services
+from meetups import retention, services
 
 
 @shared_task(base=BackgroundTask)
 def extend_all_schedules() -> int:
     return services.extend_all_schedules()
+
+
+@shared_task(base=BackgroundTask)
+def forget_old_attendance() -> int:
+    return retention.forget_old_attendance()

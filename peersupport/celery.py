@@ -23,6 +23,15 @@ app.conf.beat_schedule = {
         "task": "meetups.tasks.extend_all_schedules",
         "schedule": crontab(minute=17, hour=3),
     },
+    # Records older than RETENTION_MONTHS: each app purges its own (accounts/retention.py).
+    "purge-old-notifications": {
+        "task": "accounts.tasks.purge_old_notifications",
+        "schedule": crontab(minute=23, hour=4),
+    },
+    "forget-old-attendance": {
+        "task": "meetups.tasks.forget_old_attendance",
+        "schedule": crontab(minute=29, hour=4),
+    },
     "still-meeting": {
         "task": "hosting.tasks.still_meeting_scan",
         "schedule": crontab(minute=41, hour=9),

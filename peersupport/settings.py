@@ -374,10 +374,21 @@ QUICK_EXIT_URL = env.str("QUICK_EXIT_URL", default="https://www.google.com/")
 BROWSE_CACHE_SECONDS = env.int("BROWSE_CACHE_SECONDS", default=300)
 BROWSE_PAGE_SIZE = env.int("BROWSE_PAGE_SIZE", default=20)
 
+# Records of emails sent and of who came to a meetup are purged after this many months
+# (accounts/retention.py, run daily by beat).
+RETENTION_MONTHS = env.int("RETENTION_MONTHS", default=12)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # Error responses are logged by their URL pattern, not their path: a path can carry a
+    # calendar token or a circle's name (peersupport/log_filters.py).
+    "filters": {"path_as_route": {"()": "peersupport.log_filters.PathAsRoute"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "django.request": {"filters": ["path_as_route"]},
+        "django.server": {"filters": ["path_as_route"]},
+    },
 }

@@ -1,0 +1,42 @@
+"""How long the site keeps records of what happened, and the purge of what is older.
+
+Whom the site emailed, and who came to which meetup, says which circles a person goes to:
+health information. Such records are kept for `RETENTION_MONTHS` (default 12) and then
+purged by a daily task; each app purges its own rows (`accounts.retention` the sent-email
+records, `meetups.retention` attendance), all against the one cutoff given here.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Notification
+
+
+def retention_cutoff(now: dt.datetime | None = None) -> dt.datetime:
+    """The moment `RETENTION_MONTHS` calendar months before `now`: records from before it
+    are purged. A day the earlier month lacks becomes its last day (31 March less one
+    month is 28 or 29 February)."""
+    now = now or timezone.now()
+    months = now.year * 12 + now.month - 1 - settings.RETENTION_MONTHS
+    year, month = divmod(months, 12)
+    month += 1
+    last_day = calendar.monthrange(year, month)[1]
+    return now.replace(year=year, month=month, day=min(now.day, last_day))
+
+
+@transaction.atomic
+def purge_old_notifications(*, now: dt.datetime | None = None) -> int:
+    """Delete the records of emails created before the retention cutoff; returns how many.
+
+    A record is the guard that sends a message once (accounts.notify.send_once). Every key
+    names a meetup, a change or a month long past by then, so no scan is looking for it
+    and nothing is sent again.
+    """
+    deleted, _ = Notification.objects.filter(created_at__lt=retention_cutoff(now)).delete()
+    return deleted
