@@ -69,7 +69,13 @@ def _get_meetup_for_host(request: AuthenticatedHttpRequest, slug: str, pk: int) 
 def _manage_context(request: AuthenticatedHttpRequest, circle: Circle) -> dict[str, Any]:
     """Everything the manage page shows, one section after another; each section's
     context comes from its own function below."""
-    context: dict[str, Any] = {"circle": circle}
+    context: dict[str, Any] = {
+        "circle": circle,
+        # The link that opens an unlisted circle to people not in it, to share.
+        "invite_link": (
+            request.build_absolute_uri(circle.invite_url()) if circle.is_unlisted else ""
+        ),
+    }
     for section in (
         _meetups_section,
         _requests_section,
@@ -512,9 +518,12 @@ def circle_state(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
 
 
 def _get_meetup_for_member(request: AuthenticatedHttpRequest, pk: int) -> Meetup:
-    """A meetup by id: 404 when there is none, 403 unless the person is an active member
-    of its circle (only members offer to host)."""
+    """A meetup by id: 404 when there is none or the person may not see it
+    (Meetup.visible_to), 403 unless the person is an active member of its circle (only
+    members offer to host)."""
     meetup = get_object_or_404(Meetup.objects.select_related("circle"), pk=pk)
+    if not meetup.visible_to(request.user):
+        raise Http404("No such meetup.")
     if not meetup.circle.is_active_member(request.user):
         raise PermissionDenied
     return meetup
@@ -720,6 +729,8 @@ def report_circle(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
 def report_meetup(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Report a concern about one meetup, or (once it has started) say nobody was there."""
     meetup = get_object_or_404(Meetup.objects.select_related("circle", "venue"), pk=pk)
+    if not meetup.visible_to(request.user):
+        raise Http404("No such meetup.")
     circle = meetup.circle
     _member_who_may_report(request, circle)
     status = 200
