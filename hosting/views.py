@@ -47,20 +47,26 @@ from meetups.models import RSVP, Meetup
 
 
 def _get_circle_for_facilitator(request: AuthenticatedHttpRequest, slug: str) -> Circle:
-    """The circle by its slug: 404 when there is none, 403 unless the person can manage
-    it (its active facilitators, and staff: Circle.can_manage)."""
+    """The circle by its slug: 404 when there is none or its page is not open to the
+    person (an unlisted circle: Circle.opens_for), 403 unless the person can manage it
+    (its active facilitators, and staff: Circle.can_manage)."""
     circle = get_object_or_404(Circle, slug=slug)
+    if not circle.opens_for(request.user):
+        raise Http404("No such circle.")
     if not circle.can_manage(request.user):
         raise PermissionDenied
     return circle
 
 
 def _get_meetup_for_host(request: AuthenticatedHttpRequest, slug: str, pk: int) -> Meetup:
-    """A meetup of the circle: 404 when there is none, 403 unless the person hosts it (the
-    circle's facilitators, or this meetup's host in rotation: Meetup.can_host)."""
+    """A meetup of the circle: 404 when there is none or the person may not see it
+    (Meetup.visible_to), 403 unless the person hosts it (the circle's facilitators, or
+    this meetup's host in rotation: Meetup.can_host)."""
     meetup = get_object_or_404(
         Meetup.objects.select_related("circle", "venue"), pk=pk, circle__slug=slug
     )
+    if not meetup.visible_to(request.user):
+        raise Http404("No such meetup.")
     if not meetup.can_host(request.user):
         raise PermissionDenied
     return meetup
@@ -443,6 +449,8 @@ def leave(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     here, above meetups and circles, because leaving changes all three; the public URL is
     the circle's own."""
     circle = get_object_or_404(Circle.objects.not_archived(), slug=slug)
+    if not circle.opens_for(request.user):
+        raise Http404("No such circle.")
     # Someone not in the circle (never was, left, removed) has nothing to leave: refused
     # like every other member-side action, and nothing changes.
     if not circle.memberships.current().filter(user=request.user).exists():
@@ -694,6 +702,8 @@ def report_circle(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """Report a concern about the circle or one of its members (`?about=<membership id>`
     picks the member in advance; the picker lists display names only)."""
     circle = get_object_or_404(Circle, slug=slug)
+    if not circle.opens_for(request.user):
+        raise Http404("No such circle.")
     _member_who_may_report(request, circle)
     status = 200
     if request.method == "POST":

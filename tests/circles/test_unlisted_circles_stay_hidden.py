@@ -194,3 +194,19 @@ def test_circle_and_meetup_pages_are_never_indexed(circle: Circle, meetup: Meetu
     circle.status = Circle.Status.ARCHIVED
     circle.save()
     assert noindex in _client().get(circle.get_absolute_url()).content.decode()
+
+
+def test_an_unlisted_circles_other_pages_do_not_confirm_its_slug(
+    quiet: Circle, quiet_meetup: Meetup, outsider: User
+) -> None:
+    """Guessing an unlisted circle's slug on its manage, leave and report pages answers
+    404 as for a slug nobody has, not the 403 that would say it exists."""
+    client = _client(outsider)
+    for url in (
+        "/circles/quiet/manage/",
+        f"/circles/quiet/manage/meetups/{quiet_meetup.pk}/",
+        "/circles/quiet/report/",
+    ):
+        assert client.get(url).status_code == 404, url
+    for url in ("/circles/quiet/leave/", "/circles/quiet/manage/members/"):
+        assert client.post(url).status_code == 404, url
