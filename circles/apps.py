@@ -6,6 +6,12 @@ class CirclesConfig(AppConfig):
     verbose_name = "Circles"
 
     def ready(self) -> None:
+        from django.urls import register_converter
+
         from circles import signals
+        from circles.converters import DatabaseIdConverter
 
         signals.connect()
+        # `<id:pk>` in every URL pattern with a database id, in this room's URLs and the
+        # rooms above it, which load their URLs after every app is ready.
+        register_converter(DatabaseIdConverter, "id")

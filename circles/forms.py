@@ -219,7 +219,18 @@ class CircleSearchForm(forms.Form):
         return self._filtered(Circle.objects.listed().online()).in_browse_order()
 
 
-class JoinForm(forms.Form):
+class InviteForm(forms.Form):
+    """The invite token an unlisted circle's link carries (`?invite=`), and its join form
+    carries on as a hidden field."""
+
+    invite = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
+
+    def token(self) -> str:
+        """The token given, or "" when there is none (or it cannot be one)."""
+        return self.cleaned_data["invite"] if self.is_valid() else ""
+
+
+class JoinForm(InviteForm):
     accept_guidelines = forms.BooleanField(
         label="I have read the circle's guidelines and I accept them",
         error_messages={"required": "Please tick that you accept the guidelines to join."},

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import secrets
 import zoneinfo
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -108,6 +110,11 @@ def great_circle_km(lat: float, lng: float) -> models.Func:
         Sin(dlng), 2
     )
     return Value(2 * EARTH_RADIUS_KM) * ASin(Sqrt(Least(a, Value(1.0))))
+
+
+def new_invite_token() -> str:
+    """An unguessable token for a circle's invite link (256 random bits)."""
+    return secrets.token_urlsafe(32)
 
 
 class CircleQuerySet(models.QuerySet["Circle"]):
@@ -328,6 +335,10 @@ class Circle(models.Model):
         max_length=10, choices=Visibility.choices, default=Visibility.LISTED
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    # What opens an unlisted circle's page to someone not in it (Circle.opens_for): slugs
+    # are made from names, so they can be guessed; this cannot. Every circle has one, so a
+    # circle made unlisted later (by its facilitators or a moderator) has its link at once.
+    invite_token = models.CharField(max_length=64, default=new_invite_token, editable=False)
 
     guidelines = models.TextField(blank=True)
     guidelines_version = models.PositiveIntegerField(default=1)
@@ -390,6 +401,35 @@ class Circle(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("circles:detail", args=[self.slug])
+
+    @property
+    def is_unlisted(self) -> bool:
+        return self.visibility == self.Visibility.UNLISTED
+
+    def invite_url(self) -> str:
+        """The circle's page with its invite token: the link facilitators share."""
+        return f"{self.get_absolute_url()}?{urlencode({'invite': self.invite_token})}"
+
+    def has_invite(self, invite: str) -> bool:
+        """Whether `invite` is this circle's invite token (compared in constant time)."""
+        return bool(invite) and secrets.compare_digest(invite.encode(), self.invite_token.encode())
+
+    def opens_for(self, user: User | None, invite: str = "") -> bool:
+        """Whether the circle's page (and joining it) is open to `user`.
+
+        A listed circle's page is open to anyone. An unlisted circle is found only through
+        its invite link: its page opens for someone bringing its invite token, for the
+        people in it (active members and those asking to join), and for its facilitators
+        and staff (`can_manage`). Everyone else gets the same 404 as for a slug that does
+        not exist, so guessing slugs confirms nothing. (Its meetups are stricter: see
+        Meetup.visible_to.)
+        """
+        if not self.is_unlisted or self.has_invite(invite):
+            return True
+        if self.can_manage(user):
+            return True
+        membership = self.membership_of(user)
+        return membership is not None and membership.status in Membership.CURRENT
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:

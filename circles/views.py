@@ -16,7 +16,7 @@ from django.views.decorators.vary import vary_on_headers
 from accounts.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from accounts.ratelimits import rate_limited
 from circles import cache as browse_cache
-from circles.forms import CircleSearchForm, JoinForm
+from circles.forms import CircleSearchForm, InviteForm, JoinForm
 from circles.models import Circle, Membership
 from circles.services import CircleError, join_circle
 
@@ -170,19 +170,33 @@ def browse(request: HtmxHttpRequest) -> HttpResponse:
     return response
 
 
-def _get_visible_circle(slug: str) -> Circle:
-    """A circle by its link: listed and unlisted alike. Archived circles are gone."""
+def _get_circle_for(request: HtmxHttpRequest, slug: str, invite: str) -> Circle:
+    """The circle by its slug, when its page is open to the person (Circle.opens_for):
+    404 otherwise, the same as for a slug nobody has."""
     circle = get_object_or_404(Circle, slug=slug)
-    if circle.status == Circle.Status.ARCHIVED:
-        raise Http404("This circle has closed.")
+    if not circle.opens_for(request.user, invite):
+        raise Http404("No such circle.")
     return circle
 
 
+def _page_url(circle: Circle, invite: str) -> str:
+    """Where the person came in: the invite link when they came by it, for redirects and
+    the sign-in links, which would otherwise lead someone not in the circle to a 404."""
+    return circle.invite_url() if circle.has_invite(invite) else circle.get_absolute_url()
+
+
 def _render_detail(
-    request: HtmxHttpRequest, circle: Circle, join_form: JoinForm | None = None, status: int = 200
+    request: HtmxHttpRequest,
+    circle: Circle,
+    invite: str,
+    join_form: JoinForm | None = None,
+    status: int = 200,
 ) -> HttpResponse:
-    membership = circle.membership_of(request.user)
-    meetups = circle.meetups.upcoming().select_related("venue")[:4]
+    user = request.user
+    membership = circle.membership_of(user)
+    meetups = list(circle.meetups.upcoming().select_related("venue")[:4])
+    can_manage = circle.can_manage(user)
+    invite = invite if circle.has_invite(invite) else ""
     return render(
         request,
         "circles/detail.html",
@@ -194,14 +208,25 @@ def _render_detail(
             .select_related("venue")
             .order_by("weekday", "start_time"),
             "meetups": meetups,
+            # Someone who came by an unlisted circle's invite link sees its next meetups
+            # but cannot open them until they join (Meetup.visible_to, which depends on
+            # the circle alone, so the first meetup answers for all).
+            "link_meetups": bool(meetups) and meetups[0].visible_to(user),
             "membership": membership,
             # "You host this circle" instead of the join and leave buttons: hosting, not
             # managing, so a moderator who is a plain member still sees their own buttons.
-            "is_facilitator": circle.is_facilitator(request.user),
+            "is_facilitator": circle.is_facilitator(user),
             # A link to the manage page (served by hosting, above this room) for the
             # circle's facilitators and the site's moderators.
-            "can_manage": circle.can_manage(request.user),
-            "join_form": join_form or JoinForm(circle=circle),
+            "can_manage": can_manage,
+            # The link that opens an unlisted circle, for its facilitators to share.
+            "invite_link": (
+                request.build_absolute_uri(circle.invite_url())
+                if can_manage and circle.is_unlisted
+                else ""
+            ),
+            "page_url": _page_url(circle, invite),
+            "join_form": join_form or JoinForm(circle=circle, initial={"invite": invite}),
         },
         status=status,
     )
@@ -209,25 +234,29 @@ def _render_detail(
 
 @require_safe
 def detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    try:
-        circle = _get_visible_circle(slug)
-    except Http404:
-        if Circle.objects.filter(slug=slug, status=Circle.Status.ARCHIVED).exists():
-            return render(request, "circles/closed.html", status=404)
-        raise
-    return _render_detail(request, circle)
+    """A circle's page: listed circles for anyone, unlisted ones by their invite link
+    (Circle.opens_for). A closed circle says so, to whoever may see it."""
+    invite = InviteForm(request.GET).token()
+    circle = _get_circle_for(request, slug, invite)
+    if circle.status == Circle.Status.ARCHIVED:
+        return render(request, "circles/closed.html", status=404)
+    return _render_detail(request, circle, invite)
 
 
 @require_POST
 @rate_limited("join")
 def join(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    """Join an open circle, or ask to join an approval circle."""
-    circle = _get_visible_circle(slug)
+    """Join an open circle, or ask to join an approval circle. Joining an unlisted circle
+    takes its invite link: the join form carries the token on."""
+    invite = InviteForm(request.POST).token()
+    circle = _get_circle_for(request, slug, invite)
+    if circle.status == Circle.Status.ARCHIVED:
+        raise Http404("This circle has closed.")
     if not request.user.is_authenticated:
-        return redirect_to_login(circle.get_absolute_url())
+        return redirect_to_login(_page_url(circle, invite))
     form = JoinForm(request.POST, circle=circle)
     if not form.is_valid():
-        return _render_detail(request, circle, join_form=form, status=400)
+        return _render_detail(request, circle, invite, join_form=form, status=400)
     try:
         membership = join_circle(
             user=request.user,
@@ -237,7 +266,7 @@ def join(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
         )
     except CircleError as error:
         messages.error(request, error.message)
-        return redirect(circle)
+        return redirect(_page_url(circle, invite))
     if membership.status == Membership.Status.PENDING:
         messages.success(
             request,

@@ -114,12 +114,12 @@ class ReportAdmin(admin.ModelAdmin):
     def get_urls(self) -> list[URLPattern]:
         own = [
             path(
-                "<int:pk>/resolve/",
+                "<id:pk>/resolve/",
                 self.admin_site.admin_view(self.resolve_view),
                 name="hosting_report_resolve",
             ),
             path(
-                "<int:pk>/hide-circle/",
+                "<id:pk>/hide-circle/",
                 self.admin_site.admin_view(self.hide_circle_view),
                 name="hosting_report_hide_circle",
             ),

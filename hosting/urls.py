@@ -12,19 +12,19 @@ urlpatterns = [
     # Starting a circle
     path("circles/new/", views.start, name="start"),
     # Meetups
-    path("circles/<slug:slug>/manage/meetups/<int:pk>/", views.meetup, name="meetup"),
+    path("circles/<slug:slug>/manage/meetups/<id:pk>/", views.meetup, name="meetup"),
     path(
-        "circles/<slug:slug>/manage/meetups/<int:pk>/change/",
+        "circles/<slug:slug>/manage/meetups/<id:pk>/change/",
         views.change_meetup,
         name="change_meetup",
     ),
     path(
-        "circles/<slug:slug>/manage/meetups/<int:pk>/cancel/",
+        "circles/<slug:slug>/manage/meetups/<id:pk>/cancel/",
         views.cancel_meetup,
         name="cancel_meetup",
     ),
     # The series
-    path("circles/<slug:slug>/manage/meetups/<int:pk>/series/", views.series, name="series"),
+    path("circles/<slug:slug>/manage/meetups/<id:pk>/series/", views.series, name="series"),
     # Join requests
     path("circles/<slug:slug>/manage/requests/", views.answer_request, name="answer_request"),
     # Members
@@ -34,16 +34,16 @@ urlpatterns = [
     # Co-facilitators and the circle's state
     path("circles/<slug:slug>/manage/state/", views.circle_state, name="circle_state"),
     # Rotating hosts
-    path("meetups/<int:pk>/host/offer/", views.offer_to_host, name="offer_to_host"),
-    path("meetups/<int:pk>/host/withdraw/", views.withdraw_host_offer, name="withdraw_host_offer"),
+    path("meetups/<id:pk>/host/offer/", views.offer_to_host, name="offer_to_host"),
+    path("meetups/<id:pk>/host/withdraw/", views.withdraw_host_offer, name="withdraw_host_offer"),
     path(
-        "circles/<slug:slug>/manage/host-offers/<int:pk>/",
+        "circles/<slug:slug>/manage/host-offers/<id:pk>/",
         views.decide_host_offer,
         name="decide_host_offer",
     ),
     # Messages
     path(
-        "circles/<slug:slug>/manage/meetups/<int:pk>/message/",
+        "circles/<slug:slug>/manage/meetups/<id:pk>/message/",
         views.message_people_going,
         name="message_people_going",
     ),
@@ -55,9 +55,9 @@ urlpatterns = [
     ),
     # Reports
     path("circles/<slug:slug>/report/", views.report_circle, name="report_circle"),
-    path("meetups/<int:pk>/report/", views.report_meetup, name="report_meetup"),
+    path("meetups/<id:pk>/report/", views.report_meetup, name="report_meetup"),
     path(
-        "circles/<slug:slug>/manage/reports/<int:pk>/resolve/",
+        "circles/<slug:slug>/manage/reports/<id:pk>/resolve/",
         views.resolve_report,
         name="resolve_report",
     ),

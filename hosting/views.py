@@ -48,20 +48,26 @@ from meetups.models import RSVP, Meetup
 
 
 def _get_circle_for_facilitator(request: AuthenticatedHttpRequest, slug: str) -> Circle:
-    """The circle by its slug: 404 when there is none, 403 unless the person can manage
-    it (its active facilitators, and staff: Circle.can_manage)."""
+    """The circle by its slug: 404 when there is none or its page is not open to the
+    person (an unlisted circle: Circle.opens_for), 403 unless the person can manage it
+    (its active facilitators, and staff: Circle.can_manage)."""
     circle = get_object_or_404(Circle, slug=slug)
+    if not circle.opens_for(request.user):
+        raise Http404("No such circle.")
     if not circle.can_manage(request.user):
         raise PermissionDenied
     return circle
 
 
 def _get_meetup_for_host(request: AuthenticatedHttpRequest, slug: str, pk: int) -> Meetup:
-    """A meetup of the circle: 404 when there is none, 403 unless the person hosts it (the
-    circle's facilitators, or this meetup's host in rotation: Meetup.can_host)."""
+    """A meetup of the circle: 404 when there is none or the person may not see it
+    (Meetup.visible_to), 403 unless the person hosts it (the circle's facilitators, or
+    this meetup's host in rotation: Meetup.can_host)."""
     meetup = get_object_or_404(
         Meetup.objects.select_related("circle", "venue"), pk=pk, circle__slug=slug
     )
+    if not meetup.visible_to(request.user):
+        raise Http404("No such meetup.")
     if not meetup.can_host(request.user):
         raise PermissionDenied
     return meetup
@@ -70,7 +76,13 @@ def _get_meetup_for_host(request: AuthenticatedHttpRequest, slug: str, pk: int) 
 def _manage_context(request: AuthenticatedHttpRequest, circle: Circle) -> dict[str, Any]:
     """Everything the manage page shows, one section after another; each section's
     context comes from its own function below."""
-    context: dict[str, Any] = {"circle": circle}
+    context: dict[str, Any] = {
+        "circle": circle,
+        # The link that opens an unlisted circle to people not in it, to share.
+        "invite_link": (
+            request.build_absolute_uri(circle.invite_url()) if circle.is_unlisted else ""
+        ),
+    }
     for section in (
         _meetups_section,
         _requests_section,
@@ -439,6 +451,8 @@ def leave(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     here, above meetups and circles, because leaving changes all three; the public URL is
     the circle's own."""
     circle = get_object_or_404(Circle.objects.not_archived(), slug=slug)
+    if not circle.opens_for(request.user):
+        raise Http404("No such circle.")
     # Someone not in the circle (never was, left, removed) has nothing to leave: refused
     # like every other member-side action, and nothing changes.
     if not circle.memberships.current().filter(user=request.user).exists():
@@ -514,9 +528,12 @@ def circle_state(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
 
 
 def _get_meetup_for_member(request: AuthenticatedHttpRequest, pk: int) -> Meetup:
-    """A meetup by id: 404 when there is none, 403 unless the person is an active member
-    of its circle (only members offer to host)."""
+    """A meetup by id: 404 when there is none or the person may not see it
+    (Meetup.visible_to), 403 unless the person is an active member of its circle (only
+    members offer to host)."""
     meetup = get_object_or_404(Meetup.objects.select_related("circle"), pk=pk)
+    if not meetup.visible_to(request.user):
+        raise Http404("No such meetup.")
     if not meetup.circle.is_active_member(request.user):
         raise PermissionDenied
     return meetup
@@ -688,6 +705,8 @@ def report_circle(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """Report a concern about the circle or one of its members (`?about=<membership id>`
     picks the member in advance; the picker lists display names only)."""
     circle = get_object_or_404(Circle, slug=slug)
+    if not circle.opens_for(request.user):
+        raise Http404("No such circle.")
     _member_who_may_report(request, circle)
     status = 200
     if request.method == "POST":
@@ -724,6 +743,8 @@ def report_circle(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
 def report_meetup(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Report a concern about one meetup, or (once it has started) say nobody was there."""
     meetup = get_object_or_404(Meetup.objects.select_related("circle", "venue"), pk=pk)
+    if not meetup.visible_to(request.user):
+        raise Http404("No such meetup.")
     circle = meetup.circle
     _member_who_may_report(request, circle)
     status = 200

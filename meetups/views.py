@@ -31,12 +31,17 @@ from meetups.models import RSVP, Meetup
 FEED_HISTORY_DAYS = 90
 
 
-def _get_meetup(pk: int) -> Meetup:
-    return get_object_or_404(Meetup.objects.select_related("circle", "venue", "host"), pk=pk)
+def _get_meetup(request: HttpRequest, pk: int) -> Meetup:
+    """The meetup, when the person may see it (Meetup.visible_to): 404 otherwise, the same
+    as for an id nobody has."""
+    meetup = get_object_or_404(Meetup.objects.select_related("circle", "venue", "host"), pk=pk)
+    if not meetup.visible_to(request.user):
+        raise Http404("No such meetup.")
+    return meetup
 
 
 def _get_meetup_for_facilitator(request: AuthenticatedHttpRequest, pk: int) -> Meetup:
-    meetup = _get_meetup(pk)
+    meetup = _get_meetup(request, pk)
     if not meetup.circle.can_manage(request.user):
         raise PermissionDenied
     return meetup
@@ -44,7 +49,7 @@ def _get_meetup_for_facilitator(request: AuthenticatedHttpRequest, pk: int) -> M
 
 def _get_meetup_for_host(request: AuthenticatedHttpRequest, pk: int) -> Meetup:
     """The circle's facilitators, or this meetup's host in rotation (Meetup.can_host)."""
-    meetup = _get_meetup(pk)
+    meetup = _get_meetup(request, pk)
     if not meetup.can_host(request.user):
         raise PermissionDenied
     return meetup
@@ -89,7 +94,7 @@ def _rsvp_context(request: HttpRequest, meetup: Meetup, *, notice: str = "") -> 
 
 @require_safe
 def detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    meetup = _get_meetup(pk)
+    meetup = _get_meetup(request, pk)
     circle = meetup.circle
     user = request.user
     context = _rsvp_context(request, meetup)
@@ -155,7 +160,9 @@ def rsvp(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form.is_valid()  # Both fields are optional yes/no flags: the form is always valid.
     try:
         if form.cleaned_data["join"]:
-            meetup = _get_meetup(pk)
+            # Joining from a meetup's page needs the page: a meetup of an unlisted circle
+            # is not (Meetup.visible_to), so its circle is joined by its invite link only.
+            meetup = _get_meetup(request, pk)
             seat = services.join_and_rsvp(
                 user=request.user,
                 meetup=meetup,
@@ -163,11 +170,14 @@ def rsvp(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             )
         else:
             # The service reads and locks the meetup itself; it is known here only by id.
+            # Only active members get a seat, and they may see the meetup, so who may see
+            # it is asked only when the RSVP is refused (keeping the busiest write lean).
             meetup = Meetup(pk=pk)
             seat = services.rsvp(user=request.user, meetup=meetup)
     except Meetup.DoesNotExist:
         raise Http404("No such meetup.") from None
     except services.MeetupError as exc:
+        meetup = _get_meetup(request, pk)
         return _rsvp_response(request, meetup, exc.message, ok=False)
     return _rsvp_response(request, meetup, _rsvp_notice(seat), ok=True)
 
@@ -177,7 +187,7 @@ def rsvp(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @rate_limited("rsvp")
 def cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Give up my seat or waitlist place, from the meetup page or from my meetups."""
-    meetup = _get_meetup(pk)
+    meetup = _get_meetup(request, pk)
     from_my_meetups = CancelRSVPForm(request.POST).back_to_my_meetups()
     try:
         services.cancel_rsvp(user=request.user, meetup=meetup)
@@ -264,8 +274,9 @@ def attendance(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @require_safe
 def ics_file(request: HttpRequest, pk: int) -> HttpResponse:
-    """One meetup as a public .ics file: never with the online link."""
-    meetup = _get_meetup(pk)
+    """One meetup as an .ics file, for whoever may see the meetup: never with the online
+    link."""
+    meetup = _get_meetup(request, pk)
     path = reverse("meetups:ics", args=[meetup.pk])
     body = ics.calendar([meetup], path=path, viewer=request.user)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")

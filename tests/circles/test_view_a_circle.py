@@ -104,9 +104,9 @@ def test_removed_member_is_told_they_cannot_rejoin(circle: Circle) -> None:
 
 
 def test_an_unlisted_circle_opens_by_its_link(client: Client) -> None:
-    CircleFactory(name="Quiet circle", slug="quiet", visibility=Circle.Visibility.UNLISTED)
+    circle = CircleFactory(name="Quiet circle", slug="quiet", visibility=Circle.Visibility.UNLISTED)
 
-    response = client.get("/circles/quiet/")
+    response = client.get(f"/circles/quiet/?invite={circle.invite_token}")
 
     assert response.status_code == 200
     assert "Quiet circle" in response.content.decode()

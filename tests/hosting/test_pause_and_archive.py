@@ -111,7 +111,10 @@ def test_archiving_asks_for_a_tick_then_closes_and_calls_off_meetups(
     assert circle.status == Circle.Status.ARCHIVED
     assert not circle.meetups.upcoming().exists()
     assert [m.to for m in mail.outbox] == [[member.email]]
-    ics = Client().get(f"/meetups/{weekly[0].pk}.ics").content.decode()
+    # A closed circle's meetups show to its members only (Meetup.visible_to).
+    member_client = Client()
+    member_client.force_login(member)
+    ics = member_client.get(f"/meetups/{weekly[0].pk}.ics").content.decode()
     assert "STATUS:CANCELLED" in ics
     assert ActionLog.objects.get().action == "archive"
     assert Client().get(circle.get_absolute_url()).status_code == 404
