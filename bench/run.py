@@ -77,6 +77,9 @@ SERVER_ENV = {
     "SECRET_KEY": "benchmark-only-secret-key",
     "ALLOWED_HOSTS": "127.0.0.1",
     "LOG_LEVEL": "WARNING",
+    # Members in the RSVP race post far faster than any person: the per-person limit stays
+    # on (its cost is measured) but out of reach.
+    "RSVP_RATE_LIMIT": "1000000/m/user",
 }
 
 
@@ -453,6 +456,8 @@ def main() -> None:
     for found in (checks, toggled):
         if found["lost"] or found["duplicated"] or found["oversold"] or found["miscounted"]:
             sys.exit("RSVP integrity check failed")
+    if race["latency"]["errors"] or toggling["latency"]["errors"]:
+        sys.exit("RSVPs were refused during the race (see the errors column)")
 
 
 if __name__ == "__main__":
