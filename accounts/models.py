@@ -80,8 +80,10 @@ class User(AbstractUser):
         help_text="On: tabs say only what kind of page it is, such as 'Meetup · Tue 3 Mar', "
         "and searching does not add entries to your browser's history.",
     )
+    # The private feed address is a credential: nobody has one until they turn the feed on
+    # in their settings (accounts.services.regenerate_calendar_token).
     calendar_token = models.CharField(
-        max_length=64, unique=True, null=True, blank=True, default=new_calendar_token
+        max_length=64, unique=True, null=True, blank=True, default=None
     )
 
     health_data_consent_at = models.DateTimeField(null=True, blank=True)

@@ -9,7 +9,7 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.utils.timezone import localdate, now
 
-from accounts.models import User
+from accounts.models import User, new_calendar_token
 from circles.models import Circle, Membership, Schedule, Topic, Venue
 from meetups.models import RSVP, Meetup
 
@@ -25,6 +25,10 @@ class UserFactory(factory.django.DjangoModelFactory):
     health_data_consent_at = factory.LazyFunction(now)
     privacy_notice_version = "2026-11"
     password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
+
+    class Params:
+        # New accounts start with the feed off; `calendar_feed=True` is someone who turned it on.
+        calendar_feed = factory.Trait(calendar_token=factory.LazyFunction(new_calendar_token))
 
     @factory.post_generation
     def verified(self, create: bool, extracted: bool | None, **kwargs: object) -> None:

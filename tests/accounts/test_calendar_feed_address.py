@@ -2,10 +2,26 @@
 
 from __future__ import annotations
 
+import pytest
 from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
+from accounts.services import regenerate_calendar_token
+
+
+@pytest.fixture
+def member(member: User) -> User:
+    """Milo, who has turned the calendar feed on (new accounts start with it off)."""
+    regenerate_calendar_token(user=member)
+    return member
+
+
+@pytest.fixture
+def outsider(outsider: User) -> User:
+    """Olive, whose own feed is on, so that it staying put means something."""
+    regenerate_calendar_token(user=outsider)
+    return outsider
 
 
 def _feed(client: Client, token: str) -> int:

@@ -7,6 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
+from accounts.services import regenerate_calendar_token
 
 URL = reverse("accounts:settings")
 
@@ -33,6 +34,7 @@ def test_anonymous_is_sent_to_log_in(client: Client, db) -> None:
 
 
 def test_page_shows_my_settings_and_links(member_client: Client, member: User) -> None:
+    regenerate_calendar_token(user=member)  # the feed is off until turned on
     response = member_client.get(URL)
 
     page = response.content.decode()

@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Notification, User
+from accounts.services import regenerate_calendar_token
 from circles.models import CheckIn, Circle
 from hosting.models import Report
 from meetups.models import RSVP, Meetup
@@ -31,6 +32,7 @@ def test_export_holds_my_data_and_not_anyone_elses(
     circle: Circle,
     meetup: Meetup,
 ) -> None:
+    regenerate_calendar_token(user=member)  # the feed is off until turned on
     RSVPFactory(meetup=meetup, user=member, status=RSVP.Status.GOING, attended=True)
     RSVPFactory(meetup=meetup, user=facilitator, status=RSVP.Status.GOING)
     CheckIn.objects.create(

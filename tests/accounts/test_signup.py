@@ -198,3 +198,26 @@ def test_my_account_pages_use_the_site_layout(member_client: Client) -> None:
         assert 'class="site-header"' in page
         assert "style=" not in page
         assert "data-allauth-onload" not in page
+
+
+def test_a_new_account_has_no_calendar_feed_until_it_is_turned_on(client: Client) -> None:
+    _signup(client)
+    user = User.objects.get(email="robin@example.org")
+    assert user.calendar_token is None
+    client.post(_confirmation_link(mail.outbox[0]))
+
+    settings_page = client.get(reverse("accounts:settings")).content.decode()
+    assert "Your calendar feed is off" in settings_page
+    assert "/me/calendar/" not in settings_page
+    assert "/me/calendar/" not in client.get(reverse("me:meetups")).content.decode()
+
+    client.post(reverse("accounts:regenerate_calendar"))
+
+    user.refresh_from_db()
+    assert user.calendar_token
+    feed = client.get(reverse("me:calendar", args=[user.calendar_token]))
+    assert feed.status_code == 200
+    assert (
+        f"/me/calendar/{user.calendar_token}.ics"
+        in client.get(reverse("accounts:settings")).content.decode()
+    )

@@ -17,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Notification
+from accounts.services import regenerate_calendar_token
 from circles import wording
 from circles.models import Membership
 from hosting import services
@@ -214,6 +215,7 @@ def test_the_private_feed_follows_a_move_and_a_cancellation(
     circle,
     django_capture_on_commit_callbacks,
 ) -> None:
+    regenerate_calendar_token(user=member)  # the feed is off until turned on
     moved, cancelled = MeetupFactory(circle=circle), MeetupFactory(circle=circle)
     wren = member_of(circle, display_name="Wren")
     for person in (member, wren):

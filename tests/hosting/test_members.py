@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.services import regenerate_calendar_token
 from circles.models import Circle, Membership
 from hosting.models import ActionLog
 from meetups import services as meetups_services
@@ -105,6 +106,7 @@ def test_removing_gives_their_seat_to_the_next_person_waiting(
     action: str,
     django_capture_on_commit_callbacks,
 ) -> None:
+    regenerate_calendar_token(user=member)  # the feed is off until turned on
     feed_url = f"/me/calendar/{member.calendar_token}.ics"
     assert LINK in member_client.get(full_meetup.get_absolute_url()).content.decode()
     assert full_meetup.get_absolute_url() in member_client.get(feed_url).content.decode()

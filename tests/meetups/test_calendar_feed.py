@@ -6,14 +6,23 @@ import datetime as dt
 import zoneinfo
 
 import icalendar
+import pytest
 from django.urls import reverse
 
 from accounts.models import User
+from accounts.services import regenerate_calendar_token
 from meetups import services
 from tests.factories import MeetupFactory, ScheduleFactory, VenueFactory
 
 CHICAGO = zoneinfo.ZoneInfo("America/Chicago")
 LINK = "https://video.example.org/room-secret-42"
+
+
+@pytest.fixture
+def member(member: User) -> User:
+    """Milo, who has turned the calendar feed on (new accounts start with it off)."""
+    regenerate_calendar_token(user=member)
+    return member
 
 
 def parse(response) -> icalendar.Calendar:

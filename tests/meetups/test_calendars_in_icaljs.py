@@ -19,6 +19,8 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
+from accounts.models import User
+from accounts.services import regenerate_calendar_token
 from meetups import services
 from meetups.models import Meetup
 from tests.conftest import need
@@ -28,6 +30,13 @@ pytestmark = pytest.mark.django_db
 
 HERE = Path(__file__).parent / "icaljs"
 CHICAGO = zoneinfo.ZoneInfo("America/Chicago")
+
+
+@pytest.fixture
+def member(member: User) -> User:
+    """Milo, who has turned the calendar feed on (new accounts start with it off)."""
+    regenerate_calendar_token(user=member)
+    return member
 
 
 @pytest.fixture(scope="session")

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.services import regenerate_calendar_token
 from circles.models import Circle
 from hosting import services as hosting
 from meetups import services
@@ -21,6 +22,13 @@ from meetups.models import Meetup
 from tests.factories import MeetupFactory, UserFactory, VenueFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def member(member: User) -> User:
+    """Milo, who has turned the calendar feed on (new accounts start with it off)."""
+    regenerate_calendar_token(user=member)
+    return member
 
 
 def parse(response) -> icalendar.Calendar:

@@ -8,6 +8,7 @@ import zoneinfo
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.services import regenerate_calendar_token
 from meetups import services
 from meetups.models import RSVP
 from tests.factories import MeetupFactory, VenueFactory
@@ -18,6 +19,7 @@ MY_MEETUPS = "/me/meetups/"
 def test_upcoming_going_and_waitlisted_with_position_and_past(
     member_client, member, facilitator, circle
 ):
+    regenerate_calendar_token(user=member)  # the feed is off until turned on
     going = MeetupFactory(circle=circle, venue=VenueFactory(name="Rosie's Coffee"))
     full = MeetupFactory(circle=circle, capacity=1, venue=VenueFactory(name="Bean There"))
     services.rsvp(user=facilitator, meetup=full)
