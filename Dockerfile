@@ -7,6 +7,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     STATICFILES_BACKEND=whitenoise.storage.CompressedStaticFilesStorage \
+    STATIC_ROOT=/app/staticfiles \
     PORT=8000
 
 RUN useradd --create-home --uid 1000 app
@@ -18,7 +19,10 @@ COPY pyproject.toml README.md ./
 RUN pip install .
 
 COPY --chown=app:app . .
-# collectstatic serves no one, so it needs neither a real key nor the shared cache.
+# collectstatic serves no one, so it needs neither a real key nor the shared cache. The files
+# go to STATIC_ROOT outside the data dir: docker-compose.yml mounts a tmpfs or volume over
+# /app/.data, which would hide them. The data dir stays app's own for a plain `docker run`,
+# and so that a new volume mounted over it starts out owned by app.
 RUN SECRET_KEY=collectstatic-only RATE_LIMITS_ENABLED=0 python manage.py collectstatic --noinput \
     && chown -R app:app /app/.data
 
