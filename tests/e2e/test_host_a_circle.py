@@ -218,6 +218,8 @@ def test_a_host_starts_a_circle_approves_a_seeker_and_runs_its_meetups(
         expect(seeker.locator("#rsvp")).to_contain_text("You're going.")
         meetups_services.rsvp(user=robin, meetup=meetup)
     seeker.goto(live_server.url + "/me/settings/")
+    # The feed is off until the person turns it on.
+    seeker.get_by_role("button", name="Turn on my calendar feed").click()
     feed_url = seeker.get_by_label("Feed address").input_value()
     feed_before = _events(seeker, feed_url)
     moved_before = _only_event(seeker, f"{live_server.url}/meetups/{moved.pk}.ics")

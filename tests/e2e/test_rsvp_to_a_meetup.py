@@ -61,6 +61,8 @@ def test_member_rsvps_cancels_and_the_next_person_gets_the_seat(
     expect(upcoming).to_contain_text("Going")
 
     page.goto(live_server.url + "/me/settings/")
+    # The feed is off until the person turns it on.
+    page.get_by_role("button", name="Turn on my calendar feed").click()
     feed_url = page.get_by_label("Feed address").input_value()
     assert re.fullmatch(re.escape(live_server.url) + r"/me/calendar/[\w-]{32,}\.ics", feed_url)
     [event] = _events(page, feed_url)
