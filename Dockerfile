@@ -19,11 +19,11 @@ COPY pyproject.toml README.md ./
 RUN pip install .
 
 COPY --chown=app:app . .
-# collectstatic serves no one, so it needs neither a real key nor the shared cache. The files
-# go to STATIC_ROOT outside the data dir: docker-compose.yml mounts a tmpfs or volume over
+# collectstatic serves no one, so it needs neither a key nor the shared cache
+# (peersupport.startup). The files go to STATIC_ROOT outside the data dir: docker-compose.yml mounts a tmpfs or volume over
 # /app/.data, which would hide them. The data dir stays app's own for a plain `docker run`,
 # and so that a new volume mounted over it starts out owned by app.
-RUN SECRET_KEY=collectstatic-only RATE_LIMITS_ENABLED=0 python manage.py collectstatic --noinput \
+RUN python manage.py collectstatic --noinput \
     && chown -R app:app /app/.data
 
 USER app

@@ -2,10 +2,21 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import beat_init, worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "peersupport.settings")
 
 app = Celery("peersupport")
+
+
+@beat_init.connect
+@worker_init.connect
+def _refuse_to_serve_misconfigured(**kwargs: object) -> None:
+    from peersupport.startup import refuse_to_serve_misconfigured
+
+    refuse_to_serve_misconfigured()
+
+
 app.config_from_object("django.conf:settings", namespace="CELERY")
 # Periodic wrappers over services live in <app>/tasks.py; the emails an app sends, and the
 # tasks that send them, in <app>/notifications.py (services enqueue those after commit).

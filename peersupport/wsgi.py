@@ -3,8 +3,11 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
+from peersupport.startup import refuse_to_serve_misconfigured
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "peersupport.settings")
 application = get_wsgi_application()
+refuse_to_serve_misconfigured()
 
 # Everything loaded so far lives as long as the worker. Frozen, it is left out of the
 # cyclic garbage collector's full collections, each of which would otherwise scan it all

@@ -81,8 +81,11 @@ def test_the_trusted_proxy_count_comes_from_the_environment() -> None:
     assert load(PRODUCTION, "ALLAUTH_TRUSTED_PROXY_COUNT") == {"ALLAUTH_TRUSTED_PROXY_COUNT": 0}
 
 
+SERVE = "import peersupport.wsgi"
+
+
 def test_a_server_without_the_shared_cache_refuses_to_start() -> None:
-    result = _run("import django; django.setup()", PRODUCTION | {"REDIS_URL": ""})
+    result = _run(SERVE, PRODUCTION | {"REDIS_URL": ""})
 
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
@@ -91,8 +94,22 @@ def test_a_server_without_the_shared_cache_refuses_to_start() -> None:
 
 def test_development_and_commands_that_serve_no_one_start_without_it() -> None:
     for extra in ({"DEBUG": "1"}, {"RATE_LIMITS_ENABLED": "0"}):
-        result = _run("import django; django.setup()", PRODUCTION | {"REDIS_URL": ""} | extra)
+        result = _run(SERVE, PRODUCTION | {"REDIS_URL": ""} | extra)
         assert result.returncode == 0, result.stderr
+
+
+def test_a_server_without_a_secret_key_refuses_to_start() -> None:
+    result = _run(SERVE, PRODUCTION | {"SECRET_KEY": ""})
+
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_commands_that_serve_no_one_need_neither_a_key_nor_the_shared_cache() -> None:
+    bare = {"DATABASE_URL": "sqlite:///:memory:"}
+    result = _run("", bare, "manage.py", "makemigrations", "--check", "--dry-run")
+
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_session_and_password_limits() -> None:
