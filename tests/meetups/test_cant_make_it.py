@@ -128,6 +128,7 @@ def test_a_post_without_the_csrf_token_is_refused(full: Meetup, member: User):
     response = Client(enforce_csrf_checks=True).post(path_of(seat_of(full, member)))
 
     assert response.status_code == 403
+    assert "Nothing was changed" in response.content.decode()
     assert state(full) == before
 
 
