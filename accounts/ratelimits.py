@@ -1,5 +1,6 @@
 """Per-person rate limits on what members do: RSVPs, joining, leaving, reports, downloading
-their data. One decorator per view, limits in `settings.PERSON_RATE_LIMITS`, counted by
+their data; and pages opened from a signed email link, counted per address and per link
+(`link_rate_limited`). One decorator per view, limits in `settings.PERSON_RATE_LIMITS`, counted by
 allauth's rate limiter in the shared cache (the one that already slows down password
 guessing), and one readable "too many requests" page (templates/429.html)."""
 
@@ -53,7 +54,30 @@ def rate_limited(action: str, *, count_get: bool = False) -> Callable[[View], Vi
     return decorator
 
 
-def _consume(request: HttpRequest, action: str, *, count_get: bool) -> bool:
+def link_rate_limited(
+    action: str,
+    *,
+    token_kwarg: str = "token",  # noqa: S107 (a URL argument's name)
+) -> Callable[[View], View]:
+    """Refuse with 429 once a page opened from a signed email link has been asked for more
+    often than `settings.PERSON_RATE_LIMITS[action]` allows, signed in or not (the link is
+    the credential, so there may be no user to count). Its rates count per client address
+    ("ip") and per link ("key": the URL's `token_kwarg`), GET included: a guesser is slowed
+    down by address, one leaked link by itself."""
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def limited(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not _consume(request, action, count_get=True, key=str(kwargs.get(token_kwarg))):
+                return too_many_requests(request)
+            return view(request, *args, **kwargs)
+
+        return limited
+
+    return decorator
+
+
+def _consume(request: HttpRequest, action: str, *, count_get: bool, key: str | None = None) -> bool:
     if not count_get and request.method == "HEAD":
         return True
     usage = ratelimit.consume(
@@ -61,7 +85,8 @@ def _consume(request: HttpRequest, action: str, *, count_get: bool) -> bool:
         app="accounts",
         action=action,
         config=settings.PERSON_RATE_LIMITS,
-        user=request.user,
+        user=request.user if request.user.is_authenticated else None,
+        key=key,
         limit_get=count_get,
     )
     return usage is not None

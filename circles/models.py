@@ -10,7 +10,7 @@ import datetime as dt
 import math
 import secrets
 import zoneinfo
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -60,6 +60,14 @@ class Venue(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def map_url(self) -> str:
+        """A link to the venue on a map (`settings.MAP_SEARCH_URL`, OpenStreetMap's search
+        by default), found by its address (by its name when it has none): an address is
+        what people check and what a map search finds best."""
+        query = quote_plus(self.address or self.name)
+        return settings.MAP_SEARCH_URL.replace("{query}", query)
 
 
 EARTH_RADIUS_KM = 6371.0088

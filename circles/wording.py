@@ -1,9 +1,10 @@
 """How the site words times, schedules and seats: one definition of each.
 
 Templates reach these through circles' template filters; emails, the Meeting Guide feed,
-calendar entries and the demo data call them directly. Times are always shown in a
-circle's own timezone (the caller passes it), the way people say them: "6:30 pm",
-"Tue 6:30 pm CST", "Tuesday 24 November, 6:30 pm CST".
+calendar entries and the demo data call them directly. Times are shown in a circle's own
+timezone (the caller passes it), the way people say them: "6:30 pm", "Tue 6:30 pm CST",
+"Tuesday 24 November, 6:30 pm CST"; a message to one person (a reminder) uses their own
+zone (`reader_zone`) and adds the circle's local time when it differs.
 """
 
 from __future__ import annotations
@@ -35,6 +36,18 @@ def clock(value: dt.time | dt.datetime) -> str:
 def _local(moment: dt.datetime, tz: str | zoneinfo.ZoneInfo) -> dt.datetime:
     zone = tz if isinstance(tz, zoneinfo.ZoneInfo) else zoneinfo.ZoneInfo(tz)
     return moment.astimezone(zone)
+
+
+def reader_zone(person_zone: str | None, circle_zone: str) -> zoneinfo.ZoneInfo:
+    """The zone a person reads a meetup's time in, in messages sent to them alone (a
+    reminder): their own (`accounts.User.timezone`, set from their home place at signup and
+    changed in their settings) when they have a valid one, else the circle's."""
+    if person_zone:
+        try:
+            return zoneinfo.ZoneInfo(person_zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            pass  # not a zone (the field is validated on forms, not on every write)
+    return zoneinfo.ZoneInfo(circle_zone)
 
 
 def short_when(moment: dt.datetime | None, tz: str | zoneinfo.ZoneInfo) -> str:

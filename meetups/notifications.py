@@ -26,7 +26,9 @@ Keys (unique in accounts.Notification):
 see in their calendars: a second move emails again while a retried task does not, and a
 reminder already sent for the old time is due again for the new one.
 
-Subjects name only the time: no circle name or topic, so an inbox preview stays discreet.
+Subjects name only the time (reminders: the time and the place): no circle name or
+topic, so an inbox preview stays discreet. A reminder's subject and first line add the
+circle's name only for someone who chose it (accounts.notify.preview_context).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ import datetime as dt
 from celery import shared_task
 from django.conf import settings
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.background import BackgroundTask
@@ -43,6 +46,7 @@ from accounts.models import User
 from accounts.notify import not_yet_sent, notification_key, send_once
 from circles import wording
 from circles.models import Venue
+from meetups import cant_make_it
 from meetups.models import RSVP, Meetup
 
 REMINDER_BATCH = 200
@@ -66,6 +70,31 @@ def meetup_context(meetup: Meetup, *, going: bool) -> dict:
         "circle_url": f"{settings.SITE_URL}{meetup.circle.get_absolute_url()}",
         "meetup_url": f"{settings.SITE_URL}{meetup.get_absolute_url()}",
         "meeting_link": meetup.meeting_link if going else "",
+    }
+
+
+def reminder_context(seat: RSVP) -> dict:
+    """What a reminder says to the person holding `seat`: when, in their own zone (with the
+    circle's local time too when that reads differently); where, with a map link; the
+    meetup's calendar file; and their own "I can't make it" link (meetups.cant_make_it).
+
+    The top of the message (subject, first line, preheader) names the time and the place
+    only; accounts.notify.preview_context adds the circle's name for people who chose it.
+    """
+    meetup = seat.meetup
+    circle = meetup.circle
+    zone = wording.reader_zone(seat.user.timezone, circle.timezone)
+    context = meetup_context(meetup, going=True)
+    when = wording.long_when(meetup.starts_at, zone)
+    there = wording.long_when(meetup.starts_at, circle.tz)
+    place = context["place"]
+    return context | {
+        "when": when,
+        "when_there": there if there != when else "",
+        "preheader": f"{when}, {place}" if place else when,
+        "map_url": meetup.venue.map_url if meetup.venue else "",
+        "ics_url": f"{settings.SITE_URL}{reverse('meetups:ics', args=[meetup.pk])}",
+        "cant_make_it_url": cant_make_it.url(seat),
     }
 
 
@@ -201,7 +230,7 @@ def send_due_reminders(*, now: dt.datetime | None = None, batch: int = REMINDER_
                 key=seat.notification_key,
                 user=seat.user,
                 template=template,
-                context=meetup_context(seat.meetup, going=True),
+                context=reminder_context(seat),
             )
         if sent >= batch:
             break

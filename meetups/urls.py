@@ -12,4 +12,5 @@ urlpatterns = [
     path("<id:pk>/capacity/", views.capacity, name="capacity"),
     path("<id:pk>/cancel-meetup/", views.cancel_meetup, name="cancel_meetup"),
     path("<id:pk>/attendance/", views.attendance, name="attendance"),
+    path("<id:pk>/cant-make-it/<str:token>/", views.cant_make_it, name="cant_make_it"),
 ]

@@ -17,12 +17,15 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from accounts.models import User
-from accounts.ratelimits import rate_limited
+from accounts.ratelimits import link_rate_limited, rate_limited
+from circles import wording
 from circles.models import Membership
+from meetups import cant_make_it as cant_make_it_link
 from meetups import ics, services
 from meetups.forms import AttendanceForm, CancelMeetupForm, CancelRSVPForm, CapacityForm, RSVPForm
 from meetups.models import RSVP, Meetup
@@ -270,6 +273,59 @@ def attendance(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             {"meetup": meetup, "r": seat, "can_mark_attendance": True, "notice": notice},
         )
     return redirect(meetup)
+
+
+PAGE = "meetups/cant_make_it.html"
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@never_cache
+@link_rate_limited("cant_make_it")
+def cant_make_it(request: HttpRequest, pk: int, token: str) -> HttpResponse:
+    """A reminder's "I can't make it" link (meetups.cant_make_it), signed in or not.
+
+    GET shows which seat and a button, and changes nothing: mail scanners open every link.
+    The button POSTs (with the CSRF token, like every form of the site; the signed link
+    says which seat, so the form has no fields) and gives the seat up through
+    `services.cancel_rsvp`, which promotes the first person waiting and emails them. A
+    link that was never good answers 400; one that no longer can be used (the meetup
+    started or was called off, the seat is already free) answers 410, each with a page
+    saying so.
+    """
+    reading = cant_make_it_link.read(token, meetup_id=pk)
+    seat, refusal = reading.seat, reading.refusal
+    state = "confirm"
+    if seat is not None and refusal is None and request.method == "POST":
+        try:
+            services.cancel_rsvp(user=seat.user, meetup=seat.meetup)
+        except services.MeetupError:
+            # It started between the page and the button: say so, as a link read now would.
+            seat.meetup.refresh_from_db()
+            refusal = cant_make_it_link.refusal_for(seat) or cant_make_it_link.Refusal.STARTED
+        else:
+            state = "done"
+    if seat is None or refusal is not None:
+        refusal = refusal or cant_make_it_link.Refusal.INVALID
+        context = _seat_context(request, seat, token) if seat else {}
+        context["state"] = refusal.value
+        return render(request, PAGE, context, status=refusal.status_code)
+    return render(request, PAGE, _seat_context(request, seat, token) | {"state": state})
+
+
+def _seat_context(request: HttpRequest, seat: RSVP, token: str) -> dict:
+    """What the "I can't make it" page says about a seat: when (in its holder's zone, as
+    their reminder said), where, and whether someone else is signed in here."""
+    meetup = seat.meetup
+    zone = wording.reader_zone(seat.user.timezone, meetup.circle.timezone)
+    viewer = request.user
+    return {
+        "token": token,
+        "seat": seat,
+        "meetup": meetup,
+        "when": wording.long_when(meetup.starts_at, zone),
+        "venue": meetup.venue,
+        "someone_else": viewer.is_authenticated and viewer.pk != seat.user_id,
+    }
 
 
 @require_safe

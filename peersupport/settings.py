@@ -202,6 +202,9 @@ PERSON_RATE_LIMITS = (
         "report": "5/m/user",
         # Downloading all my data.
         "export": "3/m/user,20/d/user",
+        # A reminder's "I can't make it" page, opened signed in or not: per client address
+        # and per link, GET included (accounts.ratelimits.link_rate_limited).
+        "cant_make_it": "30/m/ip,10/m/key",
     }
     if env.bool("RATE_LIMITS_ENABLED", default=True)
     else {}
@@ -282,6 +285,11 @@ from django.utils.csp import CSP  # noqa: E402
 
 MAP_TILE_URL = env.str("MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", default="&copy; OpenStreetMap contributors")
+# A venue's "map" link in emails (circles.models.Venue.map_url): `{query}` becomes its
+# address, URL-encoded. Any map site with a search URL works.
+MAP_SEARCH_URL = env.str(
+    "MAP_SEARCH_URL", default="https://www.openstreetmap.org/search?query={query}"
+)
 _tile_origin = "/".join(MAP_TILE_URL.split("/")[:3]).replace("{s}.", "*.")
 SECURE_CSP = {
     "default-src": [CSP.SELF],

@@ -8,13 +8,15 @@ no field was forgotten.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import pytest
 from django.db.models import Count, Q
 from django.test import Client
 
 from accounts.models import User
 from circles.models import Circle
-from meetups import services
+from meetups import cant_make_it, services
 from meetups.models import RSVP, Meetup
 from tests.factories import MeetupFactory
 
@@ -62,6 +64,9 @@ def _pages(circle: Circle, meetup: Meetup, member: User) -> list[str]:
         f"/meetups/{meetup.pk}/capacity/",
         f"/meetups/{meetup.pk}/cancel-meetup/",
         f"/meetups/{meetup.pk}/attendance/",
+        f"/meetups/{meetup.pk}/cant-make-it/not-a-token/",
+        # The member's own link from a reminder: the visitor's POST frees that seat.
+        urlsplit(cant_make_it.url(RSVP.objects.get(meetup=meetup, user=member))).path,
         "/me/meetups/",
         "/me/settings/",
         "/me/settings/calendar/new/",

@@ -15,10 +15,12 @@ from django.conf import settings
 from django.core import mail
 from django.utils import timezone
 
+from accounts.models import Notification, User
 from accounts.notify import build_message
+from circles import wording
 from meetups import services
 from meetups.notifications import send_due_reminders
-from tests.factories import MeetupFactory, UserFactory, VenueFactory
+from tests.factories import MeetupFactory, TopicFactory, UserFactory, VenueFactory
 
 CIRCLE = "Alcohol Recovery Tuesdays"
 TOPIC = "Addiction"
@@ -47,6 +49,10 @@ CONTEXT = {
     "confirm_url": "https://example.org/confirm/",
     "queue_url": "https://example.org/queue/",
     "meeting_link": "",
+    "when_there": "Tuesday 3 March, 6:00 pm CST",
+    "map_url": "https://www.openstreetmap.org/search?query=12+Main+St",
+    "ics_url": "https://example.org/meetups/1.ics",
+    "cant_make_it_url": "https://example.org/meetups/1/cant-make-it/x/",
     "message": f"See you at {CIRCLE}",
     "sender_name": "Milo",
     "nobody_there": False,
@@ -97,21 +103,48 @@ def test_a_person_who_opted_in_sees_the_circle_at_the_top(db, template):
         assert CIRCLE in first_line
 
 
-def test_a_reminder_leads_with_time_and_place_only(member, circle):
-    starts = timezone.now() + dt.timedelta(hours=20)
+REMINDER_AT = {"reminder-24h": dt.timedelta(hours=20), "reminder-2h": dt.timedelta(minutes=90)}
+
+
+def _reminder(person, circle, template: str):
+    """The one reminder `person` gets for a meetup of `circle` at Rosie's Coffee."""
+    starts = timezone.now() + REMINDER_AT[template]
     meetup = MeetupFactory(
         circle=circle,
         starts_at=starts,
         ends_at=starts + dt.timedelta(hours=1),
         venue=VenueFactory(name="Rosie's Coffee"),
     )
-    services.rsvp(user=member, meetup=meetup)
-
+    services.rsvp(user=person, meetup=meetup)
     assert send_due_reminders() == 1
-
     [message] = mail.outbox
+    assert Notification.objects.filter(key__startswith=f"{template}:", user=person).exists()
+    return message, wording.long_when(starts, person.timezone)
+
+
+@pytest.mark.parametrize("template", REMINDER_AT)
+def test_a_reminder_leads_with_time_and_place_only(member, circle, template):
+    circle.topics.set([TopicFactory(name=TOPIC)])
+
+    message, when = _reminder(member, circle, template)
+
     first_line, hidden = top(message)
-    assert circle.name not in first_line and circle.name not in hidden
-    assert "Rosie's Coffee" in first_line
-    assert hidden == "Details of your meetup"
+    assert message.subject == f"Reminder: {when}, Rosie's Coffee"
+    assert first_line == hidden == f"{when}, Rosie's Coffee"
+    for words in (circle.name, "Grief", TOPIC):
+        assert words not in message.subject
+        assert words not in first_line and words not in hidden
     assert circle.name in message.body  # the body itself still says which circle
+
+
+@pytest.mark.parametrize("template", REMINDER_AT)
+def test_a_reminder_names_the_circle_at_the_top_for_who_chose_it(member, circle, template):
+    User.objects.filter(pk=member.pk).update(emails_show_circle_name=True)
+    member.refresh_from_db()
+
+    message, when = _reminder(member, circle, template)
+
+    first_line, hidden = top(message)
+    expected = f"{when}, Rosie's Coffee · {circle.name}"
+    assert message.subject == f"Reminder: {expected}"
+    assert first_line == hidden == expected

@@ -9,7 +9,8 @@ from django.core import mail
 from django.utils import timezone
 
 from accounts.models import Notification, User
-from meetups import services
+from circles import wording
+from meetups import cant_make_it, services
 from meetups.models import RSVP, Meetup
 from meetups.notifications import send_due_reminders
 from tests.factories import MeetupFactory, MembershipFactory, UserFactory, VenueFactory
@@ -116,3 +117,55 @@ def test_a_run_is_bounded_and_the_next_picks_up_the_rest(circle):
     assert send_due_reminders(batch=3) == 0
     assert len(mail.outbox) == 5
     assert RSVP.objects.filter(meetup=meetup).count() == 5
+
+
+def _day_before_reminder(member, circle, **venue) -> tuple[Meetup, object]:
+    meetup = meetup_in(
+        circle,
+        dt.timedelta(hours=20),
+        venue=VenueFactory(name="Rosie's Coffee", address="12 Main St, Baton Rouge, LA", **venue),
+    )
+    services.rsvp(user=member, meetup=meetup)
+    assert send_due_reminders() == 1
+    [message] = mail.outbox
+    return meetup, message
+
+
+def test_a_reminder_says_when_in_my_zone_where_with_a_map_the_calendar_and_cant_make_it(
+    member, circle, settings
+):
+    User.objects.filter(pk=member.pk).update(timezone="America/New_York")
+    member.refresh_from_db()
+
+    meetup, message = _day_before_reminder(member, circle)
+
+    seat = RSVP.objects.get(meetup=meetup, user=member)
+    mine = wording.long_when(meetup.starts_at, "America/New_York")
+    theirs = wording.long_when(meetup.starts_at, "America/Chicago")
+    map_url = "https://www.openstreetmap.org/search?query=12+Main+St%2C+Baton+Rouge%2C+LA"
+    ics_url = f"{settings.SITE_URL}/meetups/{meetup.pk}.ics"
+    html = message.alternatives[0][0]
+    assert message.subject == f"Reminder: {mine}, Rosie's Coffee"
+    assert f"When: {mine}" in message.body
+    assert f"({theirs} where the circle meets)" in message.body
+    assert "Where: Rosie's Coffee, 12 Main St, Baton Rouge, LA" in message.body
+    assert f"Map: {map_url}" in message.body
+    assert f"Add it to your calendar: {ics_url}" in message.body
+    assert f"I can't make it: {cant_make_it.url(seat)}" in message.body
+    for url in (map_url, ics_url, cant_make_it.url(seat)):
+        assert f'href="{url}"' in html
+    assert "Nothing changes until you press it" in message.body
+
+
+def test_a_reminder_in_the_circles_own_zone_says_the_time_once(member, circle):
+    _, message = _day_before_reminder(member, circle)
+
+    assert "where the circle meets" not in message.body
+
+
+def test_a_person_without_a_valid_zone_reads_the_circles(member, circle):
+    User.objects.filter(pk=member.pk).update(timezone="")
+
+    meetup, message = _day_before_reminder(member, circle)
+
+    assert f"When: {wording.long_when(meetup.starts_at, circle.tz)}" in message.body
