@@ -13,13 +13,12 @@ from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from circles.models import Membership
-from meetups.models import RSVP
+from meetups import services
 from tests.e2e.accessibility import DESKTOP, PHONE, axe_violations, blocking, sign_in
 from tests.factories import (
     CircleFactory,
     MeetupFactory,
     MembershipFactory,
-    RSVPFactory,
     ScheduleFactory,
     TopicFactory,
     UserFactory,
@@ -53,10 +52,12 @@ def site(transactional_db: None, settings) -> Site:
     soon = timezone.now() + dt.timedelta(days=2)
     going = MeetupFactory(circle=joined, venue=venue, starts_at=soon)
     later = MeetupFactory(circle=joined, venue=venue, starts_at=soon + dt.timedelta(days=7))
-    RSVPFactory(meetup=going, user=robin)
-    RSVPFactory(meetup=later, user=robin, status=RSVP.Status.GOING)
+    services.rsvp(user=robin, meetup=going)
+    services.rsvp(user=robin, meetup=later)
     hosted_meetup = MeetupFactory(circle=hosted, venue=venue, starts_at=soon)
-    RSVPFactory(meetup=hosted_meetup, user=UserFactory(display_name="Sam"))
+    sam = UserFactory(display_name="Sam")
+    MembershipFactory(user=sam, circle=hosted)
+    services.rsvp(user=sam, meetup=hosted_meetup)
     browse = reverse("circles:browse") + "?near=Baton+Rouge&radius=50&unit=km"
     public = {
         "home": reverse("home"),
