@@ -159,6 +159,25 @@ class CircleSearchForm(forms.Form):
                     "for example “Baton Rouge” or “Portland, OR”.",
                 )
 
+    def summary(self) -> str:
+        """The search in one line, shown on a narrow screen beside the "Filters" toggle:
+        "Within 25 km of Baton Rouge, LA · Grief · Tuesday · Evening". Call after is_valid."""
+        if self.errors:
+            return "Please check your search"
+        data = self.cleaned_data
+        parts: list[str] = []
+        place = data["place"]
+        if place is not None and self.searches_nearby():
+            unit = "miles" if data["unit"] == "mi" else data["unit"]
+            parts.append(f"Within {data['radius']:g} {unit} of {place.name}")
+        for name in ("topic", "day", "time", "format", "language", "access"):
+            labels = dict(self.fields[name].choices)
+            chosen = data[name] if isinstance(data[name], list) else [data[name]]
+            parts.extend(str(labels[value]) for value in chosen if value)
+        if data["q"]:
+            parts.append(f"“{data['q']}”")
+        return " · ".join(parts) or "Every circle"
+
     def search_timezone(self) -> zoneinfo.ZoneInfo:
         """Where "today" is: the searched place, else the person's own timezone."""
         place = self.cleaned_data.get("place")

@@ -136,10 +136,11 @@ def _rsvp_response(
 ) -> HttpResponse:
     if request.htmx:
         meetup.refresh_from_db()
+        # The answer is announced by the page's live region and receives focus.
         return render(
             request,
             "meetups/detail.html#rsvp",
-            _rsvp_context(request, meetup, notice=notice),
+            _rsvp_context(request, meetup, notice=notice) | {"announce": True},
         )
     (messages.success if ok else messages.error)(request, notice)
     return redirect(meetup)
@@ -203,7 +204,7 @@ def cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             return render(
                 request,
                 "meetups/my_meetups.html#upcoming",
-                _my_meetups_context(request.user) | {"notice": notice},
+                _my_meetups_context(request.user) | {"notice": notice, "announce": True},
             )
         (messages.success if ok else messages.error)(request, notice)
         return redirect("me:meetups")
@@ -270,7 +271,14 @@ def attendance(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         return render(
             request,
             "meetups/detail.html#attendee",
-            {"meetup": meetup, "r": seat, "can_mark_attendance": True, "notice": notice},
+            {
+                "meetup": meetup,
+                "r": seat,
+                "can_mark_attendance": True,
+                "notice": notice,
+                # The swapped-in toggle keeps the focus the pressed one had.
+                "announce": True,
+            },
         )
     return redirect(meetup)
 

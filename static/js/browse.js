@@ -1,10 +1,12 @@
-// Browse page: "use my location" and the map beside the results. The list alone is
-// complete; both are extras for browsers that can do them.
+// Browse page: "use my location" and, when the person asks for it, a map of the results.
+// The list alone is complete; both are extras for browsers that can do them. The map's
+// tiles come from a third-party server, so nothing is asked of it before "Show map".
 (function () {
   "use strict";
 
   var map = null;
   var markerLayer = null;
+  var wanted = false;
 
   function markers() {
     var data = document.getElementById("map-markers");
@@ -16,23 +18,41 @@
     }
   }
 
-  function drawMap() {
-    var box = document.getElementById("map");
-    if (!box || !window.L || !box.dataset.tileUrl) return;
-    var points = markers();
-    box.hidden = points.length === 0;
-    if (!points.length) return;
-    // Back and Forward bring a fresh page whose map box is new.
-    if (map && map.getContainer() !== box) {
+  function removeMap() {
+    if (map) {
       map.remove();
       map = null;
+    }
+  }
+
+  // The toggle shows when there is something to map; the map when it was asked for.
+  function drawMap() {
+    var box = document.getElementById("map");
+    var toggle = document.querySelector("[data-map-toggle]");
+    var failed = document.querySelector("[data-map-failed]");
+    if (!box || !toggle || !window.L || !box.dataset.tileUrl) return;
+    var points = markers();
+    var button = toggle.querySelector("button");
+    toggle.hidden = points.length === 0;
+    button.textContent = wanted ? "Hide map" : "Show map";
+    button.setAttribute("aria-expanded", wanted ? "true" : "false");
+    box.hidden = !wanted || points.length === 0;
+    // Back and Forward bring a fresh page whose map box is new.
+    if (map && (box.hidden || map.getContainer() !== box)) removeMap();
+    if (box.hidden) {
+      failed.hidden = true;
+      return;
     }
     if (!map) {
       map = L.map(box, { scrollWheelZoom: false });
       L.tileLayer(box.dataset.tileUrl, {
         attribution: box.dataset.attribution || "",
         maxZoom: 18,
-      }).addTo(map);
+      })
+        .on("tileerror", function () {
+          failed.hidden = false;
+        })
+        .addTo(map);
       markerLayer = L.layerGroup().addTo(map);
     }
     map.invalidateSize();
@@ -49,6 +69,14 @@
     });
     map.fitBounds(bounds, { padding: [30, 30], maxZoom: 14 });
   }
+
+  // One listener for the page's life: the toggle's button is replaced on Back and Forward.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-map-toggle] button");
+    if (!button) return;
+    wanted = !wanted;
+    drawMap();
+  });
 
   function setUpLocation() {
     var button = document.getElementById("use-location");

@@ -1,12 +1,16 @@
 // Starting a circle: click the map to fill in a new venue's position. The page works
-// without it (the latitude and longitude can be typed).
+// without it (the latitude and longitude can be typed). The map's tiles come from a
+// third-party server, so the map is drawn only once the person presses "Show map".
 (function () {
   "use strict";
   var DEFAULT_ZOOM = 13;
+  // Asked for once, the map stays shown when the venue section is swapped for a new area.
+  var wanted = false;
 
   function init() {
     var el = document.getElementById("venue-map");
-    if (!el || el.dataset.ready || typeof L === "undefined") {
+    var toggle = document.querySelector("[data-map-toggle]");
+    if (!el || !toggle || el.dataset.ready || typeof L === "undefined") {
       return;
     }
     var latInput = document.getElementById("id_venue_lat");
@@ -14,6 +18,22 @@
     var lat = parseFloat(latInput.value || el.dataset.lat);
     var lng = parseFloat(lngInput.value || el.dataset.lng);
     if (isNaN(lat) || isNaN(lng) || !el.dataset.tileUrl) {
+      return;
+    }
+    if (!wanted) {
+      if (toggle.dataset.bound) {
+        return;
+      }
+      toggle.dataset.bound = "1";
+      toggle.hidden = false;
+      var button = toggle.querySelector("button");
+      button.addEventListener("click", function () {
+        wanted = true;
+        button.setAttribute("aria-expanded", "true");
+        toggle.hidden = true;
+        init();
+        el.focus();
+      });
       return;
     }
     el.dataset.ready = "1";

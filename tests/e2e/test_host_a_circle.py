@@ -141,7 +141,8 @@ def test_a_host_starts_a_circle_approves_a_seeker_and_runs_its_meetups(
     expect(venue_section).to_contain_text("No venues are known within 25 km yet")
     host.get_by_label("Name of the place").fill("Rosie's Coffee")
     host.get_by_label("Address").fill("3003 Government St, Baton Rouge, LA")
-    # Clicking the map puts the place there and picks "A new place".
+    # The map is drawn once asked for; clicking it puts the place there and picks "A new place".
+    host.get_by_role("button", name="Show map").click()
     venue_map = host.locator("#venue-map.is-ready")
     expect(venue_map).to_be_visible()
     venue_map.click(position={"x": 200, "y": 100})

@@ -119,7 +119,8 @@ def test_facilitator_marks_attendance_with_htmx(facilitator_client, member, circ
     assert "Mark as came" in page
     html = response.content.decode()
     assert html.lstrip().startswith(f'<li id="attendee-{member.pk}"')
-    assert 'aria-pressed="true"' in html
+    assert 'aria-pressed="true" autofocus>' in html  # the new toggle keeps the focus
+    assert "autofocus" not in page
     assert RSVP.objects.get(meetup=meetup, user=member).attended is True
 
 
