@@ -293,7 +293,8 @@ class DeleteAccountForm(forms.Form):
 
 class ConsentForm(forms.Form):
     """Accepting the privacy note: the button, and where the person was going (kept only
-    when it is a page of this site)."""
+    when it is a path on this site: anything else, even a bare word `redirect` would read
+    as a view's name, sends them home)."""
 
     next = forms.CharField(required=False, max_length=2000)
 
@@ -308,4 +309,4 @@ class ConsentForm(forms.Form):
             allowed_hosts={self.request.get_host()},
             require_https=self.request.is_secure(),
         )
-        return target if target and safe else ""
+        return target if target.startswith("/") and safe else ""

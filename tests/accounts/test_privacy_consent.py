@@ -93,10 +93,11 @@ def test_signing_out_stays_open(member_client: Client, note_changed: str) -> Non
     assert "_auth_user_id" not in member_client.session
 
 
-def test_a_foreign_next_address_is_dropped(
-    member: User, member_client: Client, note_changed: str
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "0", "home"])
+def test_a_next_address_off_the_site_is_dropped(
+    target: str, member: User, member_client: Client, note_changed: str
 ) -> None:
-    response = member_client.post(reverse("accounts:consent"), {"next": "https://evil.example/"})
+    response = member_client.post(reverse("accounts:consent"), {"next": target})
 
     assert response["Location"] == "/"
     member.refresh_from_db()
