@@ -41,7 +41,16 @@ class UserAdmin(DjangoUserAdmin):
                 )
             },
         ),
-        ("Consent", {"fields": ("health_data_consent_at", "privacy_notice_version")}),
+        (
+            "Consent",
+            {
+                "fields": (
+                    "health_data_consent_at",
+                    "privacy_notice_version",
+                    "consent_withdrawn_at",
+                )
+            },
+        ),
         ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
@@ -54,7 +63,12 @@ class UserAdmin(DjangoUserAdmin):
             },
         ),
     )
-    readonly_fields = ("health_data_consent_at", "privacy_notice_version", "last_login")
+    readonly_fields = (
+        "health_data_consent_at",
+        "privacy_notice_version",
+        "consent_withdrawn_at",
+        "last_login",
+    )
     list_display = ("display_name", "email", "is_active", "is_staff", "date_joined")
     list_filter = ("is_staff", "is_superuser", "is_active")
     search_fields = ("display_name", "email")

@@ -20,6 +20,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from accounts.models import User
 from accounts.places import MAX_INPUT_LENGTH, Place, resolve_place
@@ -288,3 +289,24 @@ class DeleteAccountForm(forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError("That password isn't right. Nothing has been deleted.")
         return password
+
+
+class ConsentForm(forms.Form):
+    """Accepting the privacy note: the button, and where the person was going (kept only
+    when it is a path on this site: anything else, even a bare word `redirect` would read
+    as a view's name, sends them home)."""
+
+    next = forms.CharField(required=False, max_length=2000)
+
+    def __init__(self, *args: Any, request: HttpRequest, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.request = request
+
+    def clean_next(self) -> str:
+        target: str = self.cleaned_data["next"]
+        safe = url_has_allowed_host_and_scheme(
+            target,
+            allowed_hosts={self.request.get_host()},
+            require_https=self.request.is_secure(),
+        )
+        return target if target.startswith("/") and safe else ""

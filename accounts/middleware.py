@@ -1,6 +1,7 @@
 """What every response to a signed-in person gets: kept out of shared and back-button
-caches, kept out of the browser's history when they asked for neutral titles, and the
-session ended when it has gone unused too long or lasted too long."""
+caches, kept out of the browser's history when they asked for neutral titles, the
+session ended when it has gone unused too long or lasted too long, and the privacy note
+asked for again when it changed."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse
-from django_htmx.http import push_url
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.http import urlencode
+from django_htmx.http import HttpResponseClientRedirect, push_url
 
 # Session keys: when this session signed in, and when it was last seen (epoch seconds).
 SIGNED_IN_AT = "accounts:signed_in_at"
@@ -92,3 +95,37 @@ class SessionTimeoutMiddleware:
             return
         if now - last_seen_at >= min(TOUCH_EVERY_SECONDS, idle_seconds // 2):
             session[LAST_SEEN_AT] = now
+
+
+class PrivacyConsentMiddleware:
+    """A signed-in person who accepted an older privacy note than the current one
+    (settings.PRIVACY_NOTICE_VERSION) is sent to the consent page at their next request,
+    and back where they were going once they accept. A request that would act (a POST) is
+    not carried out. The pages in `PRIVACY_CONSENT_EXEMPT_URLS` stay open without it:
+    signing out, the consent page and withdrawing, the crisis and privacy pages, the
+    person's own data (download, with its re-authentication, and deletion), unsubscribing,
+    the calendar feed and the health check."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: object, view_args: object, view_kwargs: object
+    ) -> HttpResponse | None:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or not user.needs_privacy_consent():
+            return None
+        match = request.resolver_match
+        if match is not None and match.view_name in settings.PRIVACY_CONSENT_EXEMPT_URLS:
+            return None
+        if request.path_info.startswith(f"/{settings.STATIC_URL.lstrip('/')}"):
+            return None
+        target = reverse("accounts:consent")
+        if request.method in ("GET", "HEAD"):
+            target += "?" + urlencode({"next": request.get_full_path()})
+        if getattr(request, "htmx", False):
+            return HttpResponseClientRedirect(target)
+        return HttpResponseRedirect(target)

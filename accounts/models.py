@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 import zoneinfo
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -22,6 +23,18 @@ def validate_timezone(value: str) -> None:
 
 def new_calendar_token() -> str:
     return secrets.token_urlsafe(32)
+
+
+# The emails a person may do without, each named by the User field that turns it on.
+OPTIONAL_EMAILS = ("remind_24h", "remind_2h", "weekly_checkin")
+
+
+def wanting_optional_email(kind: str, *, prefix: str = "") -> models.Q:
+    """User.wants_optional_email as a filter: `RSVP.objects.filter(
+    wanting_optional_email("remind_2h", prefix="user__"))`."""
+    if kind not in OPTIONAL_EMAILS:
+        raise ValueError(f"{kind!r} is not an optional email (accounts.models.OPTIONAL_EMAILS)")
+    return models.Q(**{f"{prefix}{kind}": True, f"{prefix}consent_withdrawn_at__isnull": True})
 
 
 class UserManager(BaseUserManager["User"]):
@@ -86,8 +99,14 @@ class User(AbstractUser):
         max_length=64, unique=True, null=True, blank=True, default=None
     )
 
+    # The privacy note the person last accepted, and when. A new version
+    # (settings.PRIVACY_NOTICE_VERSION) is asked for at their next visit
+    # (accounts.middleware.PrivacyConsentMiddleware).
     health_data_consent_at = models.DateTimeField(null=True, blank=True)
     privacy_notice_version = models.CharField(max_length=20, blank=True)
+    # Set when the person withdrew their consent from the settings page: the account stays,
+    # and no optional email goes out (User.wants_optional_email) until they consent again.
+    consent_withdrawn_at = models.DateTimeField(null=True, blank=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -114,6 +133,24 @@ class User(AbstractUser):
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
+
+    def needs_privacy_consent(self) -> bool:
+        """Whether the person is to be asked to accept the current privacy note: they
+        accepted an older version (or none). Someone who withdrew consent is not asked on
+        every page; they give it again from their settings when they choose."""
+        return (
+            self.consent_withdrawn_at is None
+            and self.privacy_notice_version != settings.PRIVACY_NOTICE_VERSION
+        )
+
+    def wants_optional_email(self, kind: str) -> bool:
+        """The one rule for every optional email (reminders, check-in prompts): the
+        person has it turned on (`kind` is one of OPTIONAL_EMAILS) and has not withdrawn
+        consent. Scans that pick recipients in SQL use `wanting_optional_email`, the same
+        rule as a filter."""
+        if kind not in OPTIONAL_EMAILS:
+            raise ValueError(f"{kind!r} is not an optional email (accounts.models.OPTIONAL_EMAILS)")
+        return self.consent_withdrawn_at is None and bool(getattr(self, kind))
 
     def has_verified_email(self) -> bool:
         """Whether the person has confirmed an email address (allauth's EmailAddress):

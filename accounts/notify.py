@@ -137,13 +137,28 @@ def build_message(
 
 
 def send_once(
-    *, key: str, user: User, template: str, context: dict, unsubscribe_kind: str | None = None
+    *,
+    key: str,
+    user: User,
+    template: str,
+    context: dict,
+    unsubscribe_kind: str | None = None,
+    optional: str | None = None,
 ) -> bool:
     """Send the email unless the message with this key has gone out already.
 
     Returns True when this call sent it. `key` names the message for its purpose, e.g.
     "reminder-24h:meetup:412:user:9". See the module docstring for the guarantees.
+
+    An optional email names its kind (`optional="remind_24h"`, one of
+    accounts.models.OPTIONAL_EMAILS) and is skipped, leaving no record, for a person who
+    does not want it (User.wants_optional_email), as read now: a preference turned off or
+    consent withdrawn after a scan picked the person still stops the message.
     """
+    if optional is not None:
+        user.refresh_from_db(fields=[optional, "consent_withdrawn_at"])
+        if not user.wants_optional_email(optional):
+            return False
     with transaction.atomic():
         note, _ = Notification.objects.get_or_create(
             key=key, defaults={"user": user, "kind": template}

@@ -64,6 +64,7 @@ def export(user: User) -> dict[str, Any]:
         "consent": {
             "health_data_consent_at": iso(user.health_data_consent_at),
             "privacy_notice_version": user.privacy_notice_version,
+            "consent_withdrawn_at": iso(user.consent_withdrawn_at),
         },
         "notifications": [
             {

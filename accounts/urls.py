@@ -8,5 +8,7 @@ urlpatterns = [
     path("settings/", views.settings_page, name="settings"),
     path("settings/calendar/new/", views.regenerate_calendar, name="regenerate_calendar"),
     path("settings/calendar/off/", views.revoke_calendar, name="revoke_calendar"),
+    path("consent/", views.consent, name="consent"),
+    path("consent/withdraw/", views.withdraw_consent, name="withdraw_consent"),
     path("unsubscribe/<str:token>/", notify.unsubscribe, name="unsubscribe"),
 ]

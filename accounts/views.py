@@ -19,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts import my_data, services
-from accounts.forms import DeleteAccountForm, DeletePageActionForm, SettingsForm
+from accounts.forms import ConsentForm, DeleteAccountForm, DeletePageActionForm, SettingsForm
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from accounts.ratelimits import rate_limited
@@ -46,8 +46,50 @@ def settings_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/settings.html",
-        {"form": form, "calendar_feed_url": _calendar_feed_url(request.user)},
+        {
+            "form": form,
+            "calendar_feed_url": _calendar_feed_url(request.user),
+            "consent_withdrawn": request.user.consent_withdrawn_at is not None,
+            "privacy_notice_version": request.user.privacy_notice_version,
+        },
     )
+
+
+@login_required
+def consent(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The privacy note's summary and a button to accept it: where a person is sent when
+    the note changed since they last accepted it (PrivacyConsentMiddleware), and where one
+    who withdrew consent gives it again."""
+    if request.method == "POST":
+        form = ConsentForm(request.POST, request=request)
+        if form.is_valid():
+            services.accept_privacy_note(user=request.user)
+            messages.success(request, "Thank you. Your consent is recorded.")
+            return redirect(form.cleaned_data["next"] or "home")
+    else:
+        form = ConsentForm(request=request, initial={"next": request.GET.get("next", "")})
+    return render(
+        request,
+        "accounts/consent.html",
+        {
+            "form": form,
+            "privacy_notice_version": settings.PRIVACY_NOTICE_VERSION,
+            "accepted_version": request.user.privacy_notice_version,
+            "withdrawn": request.user.consent_withdrawn_at is not None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def withdraw_consent(request: AuthenticatedHttpRequest) -> HttpResponse:
+    services.withdraw_consent(user=request.user)
+    messages.success(
+        request,
+        "Your consent is withdrawn. Your account stays, and we send you no reminders or "
+        "other optional emails.",
+    )
+    return redirect(reverse("accounts:settings") + "#consent")
 
 
 @login_required

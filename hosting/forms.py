@@ -716,6 +716,16 @@ class CircleStateForm(forms.Form):
         return data
 
 
+class NewInviteLinkForm(forms.Form):
+    """A new invite link for an unlisted circle; the old one stops working, so it asks
+    for a tick first."""
+
+    confirm = forms.BooleanField(
+        label="I understand the link shared so far stops working",
+        error_messages={"required": "Tick the box to confirm the old link should stop working."},
+    )
+
+
 # Rotating hosts
 
 

@@ -23,7 +23,7 @@ from accounts.models import User
 from circles import services as circles_services
 from circles import wording
 from circles.cache import bump_browse_version
-from circles.models import Circle, Membership, Schedule, Topic, Venue
+from circles.models import Circle, Membership, Schedule, Topic, Venue, new_invite_token
 from circles.services import CircleError
 from hosting import agreement, notifications
 from hosting.models import ActionLog, HostingAgreement, HostOffer, MeetupMessage, Report
@@ -648,6 +648,19 @@ def archive_circle(*, circle: Circle, by: User) -> Circle:
 
 def _called_off(cancelled: list[Meetup]) -> str:
     return f"{len(cancelled)} upcoming meetup(s) called off."
+
+
+@transaction.atomic
+def new_invite_link(*, circle: Circle, by: User) -> Circle:
+    """Give an unlisted circle a new invite token: the link shared so far stops working
+    at once (for a link passed on further than meant). Its members keep their place."""
+    locked = Circle.objects.select_for_update().get(pk=circle.pk)
+    if not locked.is_unlisted:
+        raise HostingError("Only an unlisted circle has an invite link.")
+    locked.invite_token = new_invite_token()
+    locked.save(update_fields=["invite_token"])
+    _log(circle=locked, actor=by, action="new_invite_link")
+    return locked
 
 
 # Rotating hosts

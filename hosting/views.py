@@ -37,6 +37,7 @@ from hosting.forms import (
     MeetupMessageForm,
     MeetupReportForm,
     MemberForm,
+    NewInviteLinkForm,
     ReportForm,
     ResolveReportForm,
     SeriesChangeForm,
@@ -522,6 +523,25 @@ def circle_state(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     if not circle.can_manage(by):
         return redirect(circle)
     return redirect(_manage_url(circle, "circle-state"))
+
+
+@login_required
+@require_POST
+def new_invite_link(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    circle = _get_circle_for_facilitator(request, slug)
+    form = NewInviteLinkForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _first_error(form))
+        return redirect(_manage_url(circle, "invite"))
+    try:
+        services.new_invite_link(circle=circle, by=request.user)
+    except services.HostingError as error:
+        messages.error(request, error.message)
+        return redirect(_manage_url(circle, "invite"))
+    messages.success(
+        request, "The circle has a new invite link. The old one no longer works: share this one."
+    )
+    return redirect(_manage_url(circle, "invite"))
 
 
 # Rotating hosts

@@ -42,7 +42,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.background import BackgroundTask
-from accounts.models import User
+from accounts.models import User, wanting_optional_email
 from accounts.notify import not_yet_sent, notification_key, send_once
 from circles import wording
 from circles.models import Venue
@@ -184,14 +184,15 @@ def due_reminders(
 ) -> QuerySet[RSVP]:
     """Going RSVPs whose meetup starts in (now + start, now + end], whose person wants this
     reminder and has not been sent it yet for the meetup's current time (the key carries
-    its sequence: accounts.notify.not_yet_sent)."""
+    its sequence: accounts.notify.not_yet_sent). Whether the person wants it is
+    User.wants_optional_email's rule (turned on, consent not withdrawn)."""
     going = RSVP.objects.filter(
+        wanting_optional_email(preference, prefix="user__"),
         status=RSVP.Status.GOING,
         meetup__status=Meetup.Status.SCHEDULED,
         meetup__starts_at__gt=now + start,
         meetup__starts_at__lte=now + end,
         user__is_active=True,
-        **{f"user__{preference}": True},
     )
     return (
         not_yet_sent(going, template, meetup="meetup_id", seq="meetup__sequence", user="user_id")
@@ -231,6 +232,7 @@ def send_due_reminders(*, now: dt.datetime | None = None, batch: int = REMINDER_
                 user=seat.user,
                 template=template,
                 context=reminder_context(seat),
+                optional=preference,
             )
         if sent >= batch:
             break

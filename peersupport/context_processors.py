@@ -1,3 +1,5 @@
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.http import HttpRequest
 
@@ -14,5 +16,7 @@ def site(request: HttpRequest) -> dict[str, object]:
         "CRISIS_LINE_PHONE": settings.CRISIS_LINE_PHONE,
         "CRISIS_EMERGENCY_TEXT": settings.CRISIS_EMERGENCY_TEXT,
         "QUICK_EXIT_URL": settings.QUICK_EXIT_URL,
+        # The server map tiles come from, named in the privacy note (empty: no maps).
+        "MAP_TILE_HOST": urlsplit(settings.MAP_TILE_URL.replace("{s}.", "")).hostname or "",
         "NEUTRAL_TITLES": bool(user is not None and user.is_authenticated and user.neutral_titles),
     }

@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.NeutralHistoryMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.PrivacyConsentMiddleware",
 ]
 
 ROOT_URLCONF = "peersupport.urls"
@@ -225,7 +226,27 @@ PERSONAL_DATA_PROVIDERS = [
 ]
 
 # Version of the privacy note people consent to at signup; bump when its text changes.
-PRIVACY_NOTICE_VERSION = env.str("PRIVACY_NOTICE_VERSION", default="2026-11")
+# Bumping it asks every signed-in person to accept the note again at their next visit
+# (accounts.middleware.PrivacyConsentMiddleware); these pages stay open meanwhile.
+PRIVACY_NOTICE_VERSION = env.str("PRIVACY_NOTICE_VERSION", default="2026-12")
+PRIVACY_CONSENT_EXEMPT_URLS = frozenset(
+    {
+        "account_logout",
+        "account_reauthenticate",
+        "mfa_reauthenticate",
+        "accounts:consent",
+        "accounts:withdraw_consent",
+        "accounts:unsubscribe",
+        "meetups:cant_make_it",
+        "me:calendar",
+        "export_data",
+        "delete_account",
+        "crisis",
+        "privacy",
+        "healthz",
+        "robots_txt",
+    }
+)
 
 # Email: django-environ's EMAIL_URL (smtp://, consolemail://, filemail://path). Kept on the
 # EMAIL_* settings rather than Django 6.1's MAILERS until pytest-django's locmem outbox

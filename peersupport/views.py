@@ -1,5 +1,3 @@
-from urllib.parse import urlsplit
-
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -35,14 +33,11 @@ def crisis(request: HttpRequest) -> HttpResponse:
 
 
 def privacy(request: HttpRequest) -> HttpResponse:
-    # The note names the server that map tiles come from, when the site shows maps.
-    tile_host = urlsplit(settings.MAP_TILE_URL.replace("{s}.", "")).hostname or ""
     return render(
         request,
         "privacy.html",
         {
             "privacy_notice_version": settings.PRIVACY_NOTICE_VERSION,
-            "map_tile_host": tile_host,
         },
     )
 

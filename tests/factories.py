@@ -7,6 +7,7 @@ import datetime as dt
 import factory
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.conf import settings
 from django.utils.timezone import localdate, now
 
 from accounts.models import User, new_calendar_token
@@ -23,7 +24,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     display_name = factory.Sequence(lambda n: f"Person {n}")
     timezone = "America/Chicago"
     health_data_consent_at = factory.LazyFunction(now)
-    privacy_notice_version = "2026-11"
+    privacy_notice_version = factory.LazyFunction(lambda: settings.PRIVACY_NOTICE_VERSION)
     password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
 
     class Params:

@@ -79,7 +79,7 @@ def test_export_holds_my_data_and_not_anyone_elses(
     assert data["profile"]["display_name"] == "Milo"
     assert data["profile"]["email"] == member.email
     assert data["email_addresses"] == [{"email": member.email, "verified": True, "primary": True}]
-    assert data["consent"]["privacy_notice_version"] == "2026-11"
+    assert data["consent"]["privacy_notice_version"] == "2026-12"
     assert data["consent"]["health_data_consent_at"]
     assert [(m["circle_slug"], m["role"], m["status"]) for m in data["memberships"]] == [
         ("grief-circle-mid-city", "member", "active")

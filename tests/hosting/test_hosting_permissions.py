@@ -170,6 +170,9 @@ ROUTES: dict[str, Route] = {
     "member_action": Route(_slug, lambda w: {"membership": w.membership.pk, "action": "block"}),
     "leave": Route(_slug, allowed=MEMBERS),
     "circle_state": Route(_slug, lambda w: {"action": "archive", "confirm": "on"}),
+    # The walk's circle is listed, so the facilitator's POST changes nothing either; the
+    # unlisted case is in test_new_invite_link.py.
+    "new_invite_link": Route(_slug, lambda w: {"confirm": "on"}),
     "offer_to_host": Route(lambda w: {"pk": w.other_meetup.pk}, allowed=MEMBERS),
     "withdraw_host_offer": Route(lambda w: {"pk": w.other_meetup.pk}, allowed=MEMBERS),
     "decide_host_offer": Route(
