@@ -11,6 +11,8 @@ from pathlib import Path
 
 import environ
 
+from peersupport.cache import redis_caches
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = BASE_DIR / ".data"
 DATA_DIR.mkdir(exist_ok=True)
@@ -126,16 +128,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Redis backs the cache (allauth's rate limits need a shared cache) and the broker.
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "peersupport.cache.ReusedRedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="ps"),
-        }
-    }
+    # While Redis is down the site carries on without it: calls answer as misses, errors
+    # are logged once per outage, and what Redis missed is forgotten when it is back
+    # (peersupport.cache). REDIS_TIMEOUT bounds each call to a Redis that hangs.
+    CACHES = redis_caches(
+        REDIS_URL,
+        key_prefix=env.str("CACHE_KEY_PREFIX", default="ps"),
+        timeout_seconds=env.float("REDIS_TIMEOUT", default=1.0),
+    )
     # Sessions are read from Redis and written through to the database, so a signed-in
-    # request costs no session query. Only with a shared cache: with per-process memory
-    # caches, signing out in one process would leave the session alive in another.
+    # request costs no session query, and with Redis down they are read from the database.
+    # Only with a shared cache: with per-process memory caches, signing out in one process
+    # would leave the session alive in another.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -1,0 +1,245 @@
+"""With Redis down (cache, sessions and broker on one Redis, as in production) people
+browse, sign in, sign up, RSVP and use their signed-in pages; when it is back, nothing it
+kept from before (a session signed out meanwhile, a lifted rate limit) comes back, and
+the cache and the limits work again.
+
+A private `redis-server` on a spare port, with an append-only file like production's, so
+a restart brings back what it held before it stopped. The site is pointed at it the way
+the settings point it at REDIS_URL (`peersupport.cache.redis_caches`).
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+
+from accounts.models import User
+from circles.models import Membership
+from meetups.models import RSVP
+from peersupport.cache import redis_caches
+from peersupport.celery import app as celery_app
+from tests.conftest import need
+from tests.factories import CircleFactory, MeetupFactory, MembershipFactory, UserFactory
+
+PASSWORD = "correct horse battery"
+SESSION_KEYS = "ps:*django.contrib.sessions.cached_db*"
+
+
+def _spare_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class PrivateRedis:
+    """A redis-server of this test's own, stopped and started at will."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.port = _spare_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def client(self) -> redis.Redis:
+        return redis.Redis.from_url(self.url, socket_connect_timeout=1)
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(  # noqa: S603
+            [
+                shutil.which("redis-server") or "redis-server",
+                "--port", str(self.port),
+                "--bind", "127.0.0.1",
+                "--dir", str(self.folder),
+                "--appendonly", "yes",
+                "--appendfsync", "always",
+                "--save", "",
+            ],
+            stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                self.client().ping()
+                return
+            except redis.ConnectionError:
+                if time.monotonic() > deadline:
+                    pytest.fail("the private redis-server did not start")
+                time.sleep(0.05)
+
+    def stop(self) -> None:
+        assert self.process is not None
+        self.process.terminate()
+        self.process.wait(timeout=10)
+        self.process = None
+
+
+@pytest.fixture
+def private_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
+    if shutil.which("redis-server") is None:
+        need("this test starts its own Redis: install redis-server")
+    server = PrivateRedis(tmp_path)
+    server.start()
+    yield server
+    if server.process is not None:
+        server.stop()
+
+
+@pytest.fixture
+def site_on(private_redis: PrivateRedis, settings, db) -> Iterator[PrivateRedis]:
+    """Cache, sessions and broker on the private Redis; tasks published, not run inline;
+    allauth's limit on failed logins on. Asked again 0.2 s after an error (5 s in
+    production) so the test need not wait."""
+    settings.CACHES = redis_caches(
+        private_redis.url, key_prefix="ps", timeout_seconds=1.0, retry_after_seconds=0.2
+    )
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    settings.ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/key"}
+    settings.PERSON_RATE_LIMITS = {"rsvp": "30/m/user"}
+    previous = celery_app.conf.broker_url, celery_app.conf.task_always_eager
+    celery_app.conf.broker_url = private_redis.url
+    celery_app.conf.task_always_eager = False
+    yield private_redis
+    celery_app.conf.broker_url, celery_app.conf.task_always_eager = previous
+
+
+def _sign_in(user: User) -> Client:
+    client = Client()
+    response = client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return client
+
+
+def _signed_in_as(client: Client, user: User) -> bool:
+    """Whether the client's session is this person's (and their page shows)."""
+    page = client.get(reverse("me:meetups"))
+    if page.wsgi_request.user != user:
+        return False
+    assert page.status_code == 200
+    assert user.display_name in page.content.decode()
+    return True
+
+
+def _fail_logins(email: str, times: int) -> None:
+    for _ in range(times):
+        Client().post(reverse("account_login"), {"login": email, "password": "not it at all"})
+
+
+def test_the_site_works_while_redis_is_down_and_forgets_what_it_missed(
+    site_on: PrivateRedis, django_capture_on_commit_callbacks
+) -> None:
+    server = site_on
+    member, outsider = UserFactory(display_name="Milo"), UserFactory(display_name="Olive")
+    waiting = UserFactory(display_name="Wren")
+    circle = CircleFactory(name="Grief Circle Mid City", slug="grief-circle-mid-city")
+    for person in (member, outsider, waiting):
+        MembershipFactory(user=person, circle=circle, role=Membership.Role.MEMBER)
+    meetup = MeetupFactory(circle=circle, capacity=1)
+    anonymous = Client()
+    browse = reverse("circles:browse") + "?near=Baton+Rouge%2C+LA&radius=50"
+
+    # Redis up: a member signed in (her session is in Redis), pages cached.
+    member_client = _sign_in(member)
+    assert anonymous.get("/").status_code == 200
+    assert anonymous.get(browse).status_code == 200
+    assert server.client().keys(SESSION_KEYS)
+
+    server.stop()
+    started = time.monotonic()
+
+    # Browsing, the sign-in and sign-up pages.
+    for path in ("/", browse, reverse("account_login"), reverse("account_signup")):
+        assert anonymous.get(path).status_code == 200, path
+    # Her session, read from the database.
+    assert _signed_in_as(member_client, member)
+    # Signing in; the limit on failed logins lets people through rather than refusing all.
+    _fail_logins(outsider.email, 6)
+    outsider_client = _sign_in(outsider)
+    assert _signed_in_as(outsider_client, outsider)
+    # Signing up: the account is made and the next page shown.
+    newcomer = Client()
+    response = newcomer.post(
+        reverse("account_signup"),
+        {
+            "display_name": "Robin",
+            "email": "robin@example.org",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            "home_place": "Lafayette, LA",
+            "health_data_consent": "on",
+        },
+    )
+    assert response.status_code == 302
+    assert User.objects.filter(email="robin@example.org").exists()
+    assert newcomer.get(response["Location"]).status_code == 200
+    # An RSVP, a wait, and giving the seat up: the promotion's email cannot be enqueued,
+    # which is logged and does not fail the change.
+    assert member_client.post(reverse("meetups:rsvp", args=[meetup.pk])).status_code == 302
+    assert outsider_client.post(reverse("meetups:rsvp", args=[meetup.pk])).status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        response = member_client.post(reverse("meetups:cancel", args=[meetup.pk]))
+    assert response.status_code == 302
+    assert RSVP.objects.get(meetup=meetup, user=outsider).status == RSVP.Status.GOING
+    assert member_client.get(meetup.get_absolute_url()).status_code == 200
+    # She signs out while Redis cannot hear it.
+    old_session = member_client.cookies[settings.SESSION_COOKIE_NAME].value
+    assert member_client.post(reverse("account_logout")).status_code == 302
+    # A refused connection costs nothing to wait for.
+    assert time.monotonic() - started < 10
+
+    # Redis back, with its copy of her session from before she signed out.
+    server.start()
+    assert server.client().keys(SESSION_KEYS)
+    time.sleep(0.3)
+
+    assert anonymous.get("/").status_code == 200
+    stolen = Client()
+    stolen.cookies[settings.SESSION_COOKIE_NAME] = old_session
+    assert not _signed_in_as(stolen, member)
+    assert _signed_in_as(outsider_client, outsider)
+    # The cache works again: pages are kept, and so is the limit on failed logins.
+    assert anonymous.get(browse).status_code == 200
+    assert server.client().keys("ps:*circles:*")
+    _fail_logins(waiting.email, 5)
+    locked = Client().post(reverse("account_login"), {"login": waiting.email, "password": PASSWORD})
+    assert "Too many" in locked.content.decode()
+
+
+@pytest.fixture
+def silent_redis() -> Iterator[str]:
+    """A socket that listens and never answers, like a Redis that hangs."""
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(128)
+        yield f"redis://127.0.0.1:{silent.getsockname()[1]}/0"
+
+
+def test_a_redis_that_hangs_costs_one_timeout_then_is_left_alone(
+    silent_redis: str, settings, db
+) -> None:
+    """REDIS_TIMEOUT (1 s) bounds the first call; for the next 5 s this process does not
+    ask Redis again, so the requests after it are not held at all."""
+    settings.CACHES = redis_caches(silent_redis, key_prefix="ps", timeout_seconds=1.0)
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    member = UserFactory(display_name="Milo")
+    anonymous = Client()
+
+    started = time.monotonic()
+    assert anonymous.get("/").status_code == 200
+    first = time.monotonic() - started
+    member_client = _sign_in(member)
+    assert _signed_in_as(member_client, member)
+    assert anonymous.get(reverse("circles:browse")).status_code == 200
+    the_rest = time.monotonic() - started - first
+
+    assert 0.9 < first < 2.5
+    assert the_rest < 1.0
