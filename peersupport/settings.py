@@ -111,6 +111,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["ENGINE"] = "peersupport.postgres"
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A Postgres that refuses fails at once; one that hangs (a dead host, a full backlog)
+    # fails after this many seconds, so /healthz and the 503 page answer within 3 s
+    # instead of waiting minutes for the operating system to give up.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=2)
+    )
 else:
     # WAL lets the web process read while the worker writes.
     DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = (
@@ -124,6 +130,11 @@ else:
         "NAME": str(Path(tempfile.gettempdir()) / f"peersupport-test-{os.getpid()}.sqlite3")
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The longest one SQL statement of a web request may run (milliseconds; 0: no limit). The
+# web server's connections get it (peersupport.startup.limit_web_statements, called by
+# wsgi.py and asgi.py); migrations and the Celery worker's long jobs do not. A statement
+# stopped by it, like a lock waited on too long, answers the 503 page (peersupport.errors).
+WEB_STATEMENT_TIMEOUT_MS = env.int("WEB_STATEMENT_TIMEOUT_MS", default=5000)
 
 # Redis backs the cache (allauth's rate limits need a shared cache) and the broker.
 REDIS_URL = env.str("REDIS_URL", default="")
