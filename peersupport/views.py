@@ -9,7 +9,10 @@ from .celery import app as celery_app
 
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Whether the database and the broker are reachable; 503 when either is not."""
+    """Whether the database and the broker are reachable: `ok` when both are. 503 only
+    when the database is not, since without it no page can be served; with the broker
+    (Redis) down the site still serves every page (peersupport.cache), so a load balancer
+    that checks this keeps sending people here rather than taking every web server out."""
     checks: dict[str, bool] = {}
     try:
         # Django's own liveness check of the connection (a round trip on Postgres).
@@ -25,7 +28,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except Exception:
         checks["broker"] = False
     ok = all(checks.values())
-    return JsonResponse({"ok": ok, **checks}, status=200 if ok else 503)
+    return JsonResponse({"ok": ok, **checks}, status=200 if checks["database"] else 503)
 
 
 def crisis(request: HttpRequest) -> HttpResponse:
