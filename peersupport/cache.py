@@ -74,6 +74,20 @@ def redis_caches(
     }
 
 
+def redis_broker_options() -> dict[str, Any]:
+    """Celery's transport options for a Redis broker (settings use them, and so do tests
+    that publish to a Redis of their own). Kombu waits on a socket forever by default, so
+    a Redis that hangs would hold a request publishing a task (after its change committed)
+    and a worker for good; with these a publish gives up within seconds (the enqueue is
+    robust: logged, the change stands) and a worker reconnects. The read timeout stays
+    above the 1 s a worker's BRPOP waits for a message."""
+    return {
+        "visibility_timeout": 3600,
+        "socket_connect_timeout": 2,
+        "socket_timeout": 3,
+    }
+
+
 class ReusedRedisClient(RedisCacheClient):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
