@@ -16,6 +16,7 @@ import secrets
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -302,3 +303,78 @@ def test_only_the_web_server_limits_its_statements() -> None:
 
     assert web == {"connect_timeout": 2, "options": "-c statement_timeout=5000"}
     assert worker == {"connect_timeout": 2}
+
+
+class FreezingProxy:
+    """A TCP proxy to Postgres that can freeze: it keeps every connection open and stops
+    passing bytes either way, as a Postgres that hangs (or a host that stopped) looks to
+    a connection opened before."""
+
+    def __init__(self, upstream: tuple[str, int]) -> None:
+        self.upstream = upstream
+        self.frozen = threading.Event()
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(16)
+        self.port = self.listener.getsockname()[1]
+        self.sockets: list[socket.socket] = [self.listener]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            server = socket.create_connection(self.upstream)
+            self.sockets += [client, server]
+            for source, target in ((client, server), (server, client)):
+                threading.Thread(target=self._pump, args=(source, target), daemon=True).start()
+
+    def _pump(self, source: socket.socket, target: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                while self.frozen.is_set():
+                    time.sleep(0.05)
+                target.sendall(data)
+        except OSError:
+            pass
+
+    def close(self) -> None:
+        self.frozen.clear()
+        for each in self.sockets:
+            each.close()
+
+
+@pytest.fixture
+def database_behind_a_proxy(postgres, transactional_db) -> Iterator[FreezingProxy]:
+    """The test's own connection goes to Postgres through a proxy that can freeze."""
+    settings_dict = connection.settings_dict
+    previous = dict(settings_dict)
+    upstream = (settings_dict["HOST"] or "127.0.0.1", int(settings_dict["PORT"] or 5432))
+    proxy = FreezingProxy(upstream)
+    connection.close()
+    settings_dict["HOST"], settings_dict["PORT"] = "127.0.0.1", str(proxy.port)
+    yield proxy
+    proxy.frozen.clear()
+    connection.close()
+    settings_dict.clear()
+    settings_dict.update(previous)
+    proxy.close()
+
+
+def test_healthz_notices_a_hung_postgres_behind_an_open_connection(
+    database_behind_a_proxy: FreezingProxy, client: Client
+) -> None:
+    """A connection kept from before the hang looks idle and healthy to the socket check,
+    so /healthz asks for a new connection, which a hung server cannot give."""
+    assert client.get("/healthz").json()["database"] is True
+    connection.ensure_connection()
+
+    database_behind_a_proxy.frozen.set()
+    started = time.monotonic()
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json()["database"] is False
+    assert time.monotonic() - started < BUDGET_SECONDS
