@@ -20,6 +20,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template import loader
 from django.utils.html import escape
+from django_htmx.http import reswap, retarget
 
 from .context_processors import site_settings
 
@@ -36,8 +37,14 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if database_unreachable(sys.exc_info()[1]):
         response = error_page("503.html", 503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-        return response
-    return error_page("500.html", 500)
+    else:
+        response = error_page("500.html", 500)
+    if request.headers.get("HX-Request") == "true":
+        # The page replaces the whole page, as the 429 page does (static/js/site.js lets
+        # htmx swap these): in the part that asked it would be cramped or not shown at all.
+        retarget(response, "body")
+        reswap(response, "innerHTML")
+    return response
 
 
 def error_page(template_name: str, status: int) -> HttpResponse:

@@ -239,6 +239,13 @@ def test_the_503_page_is_rendered_without_the_database(
         assert response.status_code == 503, path
         assert CRISIS in response.content.decode()
         assert response["Retry-After"] == "30"
+        assert "HX-Retarget" not in response
+
+    # A search made with htmx gets the whole page in place of the page.
+    searched = client.get("/circles/?q=grief", headers={"HX-Request": "true"})
+    assert searched.status_code == 503
+    assert CRISIS in searched.content.decode()
+    assert (searched["HX-Retarget"], searched["HX-Reswap"]) == ("body", "innerHTML")
 
 
 def test_any_other_failure_answers_the_500_page_with_the_crisis_line(settings) -> None:
