@@ -259,8 +259,10 @@ def test_a_redis_that_hangs_costs_one_timeout_then_is_left_alone(
     assert anonymous.get(reverse("circles:browse")).status_code == 200
     the_rest = time.monotonic() - started - first
 
-    assert 0.9 < first < 2.5
-    assert the_rest < 1.0
+    # Without the pause each of those requests' cache calls would wait 1 s (some 15 s in
+    # all); the margin is for a busy machine.
+    assert 0.9 < first < 3.0
+    assert the_rest < 3.0
 
 
 def test_a_broker_that_hangs_holds_a_change_for_seconds_not_forever(
