@@ -27,7 +27,7 @@ from django.urls import reverse
 from accounts.models import User
 from circles.models import Membership
 from meetups.models import RSVP
-from peersupport.cache import redis_broker_options, redis_caches
+from peersupport.cache import ForgivingRedisCache, redis_broker_options, redis_caches
 from peersupport.celery import app as celery_app
 from tests.conftest import need
 from tests.factories import CircleFactory, MeetupFactory, MembershipFactory, UserFactory
@@ -290,3 +290,31 @@ def test_a_broker_that_hangs_holds_a_change_for_seconds_not_forever(
     assert enqueued
     assert RSVP.objects.get(meetup=meetup, user=waiting).status == RSVP.Status.GOING
     assert took < 12
+
+
+def test_past_what_it_can_remember_it_forgets_the_whole_site_cache_and_nothing_else(
+    private_redis: PrivateRedis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """More missed writes than a process keeps (10,000; 3 here): once Redis is back every
+    key under the site's prefix goes, and nothing else in that Redis (the broker's queues
+    share it in production)."""
+    monkeypatch.setattr("peersupport.cache.MAX_REMEMBERED", 3)
+    options = redis_caches(
+        private_redis.url, key_prefix="ps", timeout_seconds=1.0, retry_after_seconds=0.1
+    )["default"]
+    site_cache = ForgivingRedisCache(private_redis.url, options)
+    site_cache.set("circles:browse-version", 1)
+    site_cache.set("a-page", "from before")
+    private_redis.client().lpush("default", "a queued task")
+
+    private_redis.stop()
+    for number in range(5):
+        site_cache.set(f"missed-{number}", number)
+    private_redis.start()
+    time.sleep(0.2)
+
+    assert site_cache.get("a-page") is None
+    assert private_redis.client().keys("ps:*") == []
+    assert private_redis.client().lrange("default", 0, -1) == [b"a queued task"]
+    site_cache.set("a-page", "from now")
+    assert site_cache.get("a-page") == "from now"
