@@ -4,11 +4,9 @@ from django.conf import settings
 from django.http import HttpRequest
 
 
-def site(request: HttpRequest) -> dict[str, object]:
-    """Site name, crisis resources and the quick exit, shown on every page, and whether the
-    person asked for neutral tab titles (base.html then shows `{% block neutral_title %}`,
-    which names no circle, topic or place, instead of `{% block title %}`)."""
-    user = getattr(request, "user", None)
+def site_settings() -> dict[str, object]:
+    """Site name, crisis resources and the quick exit: settings only, so the error pages
+    (peersupport.errors) can show them without the database."""
     return {
         "SITE_NAME": settings.SITE_NAME,
         "CRISIS_LINE_TEXT": settings.CRISIS_LINE_TEXT,
@@ -18,5 +16,15 @@ def site(request: HttpRequest) -> dict[str, object]:
         "QUICK_EXIT_URL": settings.QUICK_EXIT_URL,
         # The server map tiles come from, named in the privacy note (empty: no maps).
         "MAP_TILE_HOST": urlsplit(settings.MAP_TILE_URL.replace("{s}.", "")).hostname or "",
+    }
+
+
+def site(request: HttpRequest) -> dict[str, object]:
+    """`site_settings`, shown on every page, and whether the person asked for neutral tab
+    titles (base.html then shows `{% block neutral_title %}`, which names no circle, topic
+    or place, instead of `{% block title %}`)."""
+    user = getattr(request, "user", None)
+    return {
+        **site_settings(),
         "NEUTRAL_TITLES": bool(user is not None and user.is_authenticated and user.neutral_titles),
     }

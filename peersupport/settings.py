@@ -11,6 +11,8 @@ from pathlib import Path
 
 import environ
 
+from peersupport.cache import redis_broker_options, redis_caches
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = BASE_DIR / ".data"
 DATA_DIR.mkdir(exist_ok=True)
@@ -110,6 +112,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["ENGINE"] = "peersupport.postgres"
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A Postgres that refuses fails at once; one that hangs (a dead host, a full backlog)
+    # fails after this many seconds, so /healthz and the 503 page answer within 3 s
+    # instead of waiting minutes for the operating system to give up.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=2)
+    )
 else:
     # WAL lets the web process read while the worker writes.
     DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = (
@@ -123,20 +131,27 @@ else:
         "NAME": str(Path(tempfile.gettempdir()) / f"peersupport-test-{os.getpid()}.sqlite3")
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The longest one SQL statement of a web request may run (milliseconds; 0: no limit). The
+# web server's connections get it (peersupport.startup.limit_web_statements, called by
+# wsgi.py and asgi.py); migrations and the Celery worker's long jobs do not. A statement
+# stopped by it, like a lock waited on too long, answers the 503 page (peersupport.errors).
+WEB_STATEMENT_TIMEOUT_MS = env.int("WEB_STATEMENT_TIMEOUT_MS", default=5000)
 
 # Redis backs the cache (allauth's rate limits need a shared cache) and the broker.
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "peersupport.cache.ReusedRedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="ps"),
-        }
-    }
+    # While Redis is down the site carries on without it: calls answer as misses, errors
+    # are logged once per outage, and what Redis missed is forgotten when it is back
+    # (peersupport.cache). REDIS_TIMEOUT bounds each call to a Redis that hangs.
+    CACHES = redis_caches(
+        REDIS_URL,
+        key_prefix=env.str("CACHE_KEY_PREFIX", default="ps"),
+        timeout_seconds=env.float("REDIS_TIMEOUT", default=1.0),
+    )
     # Sessions are read from Redis and written through to the database, so a signed-in
-    # request costs no session query. Only with a shared cache: with per-process memory
-    # caches, signing out in one process would leave the session alive in another.
+    # request costs no session query, and with Redis down they are read from the database.
+    # Only with a shared cache: with per-process memory caches, signing out in one process
+    # would leave the session alive in another.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -270,7 +285,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = redis_broker_options()
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

@@ -1,8 +1,11 @@
 """What a process that serves people checks before it starts: the web server (wsgi/asgi)
-and Celery's worker and beat. Management commands that serve no one (makemigrations,
-migrate, collectstatic) load the settings without these, so they run without secrets."""
+and Celery's worker and beat; and the limit the web server puts on its SQL statements.
+Management commands that serve no one (makemigrations, migrate, collectstatic) load the
+settings without these, so they run without secrets and without the web's limit."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -24,3 +27,23 @@ def refuse_to_serve_misconfigured() -> None:
             "signups and password resets need a cache that every web process shares. Set "
             "REDIS_URL (e.g. redis://redis:6379/0), or DEBUG=1 for development."
         )
+
+
+def limit_web_statements() -> None:
+    """Give the web server's Postgres connections `settings.WEB_STATEMENT_TIMEOUT_MS`.
+    Called by wsgi.py and asgi.py before the first request (connections open later, from
+    these settings); the worker, beat and management commands never call it, so a long
+    migration or a long job is not cut short."""
+    for database in settings.DATABASES.values():
+        with_statement_timeout(database, settings.WEB_STATEMENT_TIMEOUT_MS)
+
+
+def with_statement_timeout(database: dict[str, Any], milliseconds: int) -> None:
+    """Add `statement_timeout` to one Postgres database's connection options (libpq's
+    `options`, so the server applies it from the first statement; no query is sent)."""
+    if database["ENGINE"] != "peersupport.postgres" or milliseconds <= 0:
+        return
+    options = database.setdefault("OPTIONS", {})
+    existing = options.get("options", "")
+    if "statement_timeout" not in existing:
+        options["options"] = f"{existing} -c statement_timeout={int(milliseconds)}".strip()

@@ -22,3 +22,6 @@ urlpatterns = [
     path("privacy/", views.privacy, name="privacy"),
     path("admin/", admin.site.urls),
 ]
+
+# 500, and 503 while the database is unreachable: pages that need no database.
+handler500 = "peersupport.errors.server_error"

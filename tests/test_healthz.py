@@ -27,13 +27,15 @@ def unreachable_broker() -> Iterator[None]:
     celery_app.conf.broker_url = previous
 
 
-def test_healthz_answers_503_quickly_when_the_broker_is_down(
+def test_healthz_says_the_broker_is_down_quickly_and_keeps_the_site_in_service(
     client: Client, db, unreachable_broker: None
 ) -> None:
+    """Every page still works without Redis (tests/test_redis_outage.py), so a load
+    balancer must not take the web servers out: 200, with the broker reported down."""
     started = time.monotonic()
     response = client.get("/healthz")
 
-    assert response.status_code == 503
+    assert response.status_code == 200
     assert response.json() == {"ok": False, "database": True, "broker": False}
     assert time.monotonic() - started < 2
 

@@ -12,6 +12,9 @@
       { code: "40[0]|422", swap: true, error: false },
       // Too many requests: the page saying so replaces the page (the server retargets it).
       { code: "429", swap: true, error: false },
+      // Something went wrong, or the database is away: the page saying so, with the crisis
+      // line, replaces the page (peersupport.errors retargets it).
+      { code: "50[03]", swap: true, error: false },
       { code: "[45]..", swap: false, error: true },
       { code: "...", swap: false },
     ];
