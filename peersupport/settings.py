@@ -202,6 +202,9 @@ PERSON_RATE_LIMITS = (
         "report": "5/m/user",
         # Downloading all my data.
         "export": "3/m/user,20/d/user",
+        # Saving a weekly check-in, and notes of support on others' check-ins.
+        "checkin": "10/m/user",
+        "checkin_reply": "10/m/user,100/d/user",
     }
     if env.bool("RATE_LIMITS_ENABLED", default=True)
     else {}

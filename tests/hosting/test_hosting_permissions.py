@@ -170,6 +170,7 @@ ROUTES: dict[str, Route] = {
     "member_action": Route(_slug, lambda w: {"membership": w.membership.pk, "action": "block"}),
     "leave": Route(_slug, allowed=MEMBERS),
     "circle_state": Route(_slug, lambda w: {"action": "archive", "confirm": "on"}),
+    "checkin_time": Route(_slug, lambda w: {"checkin_weekday": 3, "checkin_time": "09:30"}),
     "offer_to_host": Route(lambda w: {"pk": w.other_meetup.pk}, allowed=MEMBERS),
     "withdraw_host_offer": Route(lambda w: {"pk": w.other_meetup.pk}, allowed=MEMBERS),
     "decide_host_offer": Route(
@@ -361,6 +362,7 @@ ACTS_FOR_THE_FACILITATOR = [
     "answer_request",
     "member_action",
     "circle_state",
+    "checkin_time",
     "decide_host_offer",
     "message_people_going",
     "still_meeting",
