@@ -21,6 +21,7 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.http import AuthenticatedHttpRequest, HtmxHttpRequest
@@ -62,6 +63,8 @@ def _checkin_person(
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+# Personal even to someone not signed in (a prompt's link): never kept by a browser or proxy.
+@cache_control(private=True, no_store=True)
 @rate_limited("checkin")
 def checkin(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """This week's check-in for one circle. A GET only shows the form (with the mood a
@@ -299,7 +302,12 @@ def circle_page_checkins(circle: Circle, user: User) -> dict[str, object]:
     shared with the circle (name, mood word, note, notes of support) and how many others
     checked in without sharing."""
     week = current_week(circle)
-    this_week = CheckIn.objects.filter(circle=circle).of_week(week)
+    # Someone who left or was removed takes their check-ins off the circle's page.
+    this_week = (
+        CheckIn.objects.filter(circle=circle)
+        .of_week(week)
+        .filter(user__in=circle.memberships.active().values("user"))
+    )
     shared = list(
         this_week.shared_with_circle()
         .select_related("user")

@@ -212,3 +212,11 @@ def test_the_facilitators_page_is_theirs_alone(circle: Circle, member_client: Cl
 
 def test_link_salt_is_its_own() -> None:
     assert LINK_SALT == "circles.checkin.link"
+
+
+def test_the_page_opened_by_a_link_is_never_stored(
+    client: Client, circle: Circle, member: User
+) -> None:
+    token = link_token(user_id=member.pk, circle_id=circle.pk, week=current_week(circle), mood=3)
+    response = client.get(checkin_path(circle, token))
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]

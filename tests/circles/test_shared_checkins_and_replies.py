@@ -284,3 +284,15 @@ def test_every_checkin_url_as_everyone(
                 )
                 assert refused, (name, method, response.status_code)
                 assert _snapshot() == before, (name, method)
+
+
+def test_someone_who_left_takes_their_checkins_off_the_page(
+    circle: Circle, peer: User, member_client: Client
+) -> None:
+    check_in(peer, circle, note="Hard week at work.")
+    circle.memberships.filter(user=peer).update(status=Membership.Status.LEFT)
+
+    page = member_client.get(circle.get_absolute_url()).content.decode()
+
+    assert "Hard week at work." not in page
+    assert "checked in" not in page
