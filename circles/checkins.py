@@ -72,7 +72,7 @@ def read_link(token: str) -> CheckInLink | None:
 
 def checkin_path(circle: Circle, token: str = "") -> str:
     path = reverse("circles:checkin", args=[circle.slug])
-    return f"{path}?{urlencode({'t': token})}" if token else path
+    return f"{path}?{urlencode({'t': token}, safe=':')}" if token else path
 
 
 def prompt_links(*, user_id: int, circle: Circle, week: int) -> dict[str, object]:
