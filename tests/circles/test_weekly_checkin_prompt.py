@@ -168,7 +168,7 @@ def test_prompts_fan_out_in_chunks(mailoutbox: list) -> None:
     assert Notification.objects.filter(key__contains=f"circle:{circle.pk}:").count() == 5
 
 
-def test_the_scan_is_one_query_when_nothing_is_due() -> None:
+def test_the_scan_is_two_reads_when_nothing_is_due() -> None:
     for weekday in range(1, 8):
         circle_at(weekday, 12, now=chicago(2026, 11, 30, 0), members=2)
     with CaptureQueriesContext(connection) as queries:
