@@ -11,8 +11,16 @@ from django.conf import global_settings, settings
 
 from accounts.models import User
 from accounts.places import Place, resolve_place, timezone_at
+from circles import wording
 from circles.cache import topic_choices
-from circles.models import ACCESS_FEATURES, TIME_OF_DAY, Circle, CircleQuerySet
+from circles.models import (
+    ACCESS_FEATURES,
+    MOOD_WORDS,
+    TIME_OF_DAY,
+    CheckIn,
+    Circle,
+    CircleQuerySet,
+)
 
 KM_PER_MILE = 1.609344
 MIN_RADIUS_KM = 1.0
@@ -265,3 +273,77 @@ class JoinForm(InviteForm):
             self.fields["answer"].label = f"{circle.join_question} (optional)"
         else:
             del self.fields["answer"]
+
+
+class CheckInLinkForm(forms.Form):
+    """The signed link token (`?t=`) a prompt's links carry, and the check-in form carries
+    on as a hidden field (circles.checkins)."""
+
+    t = forms.CharField(required=False, max_length=500, widget=forms.HiddenInput)
+
+    def token(self) -> str:
+        return self.cleaned_data["t"] if self.is_valid() else ""
+
+
+class CheckInForm(CheckInLinkForm):
+    mood = forms.TypedChoiceField(
+        label="How are you doing this week?",
+        choices=list(MOOD_WORDS.items()),
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose the word closest to how you are this week.",
+            "invalid_choice": "Choose one of the five words.",
+        },
+    )
+    note = forms.CharField(
+        label="Anything you'd like to say (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea({"rows": 4, "maxlength": 2000}),
+        error_messages={
+            "max_length": "Please keep it under 2,000 characters (it has %(show_value)d)."
+        },
+    )
+    visibility = forms.ChoiceField(
+        label="Who may see it",
+        choices=CheckIn.Visibility.choices,
+        initial=CheckIn.Visibility.PRIVATE,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Choose who may see your check-in."},
+    )
+    wants_support = forms.BooleanField(label="I'd like some support this week", required=False)
+
+
+class CheckInReplyForm(forms.Form):
+    body = forms.CharField(
+        label="A short note of support",
+        max_length=500,
+        widget=forms.Textarea({"rows": 2, "maxlength": 500}),
+        error_messages={
+            "required": "Write a few words first.",
+            "max_length": "Please keep it under 500 characters.",
+        },
+    )
+
+    def clean_body(self) -> str:
+        body = self.cleaned_data["body"].strip()
+        if not body:
+            raise forms.ValidationError("Write a few words first.")
+        return body
+
+
+class CheckInTimeForm(forms.Form):
+    """When a circle's weekly check-in prompt goes out, in its own zone."""
+
+    checkin_weekday = forms.TypedChoiceField(
+        label="Weekly check-in day",
+        choices=[(number, day) for number, day in enumerate(wording.WEEKDAYS, start=1)],
+        coerce=int,
+        error_messages={"invalid_choice": "Choose a day of the week."},
+    )
+    checkin_time = forms.TimeField(
+        label="Check-in time",
+        widget=forms.TimeInput(attrs={"type": "time"}),
+        error_messages={"invalid": "Enter a time such as 18:00."},
+    )

@@ -125,6 +125,10 @@ def new_invite_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+# The fields that set when a circle's check-in prompt goes out (Circle.save).
+CHECKIN_SETTING = frozenset({"checkin_weekday", "checkin_time", "timezone"})
+
+
 class CircleQuerySet(models.QuerySet["Circle"]):
     def active(self) -> CircleQuerySet:
         return self.filter(status=Circle.Status.ACTIVE)
@@ -363,6 +367,10 @@ class Circle(models.Model):
         default=1, validators=[MinValueValidator(1), MaxValueValidator(7)]
     )
     checkin_time = models.TimeField(default="18:00")
+    # The check-in slot (see `Circle.schedule_checkin`): when the next prompt is due, in
+    # UTC, and the ISO week (yyyyww, in the circle's zone) that prompt is for.
+    checkin_due_at = models.DateTimeField(null=True, blank=True, editable=False)
+    checkin_week = models.PositiveIntegerField(null=True, blank=True, editable=False)
 
     # When a facilitator last said the circle still meets (set when it starts).
     confirmed_active_at = models.DateTimeField(null=True, blank=True)
@@ -388,6 +396,14 @@ class Circle(models.Model):
                 name="circle_listed_format",
                 condition=Q(status="active", visibility="listed"),
             ),
+            # The check-in scan (circles.notifications.prompt_due_checkins) reads only
+            # active circles whose slot has come: a range read on this index, however
+            # many circles there are.
+            models.Index(
+                fields=["checkin_due_at"],
+                name="circle_checkin_due",
+                condition=Q(status="active"),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -407,8 +423,66 @@ class Circle(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args: object, **kwargs: object) -> None:
+        """Saving a new check-in day, time or zone moves the check-in slot with it."""
+        update_fields = kwargs.get("update_fields")
+        changed = self._checkin_setting() != getattr(self, "_checkin_as_loaded", None)
+        setting_saved = update_fields is None or bool(CHECKIN_SETTING & set(update_fields))
+        if (changed or self.checkin_due_at is None) and setting_saved:
+            self.schedule_checkin()
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "checkin_due_at", "checkin_week"}
+        super().save(*args, **kwargs)
+        self._checkin_as_loaded = self._checkin_setting()
+
     def get_absolute_url(self) -> str:
         return reverse("circles:detail", args=[self.slug])
+
+    @classmethod
+    def from_db(
+        cls,
+        db: str | None,
+        field_names: list[str],
+        values: list[object],
+        *,
+        fetch_mode: object = None,
+    ) -> Circle:
+        """Remember the check-in setting as loaded, so `save` knows when it changed."""
+        circle = super().from_db(db, field_names, values, fetch_mode=fetch_mode)
+        circle._checkin_as_loaded = circle._checkin_setting()
+        return circle
+
+    def _checkin_setting(self) -> tuple[object, object, object]:
+        fields = self.__dict__
+        return (fields.get("checkin_weekday"), fields.get("checkin_time"), fields.get("timezone"))
+
+    def schedule_checkin(self, after: dt.datetime | None = None) -> None:
+        """Set the check-in slot to the next check-in moment strictly after `after` (now).
+
+        The slot is an indexed UTC timestamp, `checkin_due_at`, advanced one week each time
+        the prompts for a week have gone (circles.notifications), rather than a weekly
+        "minute of the week" in UTC. Both let the scan find due circles with one range read
+        on an index; the timestamp needs no second pass when clocks change: each next
+        moment is computed from the circle's local day and time in its own zone
+        (zoneinfo), so 9:00 in America/Chicago stays 9:00 there on both sides of a DST
+        change (15:00 UTC in winter, 14:00 UTC in summer), with nothing to recompute for
+        every circle twice a year. It also says which ISO week the prompt is for
+        (`checkin_week`, yyyyww), which the prompt's key carries. A time that does not
+        exist on the day the clocks spring forward (2:30) falls an hour later, as zoneinfo
+        reads it.
+        """
+        self.checkin_due_at = next_checkin_at(
+            weekday=int(self.checkin_weekday),
+            at=self.checkin_local_time,
+            tz=zoneinfo.ZoneInfo(self.timezone),
+            after=after or timezone.now(),
+        )
+        self.checkin_week = iso_week_number(self.checkin_due_at.astimezone(self.tz).date())
+
+    @property
+    def checkin_local_time(self) -> dt.time:
+        """The check-in time of day (a new circle's default is still the text "18:00")."""
+        return _as_time(self.checkin_time)
 
     @property
     def is_unlisted(self) -> bool:
@@ -654,12 +728,58 @@ class Schedule(models.Model):
         return f"{self.circle}: {self.get_frequency_display()} {self.start_time:%H:%M}"
 
 
+def _as_time(value: dt.time | str) -> dt.time:
+    return value if isinstance(value, dt.time) else dt.time.fromisoformat(value)
+
+
+def next_checkin_at(
+    *, weekday: int, at: dt.time, tz: zoneinfo.ZoneInfo, after: dt.datetime
+) -> dt.datetime:
+    """The first moment strictly after `after` that is ISO `weekday` (1 = Monday) at local
+    time `at` in `tz`, in UTC. Computed on the local calendar, so the wall-clock time holds
+    across DST changes."""
+    local_day = after.astimezone(tz).date()
+    day = local_day + dt.timedelta(days=weekday - local_day.isoweekday())
+    while True:
+        moment = dt.datetime.combine(day, at, tzinfo=tz).astimezone(dt.UTC)
+        if moment > after:
+            return moment
+        day += dt.timedelta(days=7)
+
+
+def iso_week_number(day: dt.date) -> int:
+    """The ISO week of a date as one number, yyyyww (202649)."""
+    year, week, _ = day.isocalendar()
+    return year * 100 + week
+
+
+MOOD_WORDS = {1: "really low", 2: "low", 3: "okay", 4: "good", 5: "really good"}
+LOWEST_MOOD = 1
+
+
+class CheckInQuerySet(models.QuerySet["CheckIn"]):
+    def of_week(self, week: int) -> CheckInQuerySet:
+        return self.filter(iso_year=week // 100, iso_week=week % 100)
+
+    def shared_with_circle(self) -> CheckInQuerySet:
+        return self.filter(visibility=CheckIn.Visibility.CIRCLE)
+
+
 class CheckIn(models.Model):
-    """A member's weekly check-in. Peer support: a mood and a few words, never case notes."""
+    """A member's weekly check-in. Peer support: a mood and a few words, never case notes.
+
+    The note is never scanned for crisis words. In a grief circle people write "died",
+    "funeral" or "I can't go on without her" every week; a keyword alarm would fire on
+    them all, teach facilitators to ignore it, and tell people their words are being
+    watched, which is the opposite of a safe place to say them. What a person chooses
+    says more: the lowest mood puts the crisis line beside the form, and "I'd like some
+    support" tells the facilitators, because the person asked.
+    """
 
     class Visibility(models.TextChoices):
         PRIVATE = "private", "Only me"
         FACILITATORS = "facilitators", "Me and the facilitators"
+        CIRCLE = "circle", "My circle"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checkins"
@@ -674,8 +794,11 @@ class CheckIn(models.Model):
     visibility = models.CharField(
         max_length=12, choices=Visibility.choices, default=Visibility.PRIVATE
     )
-    wants_support = models.BooleanField("I'd like support", default=False)
+    wants_support = models.BooleanField("I'd like some support this week", default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CheckInQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -691,3 +814,51 @@ class CheckIn(models.Model):
         # No name and no circle: the admin's history keeps this text (LogEntry.object_repr)
         # after the row is gone, and which circle a person joined is health information.
         return f"Check-in #{self.pk}"
+
+    @property
+    def week(self) -> int:
+        return self.iso_year * 100 + self.iso_week
+
+    @property
+    def mood_word(self) -> str:
+        return MOOD_WORDS[self.mood]
+
+    def visible_to(self, user: User | None) -> bool:
+        """Who may read a check-in: its author always; the circle's facilitators when it
+        is for them or the circle; the circle's active members when it is shared with the
+        circle. Nobody else (staff included: check-ins are not for moderators)."""
+        if user is None or not user.is_authenticated:
+            return False
+        if user.pk == self.user_id:
+            return True
+        if self.visibility == self.Visibility.PRIVATE:
+            return False
+        if self.circle.is_facilitator(user):
+            return True
+        return self.visibility == self.Visibility.CIRCLE and self.circle.is_active_member(user)
+
+
+class CheckInReply(models.Model):
+    """A peer's short note of support on a check-in shared with the circle ("been there
+    too"). The author of the check-in hears of replies in a daily digest (`told_at`)."""
+
+    checkin = models.ForeignKey(CheckIn, on_delete=models.CASCADE, related_name="replies")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checkin_replies"
+    )
+    body = models.CharField(max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # A facilitator hid it: nobody sees it any more, and no digest mentions it.
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    # When the check-in's author was told of it (circles.notifications.send_reply_digests).
+    told_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["checkin"], name="checkin_reply_untold", condition=Q(told_at__isnull=True)
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Reply #{self.pk}"

@@ -1,7 +1,8 @@
 """circles' personal data (see accounts.my_data for the contract): memberships, check-ins
 and venues added; and the circles a person must not leave without a host.
 
-On deletion, memberships and check-ins go with the user row by cascade; venues they added
+On deletion, memberships, check-ins (with the notes of support on them) and the notes of
+support the person wrote go with the user row by cascade; venues they added
 stay for their circles with the creator removed. A circle the person is the last host of while
 other members remain blocks the deletion until it is handed over or archived (the delete
 page offers both, through `SettleCircles`); a circle they host with no other member is
@@ -21,16 +22,23 @@ from django.shortcuts import redirect
 from accounts.models import User
 from accounts.my_data import AccountDeletionBlocked, iso
 from circles import services
-from circles.models import CheckIn, Circle, Membership, Venue
+from circles.models import CheckIn, CheckInReply, Circle, Membership, Venue
 
-MODELS = ["circles.Membership", "circles.CheckIn", "circles.Venue"]
+MODELS = ["circles.Membership", "circles.CheckIn", "circles.CheckInReply", "circles.Venue"]
 
 
 def export(user: User) -> dict[str, Any]:
     """The person's memberships (with their join answer and guidelines accepted), their own
-    check-ins and the venues they added; never another member."""
+    check-ins (with the notes of support they received, without who wrote them: that is
+    the other member's), the notes of support they wrote, and the venues they added."""
     memberships = Membership.objects.filter(user=user).select_related("circle").order_by("pk")
-    checkins = CheckIn.objects.filter(user=user).select_related("circle").order_by("pk")
+    checkins = (
+        CheckIn.objects.filter(user=user)
+        .select_related("circle")
+        .prefetch_related("replies")
+        .order_by("pk")
+    )
+    replies = CheckInReply.objects.filter(user=user).select_related("checkin__circle")
     return {
         "memberships": [
             {
@@ -57,8 +65,22 @@ def export(user: User) -> dict[str, Any]:
                 "visibility": c.visibility,
                 "wants_support": c.wants_support,
                 "created_at": iso(c.created_at),
+                "updated_at": iso(c.updated_at),
+                "notes_of_support_received": [
+                    {"note": r.body, "at": iso(r.created_at), "hidden": r.hidden_at is not None}
+                    for r in c.replies.all()
+                ],
             }
             for c in checkins
+        ],
+        "checkin_replies_written": [
+            {
+                "circle": r.checkin.circle.name,
+                "note": r.body,
+                "at": iso(r.created_at),
+                "hidden_by_facilitators": r.hidden_at is not None,
+            }
+            for r in replies.order_by("pk")
         ],
         "venues_added": [
             {"name": v.name, "address": v.address}

@@ -7,11 +7,12 @@ circle needs a host) are small truths on the models; these functions apply them.
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from circles.models import Circle, CircleQuerySet, Membership
+from circles import notifications
+from circles.models import CheckIn, CheckInReply, Circle, CircleQuerySet, Membership
 
 
 class CircleError(Exception):
@@ -301,3 +302,83 @@ def hand_over_circle(*, circle: Circle, from_user: User, to_user: User) -> Membe
     _step_down(circle=circle, membership=outgoing)
     outgoing.save(update_fields=["role", "updated_at"])
     return incoming
+
+
+def save_checkin(
+    *,
+    user: User,
+    circle: Circle,
+    week: int,
+    mood: int,
+    note: str,
+    visibility: str,
+    wants_support: bool,
+) -> CheckIn:
+    """Record the person's check-in for `week` in `circle`, or change the one they made
+    that week (one per member, circle and week). Only active members of an active circle
+    check in. Asking for support tells the facilitators once per check-in, after commit
+    (circles.notifications.notify_support_wanted)."""
+    if circle.status != Circle.Status.ACTIVE or not circle.is_active_member(user):
+        raise CircleError("Only members of this circle can check in here.")
+    values = {
+        "mood": mood,
+        "note": note.strip(),
+        "visibility": visibility,
+        "wants_support": wants_support,
+    }
+    where = {"user": user, "circle": circle, "iso_year": week // 100, "iso_week": week % 100}
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                checkin, _ = CheckIn.objects.update_or_create(**where, defaults=values)
+                if wants_support:
+                    notifications.notify_support_wanted.delay_on_commit(checkin.pk)
+                return checkin
+        except IntegrityError:
+            # Two first check-ins at once (two tabs): the other one won; change it.
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
+def reply_to_checkin(*, user: User, checkin: CheckIn, body: str) -> CheckInReply:
+    """A note of support on a check-in shared with the circle, from another active member
+    of it. The author hears of it in the next daily digest."""
+    if checkin.visibility != CheckIn.Visibility.CIRCLE or not checkin.circle.is_active_member(user):
+        raise CircleError("You can answer check-ins shared with a circle you belong to.")
+    if checkin.user_id == user.pk:
+        raise CircleError("This is your own check-in: notes of support are for others'.")
+    return CheckInReply.objects.create(checkin=checkin, user=user, body=body.strip())
+
+
+def delete_checkin(*, user: User, checkin: CheckIn) -> None:
+    """Authors delete their own check-ins, with the replies on them."""
+    if checkin.user_id != user.pk:
+        raise CircleError("Only the person who wrote a check-in can delete it.")
+    checkin.delete()
+
+
+def delete_reply(*, user: User, reply: CheckInReply) -> None:
+    """Authors delete their own notes of support."""
+    if reply.user_id != user.pk:
+        raise CircleError("Only the person who wrote a note can delete it.")
+    reply.delete()
+
+
+def hide_reply(*, by: User, reply: CheckInReply) -> None:
+    """A facilitator of the circle hides a note of support: nobody sees it any more."""
+    if not reply.checkin.circle.is_facilitator(by):
+        raise CircleError("Only the circle's facilitators can hide a note.")
+    CheckInReply.objects.filter(pk=reply.pk, hidden_at__isnull=True).update(
+        hidden_at=timezone.now()
+    )
+
+
+def set_checkin_time(*, circle: Circle, by: User, weekday: int, at: object) -> Circle:
+    """Change when the circle's weekly check-in prompt goes out (the slot moves with it:
+    Circle.save)."""
+    _require_can_manage(circle=circle, user=by)
+    circle.checkin_weekday = weekday
+    circle.checkin_time = at
+    circle.save(update_fields=["checkin_weekday", "checkin_time", "updated_at"])
+    return circle

@@ -16,6 +16,8 @@ from django.views.decorators.vary import vary_on_headers
 from accounts.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from accounts.ratelimits import rate_limited
 from circles import cache as browse_cache
+from circles import wording
+from circles.checkin_views import circle_page_checkins
 from circles.forms import CircleSearchForm, InviteForm, JoinForm
 from circles.models import Circle, Membership
 from circles.services import CircleError, join_circle
@@ -197,6 +199,8 @@ def _render_detail(
     meetups = list(circle.meetups.upcoming().select_related("venue")[:4])
     can_manage = circle.can_manage(user)
     invite = invite if circle.has_invite(invite) else ""
+    is_member = membership is not None and membership.status == Membership.Status.ACTIVE
+    checkins = circle_page_checkins(circle, user) if is_member else {}
     return render(
         request,
         "circles/detail.html",
@@ -227,6 +231,11 @@ def _render_detail(
             ),
             "page_url": _page_url(circle, invite),
             "join_form": join_form or JoinForm(circle=circle, initial={"invite": invite}),
+            "checkin_day": wording.WEEKDAYS[circle.checkin_weekday - 1],
+            "checkin_clock": wording.clock(circle.checkin_local_time),
+            # This week's check-ins, for its active members only (circle_page_checkins).
+            "is_member": is_member,
+            **checkins,
         },
         status=status,
     )

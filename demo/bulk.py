@@ -233,6 +233,7 @@ def write_circles(
             checkin_weekday=weekday + 1,
             confirmed_active_at=now,
         )
+        circle.schedule_checkin(after=now)
         circles.append(circle)
         topics_of.append([topic[0] for topic in chosen])
         venue = None

@@ -35,6 +35,8 @@ urlpatterns = [
     path("circles/<slug:slug>/manage/state/", views.circle_state, name="circle_state"),
     # An unlisted circle's invite link
     path("circles/<slug:slug>/manage/invite/", views.new_invite_link, name="new_invite_link"),
+    # The weekly check-in's day and time
+    path("circles/<slug:slug>/manage/check-in-time/", views.checkin_time, name="checkin_time"),
     # Rotating hosts
     path("meetups/<id:pk>/host/offer/", views.offer_to_host, name="offer_to_host"),
     path("meetups/<id:pk>/host/withdraw/", views.withdraw_host_offer, name="withdraw_host_offer"),

@@ -24,7 +24,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from accounts.ratelimits import rate_limited
+from circles import services as circle_services
 from circles import wording
+from circles.forms import CheckInTimeForm
 from circles.models import Circle, Membership
 from hosting import notifications, services
 from hosting.forms import (
@@ -89,6 +91,7 @@ def _manage_context(request: AuthenticatedHttpRequest, circle: Circle) -> dict[s
         _requests_section,
         _members_section,
         _circle_state_section,
+        _checkin_time_section,
         _reports_section,
         _rotation_section,
     ):
@@ -482,6 +485,38 @@ def _circle_state_section(request: AuthenticatedHttpRequest, circle: Circle) -> 
         "state_form": CircleStateForm(),
         "viewer_is_facilitator": circle.is_facilitator(request.user),
     }
+
+
+def _checkin_time_section(request: AuthenticatedHttpRequest, circle: Circle) -> dict[str, Any]:
+    return {
+        "checkin_time_form": CheckInTimeForm(
+            initial={
+                "checkin_weekday": circle.checkin_weekday,
+                "checkin_time": circle.checkin_local_time,
+            }
+        )
+    }
+
+
+@login_required
+@require_POST
+def checkin_time(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    """Change the day and time of the circle's weekly check-in prompt (its own zone)."""
+    circle = _get_circle_for_facilitator(request, slug)
+    form = CheckInTimeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _first_error(form))
+        return redirect(_manage_url(circle, "checkin-time"))
+    data = form.cleaned_data
+    circle_services.set_checkin_time(
+        circle=circle, by=request.user, weekday=data["checkin_weekday"], at=data["checkin_time"]
+    )
+    messages.success(
+        request,
+        f"Check-ins now go out every {wording.WEEKDAYS[circle.checkin_weekday - 1]} at "
+        f"{wording.clock(circle.checkin_local_time)}.",
+    )
+    return redirect(_manage_url(circle, "checkin-time"))
 
 
 STATE_DONE = {

@@ -6,6 +6,10 @@ from celery.signals import beat_init, worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "peersupport.settings")
 
+# How often beat looks for check-in prompts that are due: every 15 minutes, every minute
+# under `make run` (Procfile.dev). Read here because the schedule is built at import.
+CHECKIN_SCAN_MINUTES = int(os.environ.get("CHECKIN_SCAN_MINUTES", "15"))
+
 app = Celery("peersupport")
 
 
@@ -29,6 +33,17 @@ app.conf.beat_schedule = {
     "send-meetup-reminders": {
         "task": "meetups.tasks.send_due_reminders",
         "schedule": crontab(minute="*/5"),
+    },
+    # Weekly check-in prompts whose circle's hour has come (circles.notifications); the
+    # demo (`make run`) scans every minute so its prompt shows within minutes of starting.
+    "prompt-weekly-checkins": {
+        "task": "circles.notifications.prompt_due_checkins",
+        "schedule": crontab(minute=f"*/{CHECKIN_SCAN_MINUTES}"),
+    },
+    # Notes of support on check-ins: at most one email a day per author (the key).
+    "checkin-reply-digests": {
+        "task": "circles.notifications.send_reply_digests",
+        "schedule": crontab(minute="7,37"),
     },
     "extend-schedules": {
         "task": "meetups.tasks.extend_all_schedules",

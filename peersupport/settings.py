@@ -221,6 +221,9 @@ PERSON_RATE_LIMITS = (
         # A reminder's "I can't make it" page, opened signed in or not: per client address
         # and per link, GET included (accounts.ratelimits.link_rate_limited).
         "cant_make_it": "30/m/ip,10/m/key",
+        # Saving a weekly check-in, and notes of support on others' check-ins.
+        "checkin": "10/m/user",
+        "checkin_reply": "10/m/user,100/d/user",
     }
     if env.bool("RATE_LIMITS_ENABLED", default=True)
     else {}

@@ -14,6 +14,7 @@ urlpatterns = [
     path("me/", include("accounts.my_data_urls")),
     path("me/", include("accounts.urls")),
     path("me/", include("meetups.me_urls")),
+    path("me/", include("circles.me_urls")),
     # allauth.urls includes allauth.mfa's pages (/accounts/2fa/) since it is installed.
     path("accounts/", include("allauth.urls")),
     path("healthz", views.healthz, name="healthz"),

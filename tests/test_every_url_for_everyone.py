@@ -33,7 +33,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.notify import unsubscribe_token
-from circles.models import CheckIn, Circle, Membership
+from circles.models import CheckIn, CheckInReply, Circle, Membership
 from hosting import notifications as hosting_notifications
 from hosting import services as hosting_services
 from hosting.forms import REASONS
@@ -118,7 +118,7 @@ def _build_world() -> World:
         circle=CircleFactory(), user=other_facilitator, role=Membership.Role.FACILITATOR
     )
     week = timezone.localdate().isocalendar()
-    CheckIn.objects.create(
+    checkin = CheckIn.objects.create(
         user=attendee,
         circle=circle,
         iso_year=week.year,
@@ -126,7 +126,10 @@ def _build_world() -> World:
         mood=2,
         note=CHECKIN_NOTE,
         visibility=CheckIn.Visibility.FACILITATORS,
+        wants_support=True,
     )
+    # A note of support on it, written by `member` before the check-in was made private.
+    CheckInReply.objects.create(checkin=checkin, user=member, body="Been there too.")
     return World(
         circle=circle,
         meetup=meetup,
@@ -228,6 +231,14 @@ ADMIN_KWARGS = {
 }
 
 
+def _checkin(w: World) -> dict[str, Any]:
+    return {"slug": w.circle.slug, "pk": CheckIn.objects.get(user=w.attendee).pk}
+
+
+def _reply(w: World) -> dict[str, Any]:
+    return {"slug": w.circle.slug, "pk": CheckInReply.objects.get(user=w.users[MEMBER]).pk}
+
+
 def _report(w: World) -> dict[str, Any]:
     return {"reason": REASONS[0], "details": "Worried."}
 
@@ -252,6 +263,30 @@ PAGES: dict[str, Page] = {
         data=lambda w: {"accept_guidelines": "on"},
         acts=MAY_JOIN,
     ),
+    # check-ins: the walk's check-in is shared with the facilitators only, and nobody in the
+    # walk is one of them; `member` wrote the note of support on it.
+    "circles:checkin": Page(
+        get="L 200 404 404 404",
+        post="L 302 404 404 404",
+        kwargs=_slug,
+        data=lambda w: {"mood": 3, "visibility": "private"},
+        acts=MEMBERS,
+    ),
+    "circles:checkin_reply": Page(
+        get="L 405 405 405 405",
+        post="L 404 404 404 404",
+        kwargs=_checkin,
+        data=lambda w: {"body": "Thinking of you."},
+    ),
+    "circles:delete_checkin": Page(
+        get="L 405 405 405 405", post="L 404 404 404 404", kwargs=_checkin
+    ),
+    "circles:delete_reply": Page(
+        get="L 405 405 405 405", post="L 302 404 404 404", kwargs=_reply, acts=MEMBERS
+    ),
+    "circles:hide_reply": Page(get="L 405 405 405 405", post="L 404 404 404 404", kwargs=_reply),
+    "circles:support": Page(get="L 403 403 403 403", post="L 405 405 405 405", kwargs=_slug),
+    "my_checkins": Page(get="L 200 200 200 200", post="L 405 405 405 405"),
     # meetups
     "meetups:detail": Page(get="200 200 200 200 200", post="405 405 405 405 405", kwargs=_meetup),
     "meetups:ics": Page(get="200 200 200 200 200", post="405 405 405 405 405", kwargs=_meetup),
@@ -345,6 +380,12 @@ PAGES: dict[str, Page] = {
         post="L 403 403 403 403",
         kwargs=_slug,
         data=lambda w: {"confirm": "on"},
+    ),
+    "hosting:checkin_time": Page(
+        get="L 405 405 405 405",
+        post="L 403 403 403 403",
+        kwargs=_slug,
+        data=lambda w: {"checkin_weekday": 3, "checkin_time": "09:30"},
     ),
     "hosting:offer_to_host": Page(
         get="L 405 405 405 405", post="L 302 403 403 403", kwargs=_meetup, acts=MEMBERS
@@ -619,6 +660,8 @@ FACILITATORS_ONLY = [
     "hosting:decide_host_offer",
     "hosting:message_people_going",
     "hosting:resolve_report",
+    "hosting:checkin_time",
+    "circles:hide_reply",
 ]
 
 
@@ -648,9 +691,11 @@ def test_the_markers_show_where_they_belong(world: World) -> None:
     manage = body_of(facilitator.get(reverse("hosting:manage", args=[world.circle.slug])))
     hosting = body_of(facilitator.get(reverse("hosting:meetup", kwargs=_manage_meetup(world))))
     meetup = body_of(member.get(world.meetup.get_absolute_url()))
+    support = body_of(facilitator.get(reverse("circles:support", args=[world.circle.slug])))
 
     assert JOIN_ANSWER in manage
     assert REPORT_DETAILS in manage
     assert ATTENDEE_NAME in hosting
     assert world.attendee.email not in hosting
     assert ONLINE_LINK in meetup
+    assert CHECKIN_NOTE in support

@@ -15,7 +15,7 @@ from django.db.models import Count, Q
 from django.test import Client
 
 from accounts.models import User
-from circles.models import Circle
+from circles.models import CheckIn, CheckInReply, Circle
 from meetups import cant_make_it, services
 from meetups.models import RSVP, Meetup
 from tests.factories import MeetupFactory
@@ -44,12 +44,15 @@ FIELDS = [
     "language", "access", "page", "accept_guidelines", "answer", "join", "from", "capacity",
     "confirm", "attended", "user", "circle", "action", "display_name", "home_place",
     "timezone", "remind_24h", "remind_2h", "weekly_checkin", "calendar_shows_circle_name",
-    "health_data_consent", "to_user", "password",
+    "health_data_consent", "to_user", "password", "t", "mood", "note", "visibility",
+    "wants_support", "body", "checkin_weekday", "checkin_time",
     "email", "login", "password1", "password2", "oldpassword", "next", "remember",
 ]  # fmt: skip
 
 
-def _pages(circle: Circle, meetup: Meetup, member: User) -> list[str]:
+def _pages(
+    circle: Circle, meetup: Meetup, member: User, checkin: CheckIn, reply: CheckInReply
+) -> list[str]:
     return [
         "/",
         "/circles/",
@@ -57,6 +60,12 @@ def _pages(circle: Circle, meetup: Meetup, member: User) -> list[str]:
         f"/circles/{circle.slug}/",
         f"/circles/{circle.slug}/join/",
         f"/circles/{circle.slug}/leave/",
+        f"/circles/{circle.slug}/check-in/",
+        f"/circles/{circle.slug}/check-ins/support/",
+        f"/circles/{circle.slug}/check-ins/{checkin.pk}/reply/",
+        f"/circles/{circle.slug}/check-ins/replies/{reply.pk}/hide/",
+        f"/circles/{circle.slug}/manage/check-in-time/",
+        "/me/check-ins/",
         f"/meetups/{meetup.pk}/",
         f"/meetups/{meetup.pk}.ics",
         f"/meetups/{meetup.pk}/rsvp/",
@@ -106,7 +115,11 @@ def test_hostile_values_never_break_a_page(
     client = Client()
     if who != "visitor":
         client.force_login(member if who == "member" else facilitator)
-    pages = _pages(circle, meetup, member)
+    checkin = CheckIn.objects.create(
+        user=facilitator, circle=circle, iso_year=2026, iso_week=49, mood=3, visibility="circle"
+    )
+    reply = CheckInReply.objects.create(checkin=checkin, user=member, body="Been there.")
+    pages = _pages(circle, meetup, member, checkin, reply)
 
     failures = []
     for n, value in enumerate(VALUES):

@@ -173,6 +173,7 @@ ROUTES: dict[str, Route] = {
     # The walk's circle is listed, so the facilitator's POST changes nothing either; the
     # unlisted case is in test_new_invite_link.py.
     "new_invite_link": Route(_slug, lambda w: {"confirm": "on"}),
+    "checkin_time": Route(_slug, lambda w: {"checkin_weekday": 3, "checkin_time": "09:30"}),
     "offer_to_host": Route(lambda w: {"pk": w.other_meetup.pk}, allowed=MEMBERS),
     "withdraw_host_offer": Route(lambda w: {"pk": w.other_meetup.pk}, allowed=MEMBERS),
     "decide_host_offer": Route(
@@ -364,6 +365,7 @@ ACTS_FOR_THE_FACILITATOR = [
     "answer_request",
     "member_action",
     "circle_state",
+    "checkin_time",
     "decide_host_offer",
     "message_people_going",
     "still_meeting",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from io import StringIO
 
 import pytest
@@ -11,6 +12,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from circles.models import Circle, Membership, Schedule, Topic, Venue
+from circles.notifications import prompt_due_checkins
 from demo.seeding import read_data
 from meetups.models import RSVP, Meetup
 
@@ -109,3 +111,19 @@ def test_second_run_adds_nothing() -> None:
     assert counts() == before
     assert "password" in first
     assert "nothing added" in second
+
+
+def test_the_demo_logins_weekly_prompt_arrives_within_minutes(mailoutbox: list) -> None:
+    """`make run` seeds, then beat scans every minute: the demo circle's check-in falls a
+    few minutes after seeding, so its prompt reaches the outbox soon after starting."""
+    output = seed()
+    circle = Circle.objects.get(slug=LOGIN["check_in_soon"])
+    now = timezone.now()
+    assert now < circle.checkin_due_at <= now + dt.timedelta(minutes=LOGIN["check_in_in_minutes"])
+    assert circle.memberships.active().filter(user__email=DEMO_EMAIL).exists()
+    assert f"due at {circle.checkin_due_at:%H:%M} UTC" in output
+
+    assert prompt_due_checkins(now=now) == 0
+    prompt_due_checkins(now=circle.checkin_due_at)
+    assert DEMO_EMAIL in [m.to[0] for m in mailoutbox]
+    assert {m.subject for m in mailoutbox} == {"How are you doing this week?"}

@@ -64,7 +64,20 @@ class Command(BaseCommand):
                     self.join_and_rsvp(member, spec["joins"], meetups_each=spec["rsvps"])
             if new_login:
                 self.join_and_rsvp(login, login_spec["joins"], meetups_each=login_spec["rsvps"])
+            self.check_in_soon(login_spec["check_in_soon"], login_spec["check_in_in_minutes"])
         self.report(time.monotonic() - started)
+
+    def check_in_soon(self, slug: str, minutes: int) -> None:
+        """Move the circle's weekly check-in to `minutes` from now in its zone (the slot
+        follows: Circle.save), so its prompt reaches the outbox within minutes of
+        `make run` starting (beat scans every minute there). A prompt already sent this
+        week is not sent again (its key)."""
+        circle = Circle.objects.get(slug=slug)
+        soon = (timezone.now() + dt.timedelta(minutes=minutes)).astimezone(circle.tz)
+        circle.checkin_weekday = soon.isoweekday()
+        circle.checkin_time = soon.time().replace(second=0, microsecond=0)
+        circle.save(update_fields=["checkin_weekday", "checkin_time"])
+        self.checkin_at = circle.checkin_due_at
 
     def person(self, spec: dict[str, Any], password_hash: str = "") -> tuple[User, bool]:
         """The person with the spec's email, and whether they were created (verified, with
@@ -200,3 +213,7 @@ class Command(BaseCommand):
             f"{Meetup.objects.upcoming().count()} upcoming meetups."
         )
         out.write(self.style.SUCCESS(f"Demo login: {login['email']} / {login['password']}"))
+        out.write(
+            f"The demo login's weekly check-in email for {login['check_in_soon']} is due at "
+            f"{self.checkin_at:%H:%M} UTC (it appears in this terminal)."
+        )

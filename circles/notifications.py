@@ -1,0 +1,195 @@
+"""Emails about check-ins and the Celery tasks that send them, each once through
+accounts.notify.
+
+Keys (unique in accounts.Notification):
+  checkin-prompt:circle:<id>:week:<yyyyww>:user:<id>   how are you doing this week?
+  checkin-support:checkin:<id>:user:<id>               someone would like support (to a facilitator)
+  checkin-replies:user:<id>:day:<yyyymmdd>             notes of support on your check-ins
+
+The weekly prompt. Beat runs `prompt_due_checkins` every 15 minutes. It reads the active
+circles whose check-in slot (`Circle.checkin_due_at`, indexed) has come, and in the same
+query their active members who want the prompt and have no row for this week's key
+(`not_yet_sent`); it fans those out in chunks of `PROMPT_CHUNK` to `send_checkin_prompts`,
+so every worker helps. A circle's slot moves on to next week only once a scan finds
+nobody left to prompt, so a chunk lost on the way (a broker hiccup, a dead worker) is
+found again by the next scan and nothing is sent twice (the key). A circle that comes
+back from a break, or a slot more than `PROMPT_GRACE` late, is moved on without
+prompting: "how was your week" a week late helps nobody.
+
+Replies: `send_reply_digests` tells authors of check-ins about new notes of support, at
+most once a day per person (the key carries the day), however often it runs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from celery import shared_task
+from django.conf import settings
+from django.db.models import Exists, OuterRef, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.background import BackgroundTask
+from accounts.models import Notification, User, wanting_optional_email
+from accounts.notify import not_yet_sent, notification_key, send_once
+from circles.checkins import prompt_links, week_label
+from circles.models import CheckIn, CheckInReply, Circle, Membership
+
+PROMPT_CHUNK = 200
+PROMPT_GRACE = dt.timedelta(days=1)
+PROMPT_PREHEADER = "How are you doing this week?"
+
+
+def due_prompts(now: dt.datetime) -> QuerySet[Membership]:
+    """Active memberships in active circles whose check-in slot has come (and is less than
+    PROMPT_GRACE old), of people who want the prompt and have not had it for the slot's
+    week. One query, led by the `circle_checkin_due` index."""
+    members = Membership.objects.active().filter(
+        wanting_optional_email("weekly_checkin", prefix="user__"),
+        circle__status=Circle.Status.ACTIVE,
+        circle__checkin_due_at__lte=now,
+        circle__checkin_due_at__gt=now - PROMPT_GRACE,
+        user__is_active=True,
+    )
+    return not_yet_sent(
+        members, "checkin-prompt", circle="circle_id", week="circle__checkin_week", user="user_id"
+    )
+
+
+@shared_task(base=BackgroundTask, name="circles.notifications.prompt_due_checkins")
+def prompt_due_checkins(*, now: dt.datetime | None = None, chunk: int = PROMPT_CHUNK) -> int:
+    """Fan out this week's prompts that are due, then move on the slots of circles whose
+    prompts have all gone; returns how many prompts were handed out."""
+    now = now or timezone.now()
+    due = list(
+        due_prompts(now).order_by("circle_id", "pk").values_list("pk", "circle__checkin_week")
+    )
+    for start in range(0, len(due), chunk):
+        send_checkin_prompts.delay([list(row) for row in due[start : start + chunk]])
+    pending = due_prompts(now).filter(circle_id=OuterRef("pk"))
+    done = (
+        Circle.objects.active()
+        .filter(checkin_due_at__lte=now)
+        .exclude(Exists(pending))
+        .only("pk", "checkin_weekday", "checkin_time", "timezone", "checkin_due_at")
+    )
+    for circle in done:
+        circle.schedule_checkin(after=now)
+        Circle.objects.filter(pk=circle.pk, checkin_due_at__lte=now).update(
+            checkin_due_at=circle.checkin_due_at, checkin_week=circle.checkin_week
+        )
+    return len(due)
+
+
+def prompt_context(membership: Membership, week: int) -> dict[str, object]:
+    circle = membership.circle
+    return {
+        "preheader": PROMPT_PREHEADER,
+        "circle_name": circle.name,
+        "week_label": week_label(week),
+        **prompt_links(user_id=membership.user_id, circle=circle, week=week),
+    }
+
+
+@shared_task(base=BackgroundTask, name="circles.notifications.send_checkin_prompts")
+def send_checkin_prompts(due: list[list[int]]) -> int:
+    """Send the prompts of one chunk: [membership id, week] pairs. Each is checked again
+    (still an active member of an active circle, still wanting it); returns how many went."""
+    weeks = dict((membership_id, week) for membership_id, week in due)
+    sent = 0
+    members = (
+        Membership.objects.active()
+        .filter(
+            wanting_optional_email("weekly_checkin", prefix="user__"),
+            pk__in=weeks,
+            circle__status=Circle.Status.ACTIVE,
+            user__is_active=True,
+        )
+        .select_related("user", "circle")
+        .order_by("pk")
+    )
+    for membership in members:
+        week = weeks[membership.pk]
+        # expires: 8 days (the links inside stop working then; see circles.checkins)
+        sent += send_once(
+            key=notification_key(
+                "checkin-prompt", circle=membership.circle_id, week=week, user=membership.user_id
+            ),
+            user=membership.user,
+            template="checkin-prompt",
+            context=prompt_context(membership, week),
+            optional="weekly_checkin",
+        )
+    return sent
+
+
+@shared_task(base=BackgroundTask, name="circles.notifications.notify_support_wanted")
+def notify_support_wanted(checkin_id: int) -> int:
+    """Tell the circle's facilitators, discreetly, that someone would like support: no
+    name, no mood, no note in the email; a link to the page that shows them. Sent once
+    per check-in, so unticking and ticking again sends nothing more."""
+    checkin = (
+        CheckIn.objects.select_related("circle").filter(pk=checkin_id, wants_support=True).first()
+    )
+    if checkin is None:
+        return 0
+    circle = checkin.circle
+    url = settings.SITE_URL + reverse("circles:support", args=[circle.slug])
+    sent = 0
+    for membership in circle.facilitators().filter(user__is_active=True):
+        if membership.user_id == checkin.user_id:
+            continue
+        sent += send_once(
+            key=notification_key("checkin-support", checkin=checkin.pk, user=membership.user_id),
+            user=membership.user,
+            template="support-request",
+            context={
+                "preheader": "Someone in your circle would like support this week",
+                "circle_name": circle.name,
+                "support_url": url,
+            },
+            unsubscribe_kind="weekly_checkin",
+        )
+    return sent
+
+
+def untold_replies() -> QuerySet[CheckInReply]:
+    """Visible replies whose check-in's author has not been told of them yet."""
+    return CheckInReply.objects.filter(told_at__isnull=True, hidden_at__isnull=True)
+
+
+@shared_task(base=BackgroundTask, name="circles.notifications.send_reply_digests")
+def send_reply_digests(*, now: dt.datetime | None = None) -> int:
+    """Tell each author of check-ins about new notes of support, in one email at most a
+    day (the key names the day in the author's zone): replies after today's digest wait
+    for tomorrow's. Returns how many digests went."""
+    now = now or timezone.now()
+    authors = User.objects.filter(
+        wanting_optional_email("weekly_checkin"),
+        is_active=True,
+        pk__in=untold_replies().values("checkin__user_id"),
+    ).order_by("pk")
+    sent = 0
+    for author in authors:
+        day = now.astimezone(author.tz).date()
+        key = notification_key("checkin-replies", user=author.pk, day=f"{day:%Y%m%d}")
+        if Notification.objects.filter(key=key).exists():
+            continue
+        replies = list(untold_replies().filter(checkin__user=author).values_list("pk", flat=True))
+        if not replies:
+            continue
+        if send_once(
+            key=key,
+            user=author,
+            template="checkin-replies",
+            context={
+                "preheader": "A note of support from your circle",
+                "count": len(replies),
+                "my_checkins_url": settings.SITE_URL + reverse("my_checkins"),
+            },
+            optional="weekly_checkin",
+        ):
+            sent += 1
+            CheckInReply.objects.filter(pk__in=replies).update(told_at=now)
+    return sent
