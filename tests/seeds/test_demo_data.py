@@ -79,7 +79,8 @@ def test_people_are_unique_and_join_circles_that_exist() -> None:
         zoneinfo.ZoneInfo(person["timezone"])
         assert person["joins"] and set(person["joins"]) <= set(CIRCLE_SLUGS)
         assert len(set(person["joins"])) == len(person["joins"])
-        assert person["rsvps"] >= 1
+        # Everyone RSVPs somewhere, but the one waiting at the login's meetup tomorrow.
+        assert person["rsvps"] >= 1 or person["email"] == login["waiting"]
 
 
 def test_the_description_names_only_what_the_seed_fills_in() -> None:

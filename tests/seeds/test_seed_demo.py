@@ -7,6 +7,7 @@ from io import StringIO
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -14,6 +15,7 @@ from accounts.models import User
 from circles.models import Circle, Membership, Schedule, Topic, Venue
 from circles.notifications import prompt_due_checkins
 from demo.seeding import read_data
+from meetups import cant_make_it
 from meetups.models import RSVP, Meetup
 
 pytestmark = pytest.mark.django_db
@@ -65,7 +67,10 @@ def test_every_circle_has_a_verified_facilitator_a_schedule_and_future_meetups()
         assert (schedule.venue is None) == circle.is_online
         upcoming = circle.meetups.filter(starts_at__gt=now)
         assert upcoming.exists()
-        assert all(m.local_start.time() == schedule.start_time for m in upcoming)
+        # Meetups keep their schedule's time, but one its host moved (the demo's tomorrow).
+        unmoved = upcoming.filter(sequence=0)
+        assert all(m.local_start.time() == schedule.start_time for m in unmoved)
+        assert upcoming.count() - unmoved.count() <= (circle.slug == LOGIN["meetup_tomorrow"])
     assert Schedule.objects.filter(frequency=Schedule.Frequency.MONTHLY).exists()
     assert Venue.objects.filter(step_free=True).exclude(accessibility_notes="").exists()
 
@@ -127,3 +132,36 @@ def test_the_demo_logins_weekly_prompt_arrives_within_minutes(mailoutbox: list) 
     prompt_due_checkins(now=circle.checkin_due_at)
     assert DEMO_EMAIL in [m.to[0] for m in mailoutbox]
     assert {m.subject for m in mailoutbox} == {"How are you doing this week?"}
+
+
+def test_the_demo_login_can_give_a_seat_away_tomorrow(
+    client, mailoutbox: list, django_capture_on_commit_callbacks
+) -> None:
+    """`make run`: the demo login is going to a full meetup within a day with someone
+    waiting, so the day-before reminder arrives at the next scan and its "I can't make
+    it" link frees the seat for the person waiting, who is emailed."""
+    output = seed()
+    login = User.objects.get(email=DEMO_EMAIL)
+    waiting = User.objects.get(email=LOGIN["waiting"])
+    seat = RSVP.objects.get(
+        user=login,
+        meetup__circle__slug=LOGIN["meetup_tomorrow"],
+        status=RSVP.Status.GOING,
+        meetup__starts_at__lte=timezone.now() + dt.timedelta(hours=24),
+    )
+    meetup = seat.meetup
+    assert meetup.starts_at > timezone.now() + dt.timedelta(hours=2)
+    assert meetup.going_count == meetup.capacity
+    assert meetup.rsvps.get(user=waiting).status == RSVP.Status.WAITLISTED
+    assert "someone waiting" in output
+    mailoutbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(cant_make_it.url(seat).removeprefix(settings.SITE_URL))
+
+    assert response.status_code == 200
+    assert meetup.rsvps.get(user=waiting).status == RSVP.Status.GOING
+    assert [m.to for m in mailoutbox] == [[waiting.email]]
+
+    seed()
+    assert meetup.rsvps.get(user=waiting).status == RSVP.Status.GOING  # a new run keeps it

@@ -34,8 +34,8 @@ from circles.models import Circle, Membership, Schedule, Topic, Venue
 from circles.services import approve_member, join_circle
 from demo.seeding import ensure_topics, read_data
 from hosting import agreement
-from hosting.services import host_circle
-from meetups.models import Meetup
+from hosting.services import change_meetup, host_circle
+from meetups.models import RSVP, Meetup
 from meetups.services import extend_schedule, rsvp
 
 
@@ -65,6 +65,12 @@ class Command(BaseCommand):
             if new_login:
                 self.join_and_rsvp(login, login_spec["joins"], meetups_each=login_spec["rsvps"])
             self.check_in_soon(login_spec["check_in_soon"], login_spec["check_in_in_minutes"])
+            self.meetup_tomorrow(
+                login,
+                login_spec["meetup_tomorrow"],
+                hours=login_spec["meetup_in_hours"],
+                waiting=User.objects.get(email=login_spec["waiting"]),
+            )
         self.report(time.monotonic() - started)
 
     def check_in_soon(self, slug: str, minutes: int) -> None:
@@ -78,6 +84,44 @@ class Command(BaseCommand):
         circle.checkin_time = soon.time().replace(second=0, microsecond=0)
         circle.save(update_fields=["checkin_weekday", "checkin_time"])
         self.checkin_at = circle.checkin_due_at
+
+    def meetup_tomorrow(self, login: User, slug: str, *, hours: int, waiting: User) -> None:
+        """Make the circle's next meetup start within a day, as its host would (moved to
+        `hours` from now when it is further off), full, with `login` going and `waiting`
+        on the waitlist: the day-before reminder then reaches the outbox at the next
+        reminder scan, and its "I can't make it" frees the seat for `waiting`, who is
+        promoted and emailed. Running the seed again leaves a meetup already within a day."""
+        circle = Circle.objects.get(slug=slug)
+        meetup = Meetup.objects.filter(circle=circle).upcoming().first()
+        if meetup is None:
+            return
+        host = circle.facilitators().first().user
+        now = timezone.now()
+        if meetup.starts_at > now + dt.timedelta(hours=24):
+            start = (now + dt.timedelta(hours=hours)).replace(second=0, microsecond=0)
+            start += dt.timedelta(minutes=-start.minute % 15)
+            change_meetup(
+                meetup=meetup,
+                by=host,
+                starts_at=start,
+                ends_at=start + (meetup.ends_at - meetup.starts_at),
+                venue=meetup.venue,
+                capacity=meetup.capacity,
+            )
+        rsvp(user=login, meetup=meetup)
+        meetup.refresh_from_db()
+        if not meetup.rsvps.filter(status=RSVP.Status.WAITLISTED).exists():
+            if meetup.going_count < meetup.capacity:
+                change_meetup(
+                    meetup=meetup,
+                    by=host,
+                    starts_at=meetup.starts_at,
+                    ends_at=meetup.ends_at,
+                    venue=meetup.venue,
+                    capacity=meetup.going_count,
+                )
+            rsvp(user=waiting, meetup=meetup)
+        self.meetup_soon = meetup
 
     def person(self, spec: dict[str, Any], password_hash: str = "") -> tuple[User, bool]:
         """The person with the spec's email, and whether they were created (verified, with
@@ -213,6 +257,12 @@ class Command(BaseCommand):
             f"{Meetup.objects.upcoming().count()} upcoming meetups."
         )
         out.write(self.style.SUCCESS(f"Demo login: {login['email']} / {login['password']}"))
+        soon = self.meetup_soon
+        out.write(
+            f"The demo login is going to a full meetup at {soon.starts_at:%H:%M} UTC tomorrow "
+            f"with someone waiting: its reminder appears within five minutes, and its "
+            f'"I can\'t make it" link gives the seat to them.'
+        )
         out.write(
             f"The demo login's weekly check-in email for {login['check_in_soon']} is due at "
             f"{self.checkin_at:%H:%M} UTC (it appears in this terminal)."
