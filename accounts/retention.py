@@ -34,9 +34,9 @@ def retention_cutoff(now: dt.datetime | None = None) -> dt.datetime:
 def purge_old_notifications(*, now: dt.datetime | None = None) -> int:
     """Delete the records of emails created before the retention cutoff; returns how many.
 
-    A record is the guard that sends a message once (accounts.notify.send_once). Every key
+    A record is the guard that sends a message once (accounts.notify.queue_once). Every key
     names a meetup, a change or a month long past by then, so no scan is looking for it
-    and nothing is sent again.
+    and nothing is sent again; a message still pending that old expired long ago.
     """
     deleted, _ = Notification.objects.filter(created_at__lt=retention_cutoff(now)).delete()
     return deleted
