@@ -246,6 +246,7 @@ OUTBOX_MAX_REFUSALS = env.int("OUTBOX_MAX_REFUSALS", default=5)
 
 # Celery: Redis when REDIS_URL is set, otherwise the filesystem transport under .data/
 # so `make run` needs no server.
+BROKER_VISIBILITY_TIMEOUT = 3600
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
 CELERY_BROKER_DIR = Path(env.str("CELERY_BROKER_DIR", default=str(DATA_DIR / "broker")))
 if CELERY_BROKER_URL.startswith("filesystem://"):
@@ -259,7 +260,7 @@ else:
     # Redis hands an unacknowledged message (acks_late) to another worker after this many
     # seconds. Every task's hard time limit, retry countdown and the outbox's lease stay
     # well below it, so no task is ever run twice at once because it was merely slow.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": BROKER_VISIBILITY_TIMEOUT}
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
