@@ -46,7 +46,7 @@ from collections.abc import Callable, Iterable
 from django.conf import settings
 from django.core.mail import mailers
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.models import Notification
@@ -225,3 +225,33 @@ def chunks(ids: list[int], size: int | None = None) -> Iterable[list[int]]:
     size = size or settings.OUTBOX_CHUNK
     for start in range(0, len(ids), size):
         yield ids[start : start + size]
+
+
+# What the outbox holds, for `manage.py notifications_status`.
+
+REPORT_COLUMNS = ("pending", "claimed", "sent", "failed", "expired", "obsolete")
+
+
+def status_counts(*, hours: int = 24, now: dt.datetime | None = None) -> dict[str, dict[str, int]]:
+    """Per kind: messages waiting and free to send ("pending"), waiting under a lease, being
+    sent or before their next try ("claimed"), whatever their age; and those queued in the
+    last `hours` that were sent, failed, expired or became obsolete. One query."""
+    now = now or timezone.now()
+    waiting = Q(status=Status.PENDING)
+    leased = Q(claimed_until__gt=now)
+    recent = Q(created_at__gte=now - dt.timedelta(hours=hours))
+    counts = {
+        "pending": Count("pk", filter=waiting & ~leased),
+        "claimed": Count("pk", filter=waiting & leased),
+        **{
+            status: Count("pk", filter=Q(status=status) & recent)
+            for status in ("sent", "failed", "expired", "obsolete")
+        },
+    }
+    rows = (
+        Notification.objects.filter(waiting | recent)
+        .values("kind")
+        .annotate(**counts)
+        .order_by("kind")
+    )
+    return {row.pop("kind"): row for row in rows}
