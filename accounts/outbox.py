@@ -114,17 +114,19 @@ def pending_ids(*, limit: int = SWEEP_LIMIT, now: dt.datetime | None = None) -> 
 
 
 def claim(ids: Iterable[int] | None = None, *, limit: int | None = None) -> list[Notification]:
-    """Take up to `limit` pending messages nobody holds (of `ids`, or any), for LEASE.
+    """Take up to `limit` pending messages nobody holds (all of `ids`, or the oldest
+    OUTBOX_CHUNK), for LEASE.
 
     One short transaction; rows another worker is claiming at this instant are skipped,
     not waited for. Returns the claimed rows, each with the lease it holds."""
     now = timezone.now()
-    limit = limit or settings.OUTBOX_CHUNK
     until = now + LEASE
     with transaction.atomic():
         rows = Notification.objects.filter(_available(now))
         if ids is not None:
-            rows = rows.filter(pk__in=list(ids))
+            ids = list(ids)
+            rows = rows.filter(pk__in=ids)
+        limit = limit or (len(ids) if ids is not None else settings.OUTBOX_CHUNK)
         taken = list(
             rows.select_for_update(skip_locked=True)
             .order_by("pk")
