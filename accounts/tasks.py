@@ -32,5 +32,8 @@ def sweep_outbox() -> int:
 
 
 @shared_task(base=BackgroundTask)
-def purge_old_notifications() -> int:
-    return retention.purge_old_notifications()
+def purge_old_notifications() -> dict[str, int]:
+    return {
+        "purged": retention.purge_old_notifications(),
+        "texts_cleared": retention.clear_old_message_texts(),
+    }
