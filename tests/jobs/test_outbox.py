@@ -60,7 +60,7 @@ def test_the_same_delivery_twice_at_once_sends_one_email(
 ) -> None:
     [note] = queued(1)
     smtp_sink.hold_after = 0
-    workers = [start_worker(email_url=smtp_sink.url), start_worker(email_url=smtp_sink.url)]
+    workers = [start_worker(email_url=smtp_sink.url, EMAIL_TIMEOUT="60") for _ in range(2)]
 
     deliver_notifications.delay([note.pk])
     deliver_notifications.delay([note.pk])
@@ -81,7 +81,7 @@ def test_two_overlapping_sweeps_send_each_email_once(
 ) -> None:
     queued(5)
     smtp_sink.hold_after = 1
-    workers = [start_worker(email_url=smtp_sink.url), start_worker(email_url=smtp_sink.url)]
+    workers = [start_worker(email_url=smtp_sink.url, EMAIL_TIMEOUT="60") for _ in range(2)]
 
     sweep_outbox.delay()
     sweep_outbox.delay()
