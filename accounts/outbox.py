@@ -75,7 +75,7 @@ _checks: dict[str, Check] = {}
 def register_check(purpose: str, check: Check) -> None:
     """Ask `check(notification)` just before a message of `purpose` is sent; when it
     returns False the message no longer applies and is marked obsolete instead. Apps
-    register theirs when their notifications module is imported (AppConfig.ready)."""
+    register theirs in their AppConfig.ready (meetups.notifications.register_checks)."""
     _checks[purpose] = check
 
 
