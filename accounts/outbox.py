@@ -164,9 +164,11 @@ def _failed(note: Notification, exc: Exception, *, refused: bool) -> None:
     log.warning("outbox: %s not sent (attempt %d), next try after %s", note.key, attempts, error)
 
 
-def send_claimed(notes: list[Notification]) -> Counter[str]:
+def send_claimed(notes: list[Notification], *, checked: bool = False) -> Counter[str]:
     """Send claimed rows over one connection; returns how many ended in each status
-    ("sent", "expired", "obsolete", "failed"), plus "retry" and "released"."""
+    ("sent", "expired", "obsolete"), plus "retry" (a failed send) and "released" (not
+    tried). `checked`: the caller has just read that these still apply (a scan that
+    queued them a moment ago), so the registered checks are skipped."""
     counts: Counter[str] = Counter()
     deadline = time.monotonic() + SEND_BUDGET.total_seconds()
     connection = None
@@ -182,7 +184,7 @@ def send_claimed(notes: list[Notification]) -> Counter[str]:
                     note, status=Status.EXPIRED, claimed_until=None
                 )
                 continue
-            if not still_applies(note):
+            if not checked and not still_applies(note):
                 counts[Status.OBSOLETE.value] += _finish(
                     note, status=Status.OBSOLETE, claimed_until=None
                 )
@@ -215,12 +217,13 @@ def send_claimed(notes: list[Notification]) -> Counter[str]:
     return +counts  # without the zeros
 
 
-def deliver(ids: Iterable[int] | None = None) -> Counter[str]:
+def deliver(ids: Iterable[int] | None = None, *, checked: bool = False) -> Counter[str]:
     """Claim and send one chunk: the messages `ids` that are still pending and free, or
     the oldest pending ones. Never inside a transaction: the claim commits before any
-    SMTP and each outcome is its own short UPDATE."""
+    SMTP and each outcome is its own short UPDATE, so a worker that dies mid-chunk can
+    send again at most the one message it was sending. `checked`: see send_claimed."""
     notes = claim(ids)
-    return send_claimed(notes) if notes else Counter()
+    return send_claimed(notes, checked=checked) if notes else Counter()
 
 
 def chunks(ids: list[int], size: int | None = None) -> Iterable[list[int]]:
