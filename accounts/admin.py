@@ -78,10 +78,26 @@ class UserAdmin(DjangoUserAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ("key", "kind", "user", "created_at", "sent_at")
-    list_filter = ("kind",)
+    list_display = ("key", "kind", "status", "user", "created_at", "sent_at")
+    list_filter = ("status", "kind")
     search_fields = ("key",)
-    readonly_fields = ("key", "user", "kind", "created_at", "sent_at")
+    readonly_fields = (
+        "key",
+        "user",
+        "kind",
+        "status",
+        "recipient",
+        "subject",
+        "expires_at",
+        "claimed_until",
+        "attempts",
+        "last_error",
+        "created_at",
+        "updated_at",
+        "sent_at",
+    )
+    # The message itself (it may name a circle) stays out of the admin.
+    exclude = ("body", "html", "headers")
 
     def has_add_permission(self, request: object) -> bool:
         return False

@@ -9,14 +9,16 @@ pretix's `TransactionAwareTask`). Two rules follow from that:
   back. Outside a transaction it is published at once.
 - A broker that is down while publishing never fails the change that was committed: the
   callback is registered `robust=True`, so the error is logged and the request carries
-  on. A one-off notice lost that way (a seat freed up, a meetup called off) is not sent;
-  we accept that over refusing a change people can already see on the site. Periodic
-  scans (reminders) are published by beat, not here, and find again whatever is due.
+  on. Nothing is lost by it: emails are rows of the outbox written with the change
+  (accounts.outbox), the message published is only a hint to send them sooner, and the
+  sweep every minute sends whatever a lost hint left behind.
 
 On the worker, a task acknowledges its message only after it ran (`acks_late`) and
 retries any exception with exponential backoff. That is safe because every task here is
-idempotent: emails go through `accounts.notify.send_once` and its unique key, and the
-schedule extension creates only meetups that do not exist yet.
+idempotent: emails are queued once per unique key and claimed under a lease before being
+sent (accounts.outbox), and the schedule extension creates only meetups that do not exist
+yet. No retry countdown (at most `retry_backoff_max`, 10 minutes) comes near the broker's
+`visibility_timeout` (an hour).
 
 It lives in `accounts`, the lowest room, so that every app above can use it; it imports
 nothing of the other apps.

@@ -13,6 +13,7 @@ import zoneinfo
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
 from django.db import models
 
 
@@ -159,14 +160,75 @@ class User(AbstractUser):
 
 
 class Notification(models.Model):
-    """One row per message sent. `key` is unique: the guard that makes every send idempotent,
-    e.g. "reminder-24h:meetup:412:user:9"."""
+    """One message to one person: a row in the outbox (accounts.outbox).
+
+    `key` is unique, e.g. "reminder-24h:meetup:412:seq:0:user:9": the guard that makes
+    every message go out once. The row is written, with the message already rendered, in
+    the same transaction as the change that causes it (accounts.notify.queue_once); a
+    worker then claims it for `claimed_until`, sends it and marks it sent. A message that
+    no longer applies when its turn comes is marked obsolete, one whose `expires_at` has
+    passed expired, and one the mail server refused too often failed.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "waiting to be sent"
+        SENT = "sent", "sent"
+        FAILED = "failed", "refused by the mail server"
+        EXPIRED = "expired", "too late to send"
+        OBSOLETE = "obsolete", "no longer applies"
 
     key = models.CharField(max_length=200, unique=True)
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=40)
+    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
+    recipient = models.EmailField(max_length=254, blank=True)
+    subject = models.TextField(blank=True)
+    body = models.TextField(blank=True)
+    html = models.TextField(blank=True)
+    headers = models.JSONField(default=dict, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    # While in the future: a worker is sending it (or it waits before the next try).
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # The sweep: pending rows in id order, skipping those under a lease.
+            models.Index(
+                fields=["id", "claimed_until"],
+                condition=models.Q(status="pending"),
+                name="notification_pending",
+            ),
+            # Retention's purge and the status report read by age.
+            models.Index(fields=["created_at"], name="notification_created"),
+        ]
 
     def __str__(self) -> str:
         return self.key
+
+    @property
+    def purpose(self) -> str:
+        """The first part of the key: "reminder-24h", "promoted", "still-meeting"…"""
+        return self.key.split(":", 1)[0]
+
+    def key_parts(self) -> dict[str, str]:
+        """The named ids of the key: "moved:meetup:4:seq:2:user:9" gives {"meetup": "4",
+        "seq": "2", "user": "9"}. A qualifier right after the purpose (the month of
+        "still-meeting:2026-03:circle:5:user:9") is left out."""
+        rest = self.key.split(":")[1:]
+        if len(rest) % 2:
+            rest = rest[1:]
+        return dict(zip(rest[::2], rest[1::2], strict=True))
+
+    def email_message(self) -> EmailMultiAlternatives:
+        """The stored message, ready to send as it was rendered when it was queued."""
+        message = EmailMultiAlternatives(
+            subject=self.subject, body=self.body, to=[self.recipient], headers=self.headers
+        )
+        if self.html:
+            message.attach_alternative(self.html, "text/html")
+        return message

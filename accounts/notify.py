@@ -1,22 +1,16 @@
-"""How a person is reached: render an email and send it exactly once per key.
+"""How a person is reached: render an email and queue it exactly once per key.
 
-Exactly-once, as far as email allows:
+`queue_once` renders the message and writes it as a pending `Notification` row in the
+caller's transaction, unless a row with that key exists: the message is then part of the
+change that causes it (a waitlist promotion and its email commit together, or neither
+does). Sending is a separate step (accounts.outbox): a worker claims the row with a
+lease, sends it with a timeout and marks it sent, holding no transaction while the mail
+server talks. A hint to deliver goes to the broker after commit; if it is lost, the
+sweep every minute sends the message anyway. What can still go twice, and why, is in
+accounts.outbox's docstring.
 
-1. Inside one transaction, `get_or_create` the Notification row for the key and lock it
-   (`select_for_update`; on SQLite the write transaction is the lock).
-2. If the row already has `sent_at`, stop: it went out before.
-3. Otherwise send, set `sent_at`, commit.
-
-A second caller with the same key waits on the lock and then sees `sent_at`, so a retried
-task or a second beat never sends twice. If sending fails, the transaction rolls back
-and the next attempt (task retry or the next scan) sends it: nothing is lost. The one
-window left is a process dying after the mail server accepted the message and before the
-commit; then the message goes out a second time on retry. We choose that (at least once
-in a crash) over the alternative (committing first and possibly never sending), because a
-missed "your seat is confirmed" email matters more than a rare duplicate.
-
-Keys read `<purpose>:<name>:<id>:<name>:<id>…`, e.g. "reminder-24h:meetup:412:user:9":
-`notification_key` builds one in Python for a message sent on an event, and
+Keys read `<purpose>:<name>:<id>:<name>:<id>…`, e.g. "reminder-24h:meetup:412:seq:0:user:9":
+`notification_key` builds one in Python for a message caused by an event, and
 `not_yet_sent` builds the same key per row in SQL for a scan that looks for what is due.
 
 Every message carries a signed one-click unsubscribe link (RFC 8058 `List-Unsubscribe`
@@ -24,6 +18,10 @@ and `List-Unsubscribe-Post`) for one preference kind of that person.
 """
 
 from __future__ import annotations
+
+import datetime as dt
+from email.utils import make_msgid
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import signing
@@ -35,9 +33,9 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
+from accounts import outbox, tasks
 from accounts.models import Notification, User
 
 UNSUBSCRIBE_SALT = "accounts.notify.unsubscribe"
@@ -136,7 +134,7 @@ def build_message(
     return message
 
 
-def send_once(
+def queue_once(
     *,
     key: str,
     user: User,
@@ -144,11 +142,15 @@ def send_once(
     context: dict,
     unsubscribe_kind: str | None = None,
     optional: str | None = None,
+    expires_at: dt.datetime | None = None,
 ) -> bool:
-    """Send the email unless the message with this key has gone out already.
+    """Queue the email unless a message with this key exists; returns True when this call
+    queued it.
 
-    Returns True when this call sent it. `key` names the message for its purpose, e.g.
-    "reminder-24h:meetup:412:user:9". See the module docstring for the guarantees.
+    Call it inside the transaction of the change the message is about: the row commits or
+    rolls back with it. `key` names the message for its purpose, e.g.
+    "reminder-24h:meetup:412:seq:0:user:9". After `expires_at` the message is no longer
+    sent (a reminder once its meetup started); None keeps trying until it goes.
 
     An optional email names its kind (`optional="remind_24h"`, one of
     accounts.models.OPTIONAL_EMAILS) and is skipped, leaving no record, for a person who
@@ -159,19 +161,75 @@ def send_once(
         user.refresh_from_db(fields=[optional, "consent_withdrawn_at"])
         if not user.wants_optional_email(optional):
             return False
-    with transaction.atomic():
-        note, _ = Notification.objects.get_or_create(
-            key=key, defaults={"user": user, "kind": template}
+    if Notification.objects.filter(key=key).exists():
+        return False
+    message = build_message(
+        user=user, template=template, context=context, unsubscribe_kind=unsubscribe_kind
+    )
+    note, created = Notification.objects.get_or_create(
+        key=key, defaults=stored_message(message, user=user, kind=template, expires_at=expires_at)
+    )
+    if created:
+        _hint_delivery(note.pk)
+    return created
+
+
+class _DeliveryHint:
+    """The messages queued in one transaction, handed to the workers once it commits, in
+    chunks (one task per chunk rather than one per message)."""
+
+    def __init__(self) -> None:
+        self.ids: list[int] = []
+        self.handed_out = False
+
+    def __call__(self) -> None:
+        self.handed_out = True
+        for chunk in outbox.chunks(self.ids):
+            tasks.deliver_notifications.delay(chunk)
+
+
+def _hint_delivery(pk: int) -> None:
+    """Ask for `pk` to be delivered after commit (at once outside a transaction). A broker
+    that is down is logged and skipped (`robust`): the sweep sends the message later."""
+    connection = transaction.get_connection()
+    hint = None
+    if connection.in_atomic_block:
+        hint = next(
+            (
+                callback
+                for _, callback, _ in connection.run_on_commit
+                if isinstance(callback, _DeliveryHint) and not callback.handed_out
+            ),
+            None,
         )
-        note = Notification.objects.select_for_update().get(pk=note.pk)
-        if note.sent_at is not None:
-            return False
-        build_message(
-            user=user, template=template, context=context, unsubscribe_kind=unsubscribe_kind
-        ).send()
-        note.sent_at = timezone.now()
-        note.save(update_fields=["sent_at"])
-    return True
+    if hint is None:
+        hint = _DeliveryHint()
+        hint.ids.append(pk)
+        transaction.on_commit(hint, robust=True)
+    else:
+        hint.ids.append(pk)
+
+
+def stored_message(
+    message: EmailMultiAlternatives, *, user: User, kind: str, expires_at: dt.datetime | None
+) -> dict[str, object]:
+    """The fields of a Notification row that keep `message` for sending later, with a
+    Message-ID fixed now so that a copy sent twice (accounts.outbox) carries the same one."""
+    html = next((body for body, mimetype in message.alternatives if mimetype == "text/html"), "")
+    return {
+        "user": user,
+        "kind": kind,
+        "recipient": message.to[0],
+        "subject": message.subject,
+        "body": message.body,
+        "html": html,
+        "headers": {**message.extra_headers, "Message-ID": make_msgid(domain=_mail_domain())},
+        "expires_at": expires_at,
+    }
+
+
+def _mail_domain() -> str:
+    return urlsplit(settings.SITE_URL).hostname or "localhost"
 
 
 def notification_key(purpose: str, **ids: object) -> str:
@@ -186,14 +244,11 @@ def not_yet_sent[M: Model](queryset: QuerySet[M], purpose: str, **fields: str) -
     Each row's key is built in SQL exactly as `notification_key` builds it in Python, from
     the fields named (`meetup="meetup_id", user="user_id"` gives
     "reminder-24h:meetup:<meetup_id>:user:<user_id>" for purpose "reminder-24h"), and a
-    row is left out when a Notification with that key exists. The key is kept on each row
-    as `notification_key`, to hand to `send_once`.
+    row is left out when a Notification with that key exists, whatever its status. The key
+    is kept on each row as `notification_key`, to hand to `queue_once`.
 
-    A scan runs this to find what is due, then sends each row with `send_once`, which
-    stays the guard: `send_once` commits the Notification row together with the sent
-    message, so a send that failed leaves no row and the next scan finds it again, and two
-    scans that both see a row here still send it once (the second waits on the first's
-    row, then skips).
+    A scan runs this to find what is due, then queues each row; the unique key stays the
+    guard, so two scans that both see a row here still queue (and send) it once.
     """
     parts: list[Value | Cast] = [Value(purpose)]
     for name, field in fields.items():

@@ -30,7 +30,8 @@ NOT_EXPORTED = {
 def export(user: User) -> dict[str, Any]:
     """The profile (without the password hash or the calendar feed token), every email
     address with its verified/primary state, the kinds of two-step sign-in turned on
-    (without their secrets or codes), the consent record, and the emails sent."""
+    (without their secrets or codes), the consent record, and the emails sent or waiting
+    to be sent."""
     return {
         "profile": {
             "display_name": user.display_name,
@@ -70,6 +71,8 @@ def export(user: User) -> dict[str, Any]:
             {
                 "key": n.key,
                 "kind": n.kind,
+                "status": n.status,
+                "subject": n.subject,
                 "created_at": iso(n.created_at),
                 "sent_at": iso(n.sent_at),
             }

@@ -17,6 +17,10 @@ from django.utils import timezone
 
 from accounts.models import Notification
 
+# A message's text is kept this long after it was sent (or dropped), for the staff's
+# outbox page and for looking into a complaint; then only the record that it went stays.
+MESSAGE_TEXT_DAYS = 7
+
 
 def retention_cutoff(now: dt.datetime | None = None) -> dt.datetime:
     """The moment `RETENTION_MONTHS` calendar months before `now`: records from before it
@@ -34,9 +38,23 @@ def retention_cutoff(now: dt.datetime | None = None) -> dt.datetime:
 def purge_old_notifications(*, now: dt.datetime | None = None) -> int:
     """Delete the records of emails created before the retention cutoff; returns how many.
 
-    A record is the guard that sends a message once (accounts.notify.send_once). Every key
+    A record is the guard that sends a message once (accounts.notify.queue_once). Every key
     names a meetup, a change or a month long past by then, so no scan is looking for it
-    and nothing is sent again.
+    and nothing is sent again; a message still pending that old expired long ago.
     """
     deleted, _ = Notification.objects.filter(created_at__lt=retention_cutoff(now)).delete()
     return deleted
+
+
+def clear_old_message_texts(*, now: dt.datetime | None = None) -> int:
+    """Blank the body, HTML and headers of messages finished (sent, failed, expired or
+    obsolete) more than MESSAGE_TEXT_DAYS ago; returns how many. A body may name a circle
+    and a meetup's place; the row itself (key, kind, subject, status, times) stays until
+    the purge above. Pending messages keep theirs: they still have to be sent."""
+    now = now or timezone.now()
+    return (
+        Notification.objects.exclude(status=Notification.Status.PENDING)
+        .filter(updated_at__lt=now - dt.timedelta(days=MESSAGE_TEXT_DAYS))
+        .exclude(body="", html="", headers={})
+        .update(body="", html="", headers={})
+    )

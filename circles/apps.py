@@ -8,10 +8,11 @@ class CirclesConfig(AppConfig):
     def ready(self) -> None:
         from django.urls import register_converter
 
-        from circles import signals
+        from circles import notifications, signals
         from circles.converters import DatabaseIdConverter
 
         signals.connect()
+        notifications.register_checks()
         # `<id:pk>` in every URL pattern with a database id, in this room's URLs and the
         # rooms above it, which load their URLs after every app is ready.
         register_converter(DatabaseIdConverter, "id")

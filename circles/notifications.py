@@ -1,5 +1,5 @@
 """Emails about check-ins and the Celery tasks that send them, each once through
-accounts.notify.
+accounts.notify's outbox.
 
 Keys (unique in accounts.Notification):
   checkin-prompt:circle:<id>:week:<yyyyww>:user:<id>   how are you doing this week?
@@ -30,15 +30,28 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import outbox
 from accounts.background import BackgroundTask
 from accounts.models import Notification, User, wanting_optional_email
-from accounts.notify import not_yet_sent, notification_key, send_once
-from circles.checkins import prompt_links, week_label
+from accounts.notify import (
+    build_message,
+    not_yet_sent,
+    notification_key,
+    queue_once,
+    stored_message,
+)
+from circles.checkins import LINK_DAYS, prompt_links, week_label
 from circles.models import CheckIn, CheckInReply, Circle, Membership
 
 PROMPT_CHUNK = 200
 PROMPT_GRACE = dt.timedelta(days=1)
 PROMPT_PREHEADER = "How are you doing this week?"
+# After these, a message waiting in the outbox (a long mail outage) is dropped, not sent:
+# a prompt when its mood links stop working; a call for support and a day's digest of
+# notes once they are stale news.
+PROMPT_LIFETIME = dt.timedelta(days=LINK_DAYS)
+SUPPORT_LIFETIME = dt.timedelta(days=3)
+DIGEST_LIFETIME = dt.timedelta(days=1)
 
 
 def due_prompts(now: dt.datetime) -> QuerySet[Membership]:
@@ -94,10 +107,12 @@ def prompt_context(membership: Membership, week: int) -> dict[str, object]:
 
 @shared_task(base=BackgroundTask, name="circles.notifications.send_checkin_prompts")
 def send_checkin_prompts(due: list[list[int]]) -> int:
-    """Send the prompts of one chunk: [membership id, week] pairs. Each is checked again
-    (still an active member of an active circle, still wanting it); returns how many went."""
+    """Queue and send the prompts of one chunk: [membership id, week] pairs. Each is read
+    again (still an active member of an active circle, still wanting it); their rows go
+    into the outbox in one statement (a key that exists is skipped) and are sent over one
+    SMTP connection here, so every worker that takes a chunk sends it. Returns how many
+    were sent; whatever could not be sent now, the outbox's sweep sends later."""
     weeks = dict((membership_id, week) for membership_id, week in due)
-    sent = 0
     members = (
         Membership.objects.active()
         .filter(
@@ -109,19 +124,28 @@ def send_checkin_prompts(due: list[list[int]]) -> int:
         .select_related("user", "circle")
         .order_by("pk")
     )
+    expires_at = timezone.now() + PROMPT_LIFETIME
+    rows = []
     for membership in members:
         week = weeks[membership.pk]
-        # expires: 8 days (the links inside stop working then; see circles.checkins)
-        sent += send_once(
-            key=notification_key(
-                "checkin-prompt", circle=membership.circle_id, week=week, user=membership.user_id
-            ),
+        message = build_message(
             user=membership.user,
             template="checkin-prompt",
             context=prompt_context(membership, week),
-            optional="weekly_checkin",
         )
-    return sent
+        stored = stored_message(
+            message, user=membership.user, kind="checkin-prompt", expires_at=expires_at
+        )
+        key = notification_key(
+            "checkin-prompt", circle=membership.circle_id, week=week, user=membership.user_id
+        )
+        rows.append(Notification(key=key, **stored))
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    ids = Notification.objects.filter(
+        key__in=[row.key for row in rows], status=Notification.Status.PENDING
+    ).values_list("pk", flat=True)
+    # Just read as due (an active member who wants it): no need to check each again.
+    return outbox.deliver(list(ids), checked=True)["sent"]
 
 
 @shared_task(base=BackgroundTask, name="circles.notifications.notify_support_wanted")
@@ -140,7 +164,7 @@ def notify_support_wanted(checkin_id: int) -> int:
     for membership in circle.facilitators().filter(user__is_active=True):
         if membership.user_id == checkin.user_id:
             continue
-        sent += send_once(
+        sent += queue_once(
             key=notification_key("checkin-support", checkin=checkin.pk, user=membership.user_id),
             user=membership.user,
             template="support-request",
@@ -150,6 +174,7 @@ def notify_support_wanted(checkin_id: int) -> int:
                 "support_url": url,
             },
             unsubscribe_kind="weekly_checkin",
+            expires_at=timezone.now() + SUPPORT_LIFETIME,
         )
     return sent
 
@@ -179,7 +204,7 @@ def send_reply_digests(*, now: dt.datetime | None = None) -> int:
         replies = list(untold_replies().filter(checkin__user=author).values_list("pk", flat=True))
         if not replies:
             continue
-        if send_once(
+        if queue_once(
             key=key,
             user=author,
             template="checkin-replies",
@@ -189,7 +214,36 @@ def send_reply_digests(*, now: dt.datetime | None = None) -> int:
                 "my_checkins_url": settings.SITE_URL + reverse("my_checkins"),
             },
             optional="weekly_checkin",
+            expires_at=now + DIGEST_LIFETIME,
         ):
             sent += 1
             CheckInReply.objects.filter(pk__in=replies).update(told_at=now)
     return sent
+
+
+# Checked again just before a message waiting in the outbox is sent (accounts.outbox).
+
+
+def _prompt_applies(note: Notification) -> bool:
+    ids = note.key_parts()
+    return (
+        Membership.objects.active()
+        .filter(
+            wanting_optional_email("weekly_checkin", prefix="user__"),
+            circle_id=ids["circle"],
+            user_id=ids["user"],
+            circle__status=Circle.Status.ACTIVE,
+            user__is_active=True,
+        )
+        .exists()
+    )
+
+
+def _support_still_wanted(note: Notification) -> bool:
+    return CheckIn.objects.filter(pk=note.key_parts()["checkin"], wants_support=True).exists()
+
+
+def register_checks() -> None:
+    """Called once by CirclesConfig.ready."""
+    outbox.register_check("checkin-prompt", _prompt_applies)
+    outbox.register_check("checkin-support", _support_still_wanted)

@@ -1,8 +1,11 @@
-"""Emails about hosting and the Celery tasks that send them.
+"""Emails about hosting, queued once each through accounts.notify.queue_once.
 
-Services enqueue these with `task.delay_on_commit(...)` (accounts.background), so imports
-run views → services → notifications → models and a broker outage never fails a committed
-change. Every email goes through accounts.notify.send_once with a unique key; subjects and
+Services call these functions inside their own transaction (a Celery task called directly
+runs in the calling process), so each email's outbox row commits with the change that
+causes it, or neither does; accounts.outbox sends it afterwards, and a broker outage only
+delays it. They stay tasks under their names so hints queued before still run. Imports run
+views → services → notifications → models. Every message has a unique key and stops being
+worth sending at the meetup's start, or NOTICE_EXPIRY after it was queued; subjects and
 first lines name the time and place, never the circle or its topic.
 """
 
@@ -19,11 +22,19 @@ from django.utils import timezone
 
 from accounts.background import BackgroundTask
 from accounts.models import User
-from accounts.notify import not_yet_sent, notification_key, send_once
+from accounts.notify import not_yet_sent, notification_key, queue_once
 from circles.models import Circle, Membership
 from hosting.models import ActionLog, HostOffer, MeetupMessage, Report
 from meetups.models import RSVP, Meetup
 from meetups.notifications import meetup_context
+
+# A notice not about one meetup is not sent once this old (a mail outage that long).
+NOTICE_EXPIRY = dt.timedelta(days=3)
+
+
+def _notice_expiry() -> dt.datetime:
+    return timezone.now() + NOTICE_EXPIRY
+
 
 # Starting a circle
 
@@ -57,7 +68,7 @@ def notify_join_decision(entry_id: int) -> bool:
         return False
     template = JOIN_DECISIONS[entry.action]
     circle = entry.circle
-    return send_once(
+    return queue_once(
         key=notification_key(template, decision=entry.pk, user=entry.subject_user_id),
         user=entry.subject_user,
         template=template,
@@ -66,6 +77,7 @@ def notify_join_decision(entry_id: int) -> bool:
             "circle_url": f"{settings.SITE_URL}{circle.get_absolute_url()}",
             "browse_url": f"{settings.SITE_URL}{reverse('circles:browse')}",
         },
+        expires_at=_notice_expiry(),
     )
 
 
@@ -91,11 +103,12 @@ def notify_host_decision(offer_id: int) -> bool:
     if offer is None or not offer.user.is_active or offer.meetup.is_cancelled:
         return False
     template = "host-confirmed" if offer.status == HostOffer.Status.CONFIRMED else "host-declined"
-    return send_once(
+    return queue_once(
         key=notification_key(template, offer=offer.pk, user=offer.user_id),
         user=offer.user,
         template=template,
         context=meetup_context(offer.meetup, going=False),
+        expires_at=offer.meetup.starts_at,
     )
 
 
@@ -131,11 +144,12 @@ def send_meetup_message(message_id: int) -> int:
     }
     sent = 0
     for user in people_going(meetup, sender=message.sender):
-        sent += send_once(
+        sent += queue_once(
             key=notification_key("message", message=message.pk, user=user.pk),
             user=user,
             template="meetup-message",
             context=context,
+            expires_at=meetup.starts_at,
         )
     return sent
 
@@ -212,11 +226,12 @@ def send_still_meeting_prompts(
     now = now or timezone.now()
     sent = 0
     for membership in due_still_meeting_prompts(now)[:batch]:
-        sent += send_once(
+        sent += queue_once(
             key=membership.notification_key,
             user=membership.user,
             template="still-meeting",
             context=_still_meeting_context(membership.circle, membership.user),
+            expires_at=now + NOTICE_EXPIRY,
         )
     return sent
 
@@ -231,11 +246,12 @@ def notify_dormant(circle_id: int, day: str) -> int:
         return 0
     sent = 0
     for membership in circle.facilitators().filter(user__is_active=True):
-        sent += send_once(
+        sent += queue_once(
             key=notification_key(f"dormant:{day}", circle=circle.pk, user=membership.user_id),
             user=membership.user,
             template="circle-dormant",
             context=_still_meeting_context(circle, membership.user),
+            expires_at=_notice_expiry(),
         )
     return sent
 
@@ -248,7 +264,7 @@ def notify_dormant(circle_id: int, day: str) -> int:
 #
 # Neither email names the circle, the person reported or what happened: the reader opens
 # the report on the site, behind their sign-in. Moderators are the site's active staff
-# users (they have accounts, so each notice is a send_once with its own key and unsubscribe
+# users (they have accounts, so each notice is a queued email with its own key and unsubscribe
 # link; settings.ADMINS has no accounts and is for server errors).
 
 
@@ -266,7 +282,7 @@ def notify_report_received(report_id: int) -> bool:
     report = _report(report_id)
     if report is None or report.reporter is None or not report.reporter.is_active:
         return False
-    return send_once(
+    return queue_once(
         key=notification_key("report-received", report=report.pk, user=report.reporter_id),
         user=report.reporter,
         template="report-received",
@@ -275,6 +291,7 @@ def notify_report_received(report_id: int) -> bool:
             "for_moderators": report.routed_to == Report.RoutedTo.MODERATORS,
             "nobody_there": report.kind == Report.Kind.NOBODY_THERE,
         },
+        expires_at=_notice_expiry(),
     )
 
 
@@ -305,10 +322,11 @@ def notify_report_readers(report_id: int) -> int:
         path = reverse("hosting:manage", args=[report.circle.slug]) + "#reports"
     sent = 0
     for reader in report_readers(report):
-        sent += send_once(
+        sent += queue_once(
             key=notification_key("report-queue", report=report.pk, user=reader.pk),
             user=reader,
             template=template,
             context={"queue_url": f"{settings.SITE_URL}{path}"},
+            expires_at=_notice_expiry(),
         )
     return sent

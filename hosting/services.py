@@ -459,7 +459,7 @@ def _answer_request(
     except CircleError as exc:
         raise HostingError(exc.message) from exc
     entry = _log(circle=membership.circle, actor=by, action=action, subject_user=membership.user)
-    notifications.notify_join_decision.delay_on_commit(entry.pk)
+    notifications.notify_join_decision(entry.pk)
     return membership
 
 
@@ -799,7 +799,7 @@ def confirm_host(*, offer: HostOffer, by: User) -> HostOffer:
         subject_user=offer.user,
         meetup=meetup,
     )
-    notifications.notify_host_decision.delay_on_commit(offer.pk)
+    notifications.notify_host_decision(offer.pk)
     return offer
 
 
@@ -827,7 +827,7 @@ def decline_host(*, offer: HostOffer, by: User) -> HostOffer:
         subject_user=offer.user,
         meetup=meetup,
     )
-    notifications.notify_host_decision.delay_on_commit(offer.pk)
+    notifications.notify_host_decision(offer.pk)
     return offer
 
 
@@ -885,7 +885,7 @@ def message_people_going(*, meetup: Meetup, sender: User, body: str) -> MeetupMe
         meetup=meetup,
         note=f"Message #{message.pk} to {count} people going.",
     )
-    notifications.send_meetup_message.delay_on_commit(message.pk)
+    notifications.send_meetup_message(message.pk)
     return message
 
 
@@ -965,7 +965,7 @@ def mark_dormant_circles(now: dt.datetime | None = None) -> int:
                 action="dormant",
                 note=f"No confirmation for {STILL_MEETING_DAYS} days and no meetup ahead.",
             )
-            notifications.notify_dormant.delay_on_commit(circle.pk, now.date().isoformat())
+            notifications.notify_dormant(circle.pk, now.date().isoformat())
         dormant += 1
     return dormant
 
@@ -1056,8 +1056,8 @@ def report_concern(
     except IntegrityError:
         # Two "nobody was there" at once from the same person: the constraint kept one.
         raise HostingError("You have already told us nobody was there. Thank you.") from None
-    notifications.notify_report_received.delay_on_commit(report.pk)
-    notifications.notify_report_readers.delay_on_commit(report.pk)
+    notifications.notify_report_received(report.pk)
+    notifications.notify_report_readers(report.pk)
     return report
 
 
@@ -1083,7 +1083,7 @@ def reroute_open_reports(*, circle: Circle, about: User, by: User) -> list[Repor
             report=report,
             note=f"Now read by: {report.get_routed_to_display()}.",
         )
-        notifications.notify_report_readers.delay_on_commit(report.pk)
+        notifications.notify_report_readers(report.pk)
         moved.append(report)
     return moved
 

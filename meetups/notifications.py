@@ -1,30 +1,38 @@
-"""Emails about meetups and the Celery tasks that send them, each once through accounts.notify.
+"""Emails about meetups, queued once each through accounts.notify, and the tasks around them.
 
 The shape of background work, imports running one way only:
 
     views -> services -> notifications -> models, accounts.notify, accounts.background
 
-`meetups.services` changes rows and enqueues a notice here after commit
-(`notify_promoted.delay_on_commit(seat.pk)`); this module reads the rows again on the
-worker and sends. It imports no service and no `meetups.tasks`, so nothing here can
-import its way back into the code that enqueues it. `meetups.tasks` keeps only the
-periodic wrappers over services (extending schedules).
+A change's email is queued in the change's own transaction: `meetups.services` calls
+`queue_promoted(seat)` while it promotes, `queue_cancelled(meetup)` while it cancels,
+`queue_moved(...)` while it moves, so the email rows commit with the change, or neither
+does; accounts.outbox sends them afterwards. This module imports no service and no
+`meetups.tasks`, so nothing here can import its way back into the code that calls it.
 
-Each task is the function that does the work: the worker calls it with ids, a test or a
-shell may call it directly. The tasks keep the names they had when they lived in
-`meetups.tasks` (`name=`): messages already queued under those names and the beat
-schedule in `peersupport/celery.py` must still find them.
+Reminders are found by a scan (`send_due_reminders`, beat every 5 minutes): one query
+finds the due ones and hands them to `queue_reminders` in chunks, so every worker helps;
+each chunk renders its messages, inserts the rows in one statement and sends them over one
+SMTP connection. Tasks keep the names they had when they lived in `meetups.tasks`
+(`name=`): messages already queued under those names and the beat schedule in
+`peersupport/celery.py` must still find them.
 
-Keys (unique in accounts.Notification):
-  promoted:meetup:<id>:user:<id>               a seat opened up and is now yours
-  cancelled:meetup:<id>:user:<id>              the meetup was called off
-  moved:meetup:<id>:seq:<n>:user:<id>          its time or place changed (change n)
-  reminder-24h:meetup:<id>:seq:<n>:user:<id>   it starts within a day
-  reminder-2h:meetup:<id>:seq:<n>:user:<id>    it starts within two hours
+Keys (unique in accounts.Notification), with when each stops being worth sending:
+  promoted:meetup:<id>:user:<id>               a seat opened up; until the start
+  cancelled:meetup:<id>:user:<id>              the meetup was called off; until its start
+  moved:meetup:<id>:seq:<n>:user:<id>          its time or place changed; until the start
+  reminder-24h:meetup:<id>:seq:<n>:user:<id>   it starts within a day; until the start
+  reminder-2h:meetup:<id>:seq:<n>:user:<id>    it starts within two hours; until the start
 
 `seq` is the meetup's SEQUENCE (meetups.Meetup.sequence), raised on every change people
 see in their calendars: a second move emails again while a retried task does not, and a
 reminder already sent for the old time is due again for the new one.
+
+Each kind is checked again just before it is sent (`register_checks` at the end of this
+module, through accounts.outbox.register_check): no reminder for a meetup cancelled or
+moved since (another sequence), nor for someone no longer going; no promotion for a seat
+given up since; no "called off" for a meetup that is not; no "moved" once a later change
+superseded it.
 
 Subjects name only the time (reminders: the time and the place): no circle name or
 topic, so an inbox preview stays discreet. A reminder's subject and first line add the
@@ -41,15 +49,23 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import outbox
 from accounts.background import BackgroundTask
-from accounts.models import User, wanting_optional_email
-from accounts.notify import not_yet_sent, notification_key, send_once
+from accounts.models import Notification, User, wanting_optional_email
+from accounts.notify import (
+    build_message,
+    not_yet_sent,
+    notification_key,
+    queue_once,
+    stored_message,
+)
 from circles import wording
 from circles.models import Venue
 from meetups import cant_make_it
 from meetups.models import RSVP, Meetup
 
-REMINDER_BATCH = 200
+# Reminders per chunk task: rendered, inserted and sent together, on one SMTP connection.
+REMINDER_CHUNK = 100
 
 # (template and key prefix, user preference, window start, window end) before the start.
 # The day-before window stops where the two-hour one begins, so a late RSVP gets one email.
@@ -98,9 +114,23 @@ def reminder_context(seat: RSVP) -> dict:
     }
 
 
+def queue_promoted(seat: RSVP) -> bool:
+    """Queue the email telling someone their waitlist place became a seat; called in the
+    promotion's transaction (meetups.services.promote_waitlist)."""
+    meetup = seat.meetup
+    return queue_once(
+        key=notification_key("promoted", meetup=meetup.pk, user=seat.user_id),
+        user=seat.user,
+        template="promoted",
+        context=meetup_context(meetup, going=True),
+        expires_at=meetup.starts_at,
+    )
+
+
 @shared_task(base=BackgroundTask, name="meetups.tasks.notify_promoted")
 def notify_promoted(rsvp_id: int) -> bool:
-    """Tell someone their waitlist place became a seat, if they still have it."""
+    """Queue the promotion email for an RSVP id, if the seat is still theirs (for hints
+    queued under this name before promotions queued their email themselves)."""
     seat = (
         RSVP.objects.select_related("user", "meetup__circle", "meetup__venue")
         .filter(pk=rsvp_id, status=RSVP.Status.GOING)
@@ -108,12 +138,7 @@ def notify_promoted(rsvp_id: int) -> bool:
     )
     if seat is None or seat.meetup.is_cancelled or not seat.user.is_active:
         return False
-    return send_once(
-        key=notification_key("promoted", meetup=seat.meetup_id, user=seat.user_id),
-        user=seat.user,
-        template="promoted",
-        context=meetup_context(seat.meetup, going=True),
-    )
+    return queue_promoted(seat)
 
 
 def _going_or_waiting(meetup: Meetup) -> QuerySet[User]:
@@ -125,32 +150,64 @@ def _going_or_waiting(meetup: Meetup) -> QuerySet[User]:
     ).order_by("pk")
 
 
-@shared_task(base=BackgroundTask, name="meetups.tasks.notify_cancelled")
-def notify_cancelled(meetup_id: int) -> int:
-    """Tell everyone going or waitlisted that the meetup is called off, with the
-    facilitators' message (the meetup's note); returns how many were sent."""
-    meetup = Meetup.objects.select_related("circle", "venue").filter(pk=meetup_id).first()
-    if meetup is None or not meetup.is_cancelled:
-        return 0
+def queue_cancelled(meetup: Meetup) -> int:
+    """Queue, for everyone going or waitlisted, the email saying the meetup is called off,
+    with the facilitators' message (the meetup's note); returns how many were queued.
+    Called in the cancellation's transaction (meetups.services.cancel_meetup)."""
     context = meetup_context(meetup, going=False) | {"message": meetup.note}
-    sent = 0
+    queued = 0
     for user in _going_or_waiting(meetup):
-        sent += send_once(
+        queued += queue_once(
             key=notification_key("cancelled", meetup=meetup.pk, user=user.pk),
             user=user,
             template="cancelled",
             context=context,
+            expires_at=meetup.starts_at,
         )
-    return sent
+    return queued
+
+
+@shared_task(base=BackgroundTask, name="meetups.tasks.notify_cancelled")
+def notify_cancelled(meetup_id: int) -> int:
+    """`queue_cancelled` for a meetup id (for hints queued under this name before)."""
+    meetup = Meetup.objects.select_related("circle", "venue").filter(pk=meetup_id).first()
+    if meetup is None or not meetup.is_cancelled:
+        return 0
+    return queue_cancelled(meetup)
+
+
+def queue_moved(meetup: Meetup, *, was_starts_at: dt.datetime, was_venue_id: int | None) -> int:
+    """Queue, for everyone going or waitlisted, the email saying the meetup's time or place
+    changed (its current sequence), with where and when it was; returns how many were
+    queued. Called in the move's transaction (meetups.services.move_meetup)."""
+    tz = meetup.circle.tz
+    old_venue = Venue.objects.filter(pk=was_venue_id).first() if was_venue_id else None
+    context = meetup_context(meetup, going=False) | {
+        "day_was": wording.day_and_date(was_starts_at, tz),
+        "when_was": wording.long_when(was_starts_at, tz),
+        "place_was": old_venue.name if old_venue else "",
+        "time_changed": was_starts_at != meetup.starts_at,
+        "place_changed": was_venue_id != meetup.venue_id,
+    }
+    queued = 0
+    for user in _going_or_waiting(meetup):
+        queued += queue_once(
+            key=notification_key("moved", meetup=meetup.pk, seq=meetup.sequence, user=user.pk),
+            user=user,
+            template="moved",
+            context=context,
+            expires_at=meetup.starts_at,
+        )
+    return queued
 
 
 @shared_task(base=BackgroundTask, name="meetups.tasks.notify_moved")
 def notify_moved(
     meetup_id: int, sequence: int, was_starts_at: str, was_venue_id: int | None
 ) -> int:
-    """Tell everyone going or waitlisted that the meetup's time or place changed (change
-    number `sequence`), with where and when it was; returns how many were sent. Nothing is
-    sent once the meetup was cancelled or changed again: that later change sends its own."""
+    """`queue_moved` for change number `sequence` of a meetup id (for hints queued under
+    this name before). Nothing once the meetup was cancelled or changed again: that later
+    change sends its own."""
     meetup = (
         Meetup.objects.select_related("circle", "venue")
         .filter(pk=meetup_id, status=Meetup.Status.SCHEDULED, sequence=sequence)
@@ -158,25 +215,9 @@ def notify_moved(
     )
     if meetup is None:
         return 0
-    tz = meetup.circle.tz
-    was = dt.datetime.fromisoformat(was_starts_at)
-    old_venue = Venue.objects.filter(pk=was_venue_id).first() if was_venue_id else None
-    context = meetup_context(meetup, going=False) | {
-        "day_was": wording.day_and_date(was, tz),
-        "when_was": wording.long_when(was, tz),
-        "place_was": old_venue.name if old_venue else "",
-        "time_changed": was != meetup.starts_at,
-        "place_changed": was_venue_id != meetup.venue_id,
-    }
-    sent = 0
-    for user in _going_or_waiting(meetup):
-        sent += send_once(
-            key=notification_key("moved", meetup=meetup.pk, seq=sequence, user=user.pk),
-            user=user,
-            template="moved",
-            context=context,
-        )
-    return sent
+    return queue_moved(
+        meetup, was_starts_at=dt.datetime.fromisoformat(was_starts_at), was_venue_id=was_venue_id
+    )
 
 
 def due_reminders(
@@ -201,39 +242,110 @@ def due_reminders(
     )
 
 
-def _still_due(seat: RSVP) -> bool:
-    """The seat is still going to the scheduled meetup as the scan read it (same
-    sequence), read again now."""
+@shared_task(
+    base=BackgroundTask,
+    name="meetups.tasks.send_due_reminders",
+    soft_time_limit=50,
+    time_limit=60,
+)
+def send_due_reminders(*, now: dt.datetime | None = None) -> int:
+    """Find every reminder that is due (one query per window) and hand them to
+    `queue_reminders` in chunks of REMINDER_CHUNK, so all workers help; returns how many
+    were due. Beat runs it every 5 minutes with no arguments (peersupport/celery.py); a
+    scan that runs twice or late queues each reminder once (the unique key)."""
+    now = now or timezone.now()
+    due = 0
+    for template, preference, start, end in REMINDERS:
+        found = due_reminders(
+            template=template, preference=preference, start=start, end=end, now=now
+        )
+        ids = list(found.values_list("pk", flat=True))
+        for chunk in outbox.chunks(ids, REMINDER_CHUNK):
+            queue_reminders.delay(template, chunk, now.isoformat())
+        due += len(ids)
+    return due
+
+
+@shared_task(
+    base=BackgroundTask,
+    name="meetups.notifications.queue_reminders",
+    soft_time_limit=outbox.DELIVERY_SOFT_TIME_LIMIT,
+    time_limit=outbox.DELIVERY_TIME_LIMIT,
+)
+def queue_reminders(template: str, rsvp_ids: list[int], now: str) -> dict[str, int]:
+    """Render the reminders `template` for these RSVPs that are still due as of the scan's
+    `now`, insert their rows in one statement (a key that exists is skipped) and send them
+    over one SMTP connection. Returns the outbox's counts for the chunk."""
+    [(preference, start, end)] = [(p, s, e) for t, p, s, e in REMINDERS if t == template]
+    seats = due_reminders(
+        template=template,
+        preference=preference,
+        start=start,
+        end=end,
+        now=dt.datetime.fromisoformat(now),
+    ).filter(pk__in=rsvp_ids)
+    rows = []
+    for seat in seats:
+        message = build_message(user=seat.user, template=template, context=reminder_context(seat))
+        stored = stored_message(
+            message, user=seat.user, kind=template, expires_at=seat.meetup.starts_at
+        )
+        rows.append(Notification(key=seat.notification_key, **stored))
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    ids = Notification.objects.filter(
+        key__in=[row.key for row in rows], status=Notification.Status.PENDING
+    ).values_list("pk", flat=True)
+    # Just read as due (going, scheduled, this sequence): no need to check each again.
+    return dict(outbox.deliver(list(ids), checked=True))
+
+
+# Checked again just before sending (accounts.outbox): does the message still apply?
+
+
+def _reminder_applies(preference: str) -> outbox.Check:
+    def applies(note: Notification) -> bool:
+        ids = note.key_parts()
+        return RSVP.objects.filter(
+            wanting_optional_email(preference, prefix="user__"),
+            meetup_id=ids["meetup"],
+            user_id=ids["user"],
+            status=RSVP.Status.GOING,
+            meetup__status=Meetup.Status.SCHEDULED,
+            meetup__sequence=ids["seq"],
+            meetup__starts_at__gt=timezone.now(),
+            user__is_active=True,
+        ).exists()
+
+    return applies
+
+
+def _promotion_applies(note: Notification) -> bool:
+    ids = note.key_parts()
     return RSVP.objects.filter(
-        pk=seat.pk,
+        meetup_id=ids["meetup"],
+        user_id=ids["user"],
         status=RSVP.Status.GOING,
         meetup__status=Meetup.Status.SCHEDULED,
-        meetup__sequence=seat.meetup.sequence,
     ).exists()
 
 
-@shared_task(base=BackgroundTask, name="meetups.tasks.send_due_reminders")
-def send_due_reminders(*, now: dt.datetime | None = None, batch: int = REMINDER_BATCH) -> int:
-    """Send up to `batch` reminders that are due; the next scan picks up the rest.
-    Beat runs it every few minutes with no arguments (peersupport/celery.py).
+def _cancellation_applies(note: Notification) -> bool:
+    return Meetup.objects.filter(
+        pk=note.key_parts()["meetup"], status=Meetup.Status.CANCELLED
+    ).exists()
 
-    Each reminder is checked again just before it goes: a meetup cancelled or moved, or
-    a seat given up, since the scan read its rows gets no reminder for what it was (a
-    moved meetup is due again under its new sequence, with its new time)."""
-    now = now or timezone.now()
-    sent = 0
-    for template, preference, start, end in REMINDERS:
-        due = due_reminders(template=template, preference=preference, start=start, end=end, now=now)
-        for seat in due[: batch - sent]:
-            if not _still_due(seat):
-                continue
-            sent += send_once(
-                key=seat.notification_key,
-                user=seat.user,
-                template=template,
-                context=reminder_context(seat),
-                optional=preference,
-            )
-        if sent >= batch:
-            break
-    return sent
+
+def _move_applies(note: Notification) -> bool:
+    ids = note.key_parts()
+    return Meetup.objects.filter(
+        pk=ids["meetup"], status=Meetup.Status.SCHEDULED, sequence=ids["seq"]
+    ).exists()
+
+
+def register_checks() -> None:
+    """Called once by MeetupsConfig.ready."""
+    for template, preference, _start, _end in REMINDERS:
+        outbox.register_check(template, _reminder_applies(preference))
+    outbox.register_check("promoted", _promotion_applies)
+    outbox.register_check("cancelled", _cancellation_applies)
+    outbox.register_check("moved", _move_applies)

@@ -7,7 +7,8 @@ the RSVP and moves `going_count` with an F() update, so two people pressing RSVP
 last seat end with one `going` and one `waitlisted`. The waitlist is ordered by
 `requested_at`, stamped while holding the lock, then by id (also assigned under the lock).
 
-Emails are enqueued only after commit (`delay_on_commit`). Seats left show on cached
+Emails are queued in the same transaction as the change (`notifications.queue_*`, rows of
+the outbox in accounts.outbox) and sent after it commits. Seats left show on cached
 browse and home pages: a change to seats bumps the seats version (meetups.seats), any other
 change that browse shows bumps the browse version (circles.cache).
 """
@@ -188,7 +189,7 @@ def promote_waitlist(*, meetup: Meetup) -> list[RSVP]:
             seat.status = RSVP.Status.GOING
             seat.save(update_fields=["status", "updated_at"])
             promoted.append(seat)
-            notifications.notify_promoted.delay_on_commit(seat.pk)
+            notifications.queue_promoted(seat)
         if promoted:
             Meetup.objects.filter(pk=locked.pk).update(going_count=F("going_count") + len(promoted))
             bump_seats_version()
@@ -239,7 +240,7 @@ def cancel_meetup(*, meetup: Meetup, by: User, message: str = "") -> Meetup:
         _refresh(meetup)
         if message:
             meetup.note = message
-        notifications.notify_cancelled.delay_on_commit(locked.pk)
+        notifications.queue_cancelled(meetup)
         bump_browse_version()
     return meetup
 
@@ -298,8 +299,8 @@ def move_meetup(
             updated_at=timezone.now(),
         )
         meetup.refresh_from_db(fields=["starts_at", "ends_at", "venue", "sequence", "updated_at"])
-        notifications.notify_moved.delay_on_commit(
-            locked.pk, meetup.sequence, was["starts_at"].isoformat(), was["venue_id"]
+        notifications.queue_moved(
+            meetup, was_starts_at=was["starts_at"], was_venue_id=was["venue_id"]
         )
         bump_browse_version()
     return meetup

@@ -27,9 +27,16 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 app.autodiscover_tasks(related_name="notifications")
 
-# A few periodic scans rather than one ETA task per message: every send is guarded by a
-# unique Notification key, so a scan may run twice or late and nothing is duplicated.
+# A few periodic scans rather than one ETA task per message (no ETA or countdown here is
+# longer than Redis's visibility_timeout). Every message is a row of the outbox with a
+# unique key (accounts.outbox), so a scan may run twice or late, or two beats may run by
+# mistake, and nothing is duplicated. Run exactly one beat all the same.
 app.conf.beat_schedule = {
+    # Sends whatever is pending: lost hints, dead workers' leases, mail outages.
+    "sweep-outbox": {
+        "task": "accounts.tasks.sweep_outbox",
+        "schedule": crontab(),
+    },
     "send-meetup-reminders": {
         "task": "meetups.tasks.send_due_reminders",
         "schedule": crontab(minute="*/5"),

@@ -275,9 +275,20 @@ if EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend":  # noqa: F
     EMAIL_BACKEND = "peersupport.mail.EmailBackend"  # links printed whole, not encoded
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"{SITE_NAME} <circles@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Seconds any one SMTP step (connect, a command, a message) may take before the send fails
+# and the message waits in the outbox for the next try (accounts.outbox).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+# The outbox (accounts.outbox): messages per delivery task (one SMTP connection each),
+# the first wait before sending again after a failure (doubling up to OUTBOX_RETRY_MAX
+# seconds), and how often the mail server may refuse one message before it is given up.
+OUTBOX_CHUNK = env.int("OUTBOX_CHUNK", default=100)
+OUTBOX_RETRY_BASE = env.int("OUTBOX_RETRY_BASE", default=30)
+OUTBOX_RETRY_MAX = env.int("OUTBOX_RETRY_MAX", default=600)
+OUTBOX_MAX_REFUSALS = env.int("OUTBOX_MAX_REFUSALS", default=5)
 
 # Celery: Redis when REDIS_URL is set, otherwise the filesystem transport under .data/
 # so `make run` needs no server.
+BROKER_VISIBILITY_TIMEOUT = 3600
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
 CELERY_BROKER_DIR = Path(env.str("CELERY_BROKER_DIR", default=str(DATA_DIR / "broker")))
 if CELERY_BROKER_URL.startswith("filesystem://"):
@@ -288,13 +299,27 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = redis_broker_options()
+    # Redis hands an unacknowledged message (acks_late) to another worker after this many
+    # seconds. Every task's hard time limit, retry countdown and the outbox's lease stay
+    # well below it, so no task is ever run twice at once because it was merely slow.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        **redis_broker_options(),
+        "visibility_timeout": BROKER_VISIBILITY_TIMEOUT,
+    }
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_IGNORE_RESULT = True
+# A backstop for every task (each outbox task sets its own, far shorter limits): below the
+# broker's visibility_timeout, so a stuck task is killed before Redis redelivers it.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=1500)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=1800)
+# On a warm shutdown (a deploy's SIGTERM) running tasks get this long to finish before the
+# worker stops; unfinished ones go back to the queue (acks_late) and the outbox lease lets
+# the next worker take their messages.
+CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = env.float("CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT", default=30)
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = "UTC"
 

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts import staff
 from meetups import home
 
 from . import views
@@ -21,6 +22,7 @@ urlpatterns = [
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("crisis/", views.crisis, name="crisis"),
     path("privacy/", views.privacy, name="privacy"),
+    path("staff/outbox/", staff.outbox_page, name="staff_outbox"),
     path("admin/", admin.site.urls),
 ]
 

@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 
 from accounts.models import Notification, User
-from accounts.notify import not_yet_sent, notification_key, send_once
+from accounts.notify import not_yet_sent, notification_key, queue_once
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -30,10 +30,13 @@ def test_rows_whose_message_went_out_are_left_out_and_the_rest_carry_their_key()
     ]
 
 
-def test_what_send_once_sent_is_no_longer_due(member: User) -> None:
+def test_what_queue_once_queued_is_no_longer_due(
+    member: User, django_capture_on_commit_callbacks
+) -> None:
     people = User.objects.filter(pk=member.pk)
     [row] = not_yet_sent(people, "promoted", user="pk")
 
-    assert send_once(key=row.notification_key, user=member, template="promoted", context={})
+    with django_capture_on_commit_callbacks(execute=True):
+        assert queue_once(key=row.notification_key, user=member, template="promoted", context={})
     assert not not_yet_sent(people, "promoted", user="pk").exists()
     assert len(mail.outbox) == 1

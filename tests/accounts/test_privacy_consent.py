@@ -173,7 +173,7 @@ def test_an_optional_email_checks_the_rule_again_just_before_it_goes(member: Use
     stale = User.objects.get(pk=member.pk)
     stale.consent_withdrawn_at = None  # as a scan read it before the withdrawal
 
-    sent = notify.send_once(
+    sent = notify.queue_once(
         key="weekly-checkin:user:1",
         user=stale,
         template="reminder-24h",

@@ -9,7 +9,11 @@ from django.utils import timezone
 
 from accounts import tasks as accounts_tasks
 from accounts.models import Notification, User
-from accounts.retention import purge_old_notifications, retention_cutoff
+from accounts.retention import (
+    clear_old_message_texts,
+    purge_old_notifications,
+    retention_cutoff,
+)
 from circles import services as circle_services
 from circles.models import Circle, Membership
 from meetups import tasks as meetups_tasks
@@ -39,6 +43,24 @@ def test_records_of_emails_older_than_the_period_are_purged(member: User, settin
     assert purge_old_notifications(now=NOW) == 1
 
     assert list(Notification.objects.values_list("key", flat=True)) == ["recent"]
+
+
+def test_the_text_of_a_finished_message_is_cleared_after_a_week(member: User) -> None:
+    text = {"body": "See you at Rosie's", "html": "<p>See you</p>", "headers": {"X": "1"}}
+    sent_long_ago = Notification.objects.create(key="a", user=member, status="sent", **text)
+    sent_lately = Notification.objects.create(key="b", user=member, status="sent", **text)
+    waiting_long = Notification.objects.create(key="c", user=member, **text)
+    Notification.objects.filter(pk__in=[sent_long_ago.pk, waiting_long.pk]).update(
+        updated_at=timezone.now() - dt.timedelta(days=8)
+    )
+
+    assert clear_old_message_texts() == 1
+
+    sent_long_ago.refresh_from_db()
+    assert (sent_long_ago.body, sent_long_ago.html, sent_long_ago.headers) == ("", "", {})
+    for kept in (sent_lately, waiting_long):
+        kept.refresh_from_db()
+        assert kept.body == text["body"]
 
 
 def test_attendance_at_meetups_older_than_the_period_is_forgotten(

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
-from accounts.notify import send_once, unsubscribe_token
+from accounts.notify import queue_once, unsubscribe_token
 from meetups.notifications import meetup_context
 from tests.factories import MeetupFactory
 
@@ -53,14 +53,17 @@ def test_rfc8058_one_click_post_without_csrf_token(member):
     assert prefs(member) == (True, False, True)
 
 
-def test_link_in_the_header_of_a_real_email_works(client, member, circle):
+def test_link_in_the_header_of_a_real_email_works(
+    client, member, circle, django_capture_on_commit_callbacks
+):
     meetup = MeetupFactory(circle=circle)
-    send_once(
-        key="reminder-2h:test",
-        user=member,
-        template="reminder-2h",
-        context=meetup_context(meetup, going=True),
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        queue_once(
+            key="message:test:user:1",
+            user=member,
+            template="reminder-2h",
+            context=meetup_context(meetup, going=True),
+        )
     link = mail.outbox[0].extra_headers["List-Unsubscribe"].strip("<>")
 
     client.post(urlsplit(link).path)

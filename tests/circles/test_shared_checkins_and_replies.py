@@ -15,10 +15,9 @@ from django.urls import reverse
 
 from accounts.models import Notification, User
 from accounts.my_data import delete_user_account
-from circles import services
+from circles import notifications, services
 from circles.checkins import current_week
 from circles.models import CheckIn, CheckInReply, Circle, Membership
-from circles.notifications import send_reply_digests
 from circles.personal_data import export
 from tests.factories import MembershipFactory, UserFactory
 
@@ -76,8 +75,13 @@ def test_nobody_outside_the_circle_sees_them(circle: Circle, peer: User, who: st
 
 
 def test_a_peer_answers_and_the_author_hears_once_a_day(
-    circle: Circle, member: User, peer: User, mailoutbox: list
+    circle: Circle, member: User, peer: User, mailoutbox: list, django_capture_on_commit_callbacks
 ) -> None:
+    def send_reply_digests(*, now: dt.datetime) -> int:
+        # The digests are queued in the outbox and sent once the transaction commits.
+        with django_capture_on_commit_callbacks(execute=True):
+            return notifications.send_reply_digests(now=now)
+
     checkin = check_in(peer, circle)
     client = Client()
     client.force_login(member)

@@ -322,26 +322,28 @@ def test_cancelling_needs_the_confirm_box(facilitator_client: Client, meetup) ->
 
 
 def test_no_reminder_for_a_meetup_cancelled_after_the_scan_read_it(
-    member, facilitator, circle, monkeypatch
+    member, facilitator, circle
 ) -> None:
     starts = timezone.now() + dt.timedelta(hours=20)
     meetup = MeetupFactory(circle=circle, starts_at=starts, ends_at=starts + dt.timedelta(hours=1))
     meetup_services.rsvp(user=member, meetup=meetup)
     now = timezone.now()
-    stale = {
-        template: list(
-            notifications.due_reminders(
-                template=template, preference=preference, start=start, end=end, now=now
-            )
-        )
-        for template, preference, start, end in notifications.REMINDERS
-    }
-    assert len(stale["reminder-24h"]) == 1
+    ids = list(
+        notifications.due_reminders(
+            template="reminder-24h",
+            preference="remind_24h",
+            start=dt.timedelta(hours=2),
+            end=dt.timedelta(hours=24),
+            now=now,
+        ).values_list("pk", flat=True)
+    )
+    assert len(ids) == 1
 
     meetup_services.cancel_meetup(meetup=meetup, by=facilitator)
-    monkeypatch.setattr(notifications, "due_reminders", lambda *, template, **_: stale[template])
+    counts = notifications.queue_reminders("reminder-24h", ids, now.isoformat())
 
-    assert send_due_reminders() == 0
+    assert counts == {}
+    assert not Notification.objects.filter(key__startswith="reminder-").exists()
     assert mail.outbox == []
 
 

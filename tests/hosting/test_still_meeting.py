@@ -115,14 +115,17 @@ def test_someone_no_longer_facilitating_cannot_confirm(client: Client, circle, m
     assert circle.confirmed_active_at == before
 
 
-def test_the_monthly_email_goes_once_to_each_facilitator(circle, facilitator) -> None:
+def test_the_monthly_email_goes_once_to_each_facilitator(
+    circle, facilitator, django_capture_on_commit_callbacks
+) -> None:
     co_host = MembershipFactory(circle=circle, role="facilitator").user
     unconfirmed_for(circle, 31)
     recent = unconfirmed_for(CircleFactory(), 10)
     MembershipFactory(circle=recent, role="facilitator")
 
-    tasks.still_meeting_scan()
-    tasks.still_meeting_scan()
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.still_meeting_scan()
+        tasks.still_meeting_scan()
 
     assert sorted(m.to[0] for m in mail.outbox) == sorted([facilitator.email, co_host.email])
     email = mail.outbox[0]
@@ -130,9 +133,12 @@ def test_the_monthly_email_goes_once_to_each_facilitator(circle, facilitator) ->
     assert "/still-meeting/" in email.body
 
 
-def test_the_link_in_the_email_confirms(client: Client, circle, facilitator) -> None:
+def test_the_link_in_the_email_confirms(
+    client: Client, circle, facilitator, django_capture_on_commit_callbacks
+) -> None:
     unconfirmed_for(circle, 31)
-    notifications.send_still_meeting_prompts()
+    with django_capture_on_commit_callbacks(execute=True):
+        notifications.send_still_meeting_prompts()
     link = re.search(r"https?://\S+/still-meeting/\S+/", mail.outbox[0].body).group(0)
 
     client.post(path_of(link))

@@ -71,7 +71,9 @@ def broker(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Broker]:
 
         parts = urlsplit(request.getfixturevalue("redis_url"))
         app_db = int(parts.path.strip("/") or 0)
-        jobs_db = 15 if app_db != 15 else 14
+        # Beside the app's own database, so runs that each use their own REDIS_URL database
+        # do not empty each other's broker.
+        jobs_db = (app_db + 8) % 16
         url = urlunsplit(parts._replace(path=f"/{jobs_db}"))
         redis.Redis.from_url(url, socket_connect_timeout=2).flushdb()
         found = Broker(url=url, transport_options={"visibility_timeout": 3600})
@@ -197,14 +199,16 @@ def smtp_sink() -> Iterator[SMTPSink]:
 def start_worker(
     transactional_db: None, broker: Broker, mail_dir: Path, tmp_path: Path
 ) -> Iterator[Callable[..., Worker]]:
-    """Start a ready worker; `email_url` defaults to files in `mail_dir`. Stopped at teardown.
+    """Start a ready worker; `email_url` defaults to files in `mail_dir`, keyword arguments
+    are more settings for it. Stopped at teardown.
 
     Failure reports include every worker's output.
     """
     workers: list[Worker] = []
 
     # django-environ drops the first slash after "filemail://": four make an absolute path.
-    def start(email_url: str = f"filemail:///{mail_dir}") -> Worker:
+    def start(email_url: str = f"filemail:///{mail_dir}", **extra_env: str) -> Worker:
+        """`extra_env`: more environment variables for the worker (EMAIL_TIMEOUT="2")."""
         env = {
             **os.environ,
             **broker.env,
@@ -215,6 +219,7 @@ def start_worker(
             # A worker answers no logins: without REDIS_URL (the filesystem broker) it
             # would otherwise refuse to start for want of the shared cache.
             "RATE_LIMITS_ENABLED": "0",
+            **extra_env,
         }
         worker = Worker(env, tmp_path / f"worker-{len(workers)}.log")
         workers.append(worker)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import email
+import socket
 import socketserver
 import threading
 from email.message import Message
@@ -105,3 +106,38 @@ class _SMTPHandler(socketserver.StreamRequestHandler):
                 return None
             lines.append(line[1:] if line.startswith(b"..") else line)
         return b"".join(lines)
+
+
+class SilentSMTP:
+    """A mail server that accepts connections and never says a word: the sender waits for
+    a greeting that never comes, as with a server that hung."""
+
+    def __init__(self) -> None:
+        self._socket = socket.create_server(("127.0.0.1", 0))
+        self.connections: list[socket.socket] = []
+        self._closed = threading.Event()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        host, port = self._socket.getsockname()[:2]
+        return f"smtp://{host}:{port}"
+
+    def _accept(self) -> None:
+        with contextlib.suppress(OSError):
+            while not self._closed.is_set():
+                conn, _ = self._socket.accept()
+                self.connections.append(conn)
+
+    def close(self) -> None:
+        self._closed.set()
+        for conn in self.connections:
+            conn.close()
+        self._socket.close()
+
+
+def dead_port() -> int:
+    """A local port nothing listens on (connections are refused at once)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

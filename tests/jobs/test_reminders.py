@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import Notification, User
+from accounts.tasks import sweep_outbox
 from meetups.models import Meetup
 from meetups.notifications import send_due_reminders
 from tests.factories import MeetupFactory, RSVPFactory, UserFactory
@@ -19,6 +20,7 @@ from tests.jobs.mail import SMTPSink, read_mail_dir
 pytestmark = pytest.mark.jobs
 
 SCAN = "meetups.tasks.send_due_reminders"
+CHUNK = "meetups.notifications.queue_reminders"
 
 
 def meetup_tomorrow_with(people: int) -> tuple[Meetup, list[User]]:
@@ -34,6 +36,10 @@ def reminder_keys(meetup: Meetup, users: list[User]) -> set[str]:
     return {f"reminder-24h:meetup:{meetup.pk}:seq:0:user:{user.pk}" for user in users}
 
 
+def all_sent(count: int) -> Callable[[], bool]:
+    return lambda: Notification.objects.filter(status="sent").count() == count
+
+
 def test_a_scan_run_twice_sends_each_reminder_once(
     start_worker: Callable[..., Worker], mail_dir: Path
 ) -> None:
@@ -41,12 +47,14 @@ def test_a_scan_run_twice_sends_each_reminder_once(
     worker = start_worker()
 
     send_due_reminders.delay()
-    worker.wait_succeeded(SCAN, times=1)
+    worker.wait_succeeded(CHUNK)
     send_due_reminders.delay()
     worker.wait_succeeded(SCAN, times=2)
 
+    assert worker.received(CHUNK) == 1  # the second scan found nothing due
     assert sorted(m["To"] for m in read_mail_dir(mail_dir)) == sorted(u.email for u in users)
     assert set(Notification.objects.values_list("key", flat=True)) == reminder_keys(meetup, users)
+    assert all_sent(3)()
 
 
 def test_two_workers_scanning_at_once_send_each_reminder_once(
@@ -54,24 +62,29 @@ def test_two_workers_scanning_at_once_send_each_reminder_once(
 ) -> None:
     meetup, users = meetup_tomorrow_with(5)
     smtp_sink.hold_after = 1
-    workers = [start_worker(email_url=smtp_sink.url), start_worker(email_url=smtp_sink.url)]
+    # Patient workers: the stall below must not end in their mail timeout.
+    workers = [start_worker(email_url=smtp_sink.url, EMAIL_TIMEOUT="60") for _ in range(2)]
 
     send_due_reminders.delay()
     send_due_reminders.delay()
-    # One scan is stuck in the middle of its second email, holding that reminder's lock,
-    # while the other scan has started too.
+    # One chunk is stuck in the middle of its second email, holding the lease on the rest,
+    # while both scans have run (on either worker) and handed out their chunks.
     wait_until(
-        lambda: smtp_sink.stalled.is_set() and all(w.received(SCAN) for w in workers),
-        "both scans to run at once",
+        lambda: smtp_sink.stalled.is_set() and sum(w.succeeded(SCAN) for w in workers) == 2,
+        "both scans to run and one chunk to stall",
     )
     smtp_sink.release()
-    wait_until(lambda: sum(w.succeeded(SCAN) for w in workers) == 2, "both scans to finish")
+    wait_until(all_sent(5), "every reminder to be sent")
+    wait_until(
+        lambda: sum(w.succeeded(CHUNK) for w in workers) == sum(w.received(CHUNK) for w in workers),
+        "every chunk to finish",
+    )
 
     assert sorted(m["To"] for m in smtp_sink.messages) == sorted(u.email for u in users)
     assert set(Notification.objects.values_list("key", flat=True)) == reminder_keys(meetup, users)
 
 
-def test_a_worker_killed_mid_scan_loses_nothing_and_the_next_scan_sends_the_rest(
+def test_a_worker_killed_mid_chunk_loses_nothing_and_the_sweep_sends_the_rest(
     start_worker: Callable[..., Worker], smtp_sink: SMTPSink
 ) -> None:
     meetup, users = meetup_tomorrow_with(6)
@@ -83,11 +96,17 @@ def test_a_worker_killed_mid_scan_loses_nothing_and_the_next_scan_sends_the_rest
     doomed.kill()
     smtp_sink.release()
     assert len(smtp_sink.messages) == 2
-    assert Notification.objects.filter(sent_at__isnull=False).count() == 2
+    assert all_sent(2)()
+    # The dead worker's lease on the other four runs out (LEASE, three minutes) ...
+    leased = Notification.objects.filter(status="pending", claimed_until__gt=timezone.now())
+    assert leased.count() == 4
+    leased.update(claimed_until=timezone.now())
 
+    # ... and the next sweep hands them to a live worker.
     survivor = start_worker(email_url=smtp_sink.url)
-    send_due_reminders.delay()
-    survivor.wait_succeeded(SCAN)
+    sweep_outbox.delay()
+    wait_until(all_sent(6), "the sweep to send the rest")
+    survivor.wait_succeeded("accounts.tasks.deliver_notifications")
 
     assert sorted(m["To"] for m in smtp_sink.messages) == sorted(u.email for u in users)
     assert set(Notification.objects.values_list("key", flat=True)) == reminder_keys(meetup, users)

@@ -8,9 +8,11 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from accounts import outbox
 from accounts.models import Notification, User
+from accounts.notify import queue_once
 from circles import wording
-from meetups import cant_make_it, services
+from meetups import cant_make_it, notifications, services
 from meetups.models import RSVP, Meetup
 from meetups.notifications import send_due_reminders
 from tests.factories import MeetupFactory, MembershipFactory, UserFactory, VenueFactory
@@ -105,18 +107,19 @@ def test_no_reminders_for_waitlisted_cancelled_or_far_off(member, facilitator, c
     assert [m.to for m in mail.outbox] == [[facilitator.email]]
 
 
-def test_a_run_is_bounded_and_the_next_picks_up_the_rest(circle):
+def test_a_scan_fans_out_in_chunks_and_the_next_scan_finds_nothing(circle, monkeypatch):
+    monkeypatch.setattr(notifications, "REMINDER_CHUNK", 2)
     meetup = meetup_in(circle, dt.timedelta(hours=10))
     for _ in range(5):
         person = UserFactory()
         MembershipFactory(user=person, circle=circle)
         services.rsvp(user=person, meetup=meetup)
 
-    assert send_due_reminders(batch=3) == 3
-    assert send_due_reminders(batch=3) == 2
-    assert send_due_reminders(batch=3) == 0
+    assert send_due_reminders() == 5
+    assert send_due_reminders() == 0
     assert len(mail.outbox) == 5
     assert RSVP.objects.filter(meetup=meetup).count() == 5
+    assert set(Notification.objects.values_list("status", flat=True)) == {"sent"}
 
 
 def _day_before_reminder(member, circle, **venue) -> tuple[Meetup, object]:
@@ -169,3 +172,85 @@ def test_a_person_without_a_valid_zone_reads_the_circles(member, circle):
     meetup, message = _day_before_reminder(member, circle)
 
     assert f"When: {wording.long_when(meetup.starts_at, circle.tz)}" in message.body
+
+
+# Checked again when the reminder's turn comes to be sent (accounts.outbox)
+
+
+def queued_reminder(member, meetup: Meetup) -> Notification:
+    """The day-before reminder, queued as the scan queues it, not sent yet."""
+    meetup.refresh_from_db()
+    queue_once(
+        key=f"reminder-24h:meetup:{meetup.pk}:seq:{meetup.sequence}:user:{member.pk}",
+        user=member,
+        template="reminder-24h",
+        context=notifications.meetup_context(meetup, going=True),
+        expires_at=meetup.starts_at,
+    )
+    return Notification.objects.get(key__startswith="reminder-24h")
+
+
+def test_no_reminder_once_the_meetup_is_cancelled(member, facilitator, circle):
+    meetup = meetup_in(circle, dt.timedelta(hours=20))
+    services.rsvp(user=member, meetup=meetup)
+    note = queued_reminder(member, meetup)
+
+    services.cancel_meetup(meetup=meetup, by=facilitator)
+    counts = outbox.deliver()
+
+    assert counts == {"obsolete": 1, "sent": 1}  # the "called off" email goes
+    note.refresh_from_db()
+    assert (note.status, note.sent_at) == ("obsolete", None)
+    assert [m.subject for m in mail.outbox if m.subject.startswith("Reminder")] == []
+
+
+def test_no_reminder_for_someone_no_longer_going(member, circle):
+    meetup = meetup_in(circle, dt.timedelta(hours=20))
+    services.rsvp(user=member, meetup=meetup)
+    note = queued_reminder(member, meetup)
+
+    services.cancel_rsvp(user=member, meetup=meetup)
+
+    assert outbox.deliver() == {"obsolete": 1}
+    note.refresh_from_db()
+    assert note.status == "obsolete"
+    assert mail.outbox == []
+
+
+def test_no_reminder_with_the_old_time_after_a_move(member, facilitator, circle):
+    meetup = meetup_in(circle, dt.timedelta(hours=20))
+    services.rsvp(user=member, meetup=meetup)
+    stale = queued_reminder(member, meetup)
+
+    later = meetup.starts_at + dt.timedelta(hours=1)
+    services.move_meetup(
+        meetup=meetup,
+        starts_at=later,
+        ends_at=later + dt.timedelta(hours=1),
+        venue=meetup.venue,
+        by=facilitator,
+    )
+    counts = outbox.deliver()
+
+    stale.refresh_from_db()
+    assert stale.status == "obsolete"
+    # Only the "moved" email goes; the reminder for the new time is due on the next scan.
+    assert counts == {"obsolete": 1, "sent": 1}
+    assert [m.subject.startswith("Reminder") for m in mail.outbox] == [False]
+    assert send_due_reminders() == 1
+    assert (
+        Notification.objects.get(key__startswith="reminder-24h:", key__contains=":seq:1:").status
+        == "sent"
+    )
+
+
+def test_a_reminder_past_the_start_is_dropped_and_counted(member, circle):
+    meetup = meetup_in(circle, dt.timedelta(hours=20))
+    services.rsvp(user=member, meetup=meetup)
+    note = queued_reminder(member, meetup)
+    Notification.objects.filter(pk=note.pk).update(expires_at=timezone.now())
+
+    assert outbox.deliver() == {"expired": 1}
+    note.refresh_from_db()
+    assert (note.status, note.sent_at) == ("expired", None)
+    assert mail.outbox == []

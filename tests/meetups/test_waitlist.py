@@ -120,13 +120,29 @@ def test_promote_waitlist_fills_free_seats_in_order(full_meetup):
     assert full_meetup.going_count == 2
 
 
-def test_promoted_email_is_sent_once_even_if_the_task_runs_twice(full_meetup, member):
+def test_promoted_email_is_sent_once_even_if_the_task_runs_twice(
+    full_meetup, member, django_capture_on_commit_callbacks
+):
     from meetups import notifications
 
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel_rsvp(user=member, meetup=full_meetup)
+    first = RSVP.objects.get(meetup=full_meetup, user__display_name="First")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        notifications.notify_promoted.delay(first.pk)
+        notifications.notify_promoted.delay(first.pk)
+
+    assert len(mail.outbox) == 1
+    assert Notification.objects.get(key__startswith="promoted:").status == "sent"
+
+
+def test_the_promotion_email_is_queued_with_the_promotion(full_meetup, member):
     services.cancel_rsvp(user=member, meetup=full_meetup)
     first = RSVP.objects.get(meetup=full_meetup, user__display_name="First")
 
-    notifications.notify_promoted.delay(first.pk)
-    notifications.notify_promoted.delay(first.pk)
-
-    assert len(mail.outbox) == 1
+    # Written in the same transaction as the seat, before any task ran.
+    note = Notification.objects.get(key=f"promoted:meetup:{full_meetup.pk}:user:{first.user_id}")
+    assert note.status == "pending"
+    assert note.expires_at == full_meetup.starts_at
+    assert mail.outbox == []

@@ -1,0 +1,262 @@
+"""Sending what waits in the outbox: claim, check, send, mark, with no transaction open
+while the mail server is talking.
+
+Every message is a `Notification` row written with its rendered message in the same
+transaction as the change that causes it (`accounts.notify.queue_once`), or by a scan
+that found it due. Sending it is a separate step, `deliver`:
+
+1. **Claim** up to `OUTBOX_CHUNK` pending rows whose lease is free, in one short
+   transaction (`select_for_update(skip_locked=True)`, so two workers never wait on each
+   other nor take the same row), setting `claimed_until = now + LEASE`. Commit.
+2. For each row, in id order: past its `expires_at` → marked **expired** (counted, not
+   sent); its purpose's registered check says it no longer applies (`register_check`) →
+   marked **obsolete**; otherwise sent over the one SMTP connection of the chunk, each
+   step bounded by `EMAIL_TIMEOUT`, then marked **sent** by an UPDATE that only matches
+   while this worker still holds the lease.
+3. A send that fails records `attempts` and `last_error` and sets the lease to a backoff
+   (30 s doubling to 10 min), so nobody tries that row again before then. A server that
+   is down or silent stops the chunk and frees the rows not tried yet. Only a server that
+   refuses the message itself (a bad address), `OUTBOX_MAX_REFUSALS` times, marks it
+   **failed**; an outage never does: the message waits until it is sent or expires.
+
+Queueing hints delivery after commit (`deliver_notifications.delay_on_commit`); the hint
+is only for speed. Beat runs `sweep` every minute, which fans every pending row out in
+chunks to the workers: a lost hint (broker down), a dead worker (its lease runs out) or
+a long SMTP outage delays a message, never loses it.
+
+**The duplicate window.** A message is sent at most once per claim, and a claim is
+exclusive while its lease runs. A message can still go out twice when (a) the mail server
+accepted it and the worker died (SIGKILL, power) before the row was marked sent: the
+lease runs out and another worker sends it again; or (b) a send outlived its lease. (b)
+cannot happen while the delivery task's hard time limit (`DELIVERY_TIME_LIMIT`) is below
+`LEASE`: the worker is killed first, which is case (a). Each message keeps the
+Message-ID it was given when queued, so a second copy carries the same Message-ID and
+many mail services show it once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import smtplib
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+
+from django.conf import settings
+from django.core.mail import mailers
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from accounts.models import Notification
+
+log = logging.getLogger(__name__)
+
+# The delivery task is stopped by Celery after these many seconds (soft, then hard); the
+# chunk loop itself stops starting new sends after SEND_BUDGET, whatever the pool.
+DELIVERY_SOFT_TIME_LIMIT = 120
+DELIVERY_TIME_LIMIT = 150
+SEND_BUDGET = dt.timedelta(seconds=90)
+# Longer than the hard time limit: a lease never runs out under a send still running.
+LEASE = dt.timedelta(seconds=DELIVERY_TIME_LIMIT + 30)
+# How many pending rows one sweep hands out (in chunks of OUTBOX_CHUNK).
+SWEEP_LIMIT = 20_000
+
+Status = Notification.Status
+
+# Errors about the message itself; anything else is the server or the network.
+REFUSALS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
+
+Check = Callable[[Notification], bool]
+_checks: dict[str, Check] = {}
+
+
+def register_check(purpose: str, check: Check) -> None:
+    """Ask `check(notification)` just before a message of `purpose` is sent; when it
+    returns False the message no longer applies and is marked obsolete instead. Apps
+    register theirs in their AppConfig.ready (meetups.notifications.register_checks)."""
+    _checks[purpose] = check
+
+
+def still_applies(note: Notification) -> bool:
+    """What the purpose's check says; a check that breaks counts as "applies": sending a
+    message that may be stale is better than dropping one that is not."""
+    check = _checks.get(note.purpose)
+    if check is None:
+        return True
+    try:
+        return check(note)
+    except Exception:
+        log.exception("outbox: the check for %s failed", note.key)
+        return True
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """How long a message waits after its `attempts`-th failed send."""
+    seconds = settings.OUTBOX_RETRY_BASE * 2 ** max(attempts - 1, 0)
+    return dt.timedelta(seconds=min(seconds, settings.OUTBOX_RETRY_MAX))
+
+
+def _available(now: dt.datetime) -> Q:
+    return Q(status=Status.PENDING) & (Q(claimed_until__isnull=True) | Q(claimed_until__lte=now))
+
+
+def pending_ids(*, limit: int = SWEEP_LIMIT, now: dt.datetime | None = None) -> list[int]:
+    """Ids of pending messages nobody holds, oldest first (the `notification_pending`
+    index)."""
+    now = now or timezone.now()
+    return list(
+        Notification.objects.filter(_available(now))
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def claim(ids: Iterable[int] | None = None, *, limit: int | None = None) -> list[Notification]:
+    """Take up to `limit` pending messages nobody holds (all of `ids`, or the oldest
+    OUTBOX_CHUNK), for LEASE.
+
+    One short transaction; rows another worker is claiming at this instant are skipped,
+    not waited for. Returns the claimed rows, each with the lease it holds."""
+    now = timezone.now()
+    until = now + LEASE
+    with transaction.atomic():
+        rows = Notification.objects.filter(_available(now))
+        if ids is not None:
+            ids = list(ids)
+            rows = rows.filter(pk__in=ids)
+        limit = limit or (len(ids) if ids is not None else settings.OUTBOX_CHUNK)
+        taken = list(
+            rows.select_for_update(skip_locked=True)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:limit]
+        )
+        Notification.objects.filter(pk__in=taken).update(claimed_until=until, updated_at=now)
+    return list(Notification.objects.filter(pk__in=taken, claimed_until=until).order_by("pk"))
+
+
+def _finish(note: Notification, **changes: object) -> bool:
+    """Record the outcome of a claimed row, only while its claim still holds."""
+    done = Notification.objects.filter(
+        pk=note.pk, status=Status.PENDING, claimed_until=note.claimed_until
+    ).update(updated_at=timezone.now(), **changes)
+    if not done:
+        log.warning("outbox: lost the lease on %s before recording it", note.key)
+    return bool(done)
+
+
+def _release(notes: Iterable[Notification]) -> None:
+    """Give back claimed rows that were not tried, for the next worker."""
+    for note in notes:
+        _finish(note, claimed_until=None)
+
+
+def _failed(note: Notification, exc: Exception, *, refused: bool) -> None:
+    attempts = note.attempts + 1
+    error = f"{type(exc).__name__}: {exc}"[:2000]
+    if refused and attempts >= settings.OUTBOX_MAX_REFUSALS:
+        _finish(note, status=Status.FAILED, attempts=attempts, last_error=error, claimed_until=None)
+        log.error("outbox: %s refused %d times, given up: %s", note.key, attempts, error)
+        return
+    retry_at = timezone.now() + backoff(attempts)
+    _finish(note, attempts=attempts, last_error=error, claimed_until=retry_at)
+    log.warning("outbox: %s not sent (attempt %d), next try after %s", note.key, attempts, error)
+
+
+def send_claimed(notes: list[Notification], *, checked: bool = False) -> Counter[str]:
+    """Send claimed rows over one connection; returns how many ended in each status
+    ("sent", "expired", "obsolete"), plus "retry" (a failed send) and "released" (not
+    tried). `checked`: the caller has just read that these still apply (a scan that
+    queued them a moment ago), so the registered checks are skipped."""
+    counts: Counter[str] = Counter()
+    deadline = time.monotonic() + SEND_BUDGET.total_seconds()
+    connection = None
+    try:
+        for index, note in enumerate(notes):
+            now = timezone.now()
+            if time.monotonic() > deadline:
+                _release(notes[index:])
+                counts["released"] += len(notes) - index
+                break
+            if note.expires_at is not None and note.expires_at <= now:
+                counts[Status.EXPIRED.value] += _finish(
+                    note, status=Status.EXPIRED, claimed_until=None
+                )
+                continue
+            if not checked and not still_applies(note):
+                counts[Status.OBSOLETE.value] += _finish(
+                    note, status=Status.OBSOLETE, claimed_until=None
+                )
+                continue
+            try:
+                if connection is None:
+                    # The configured backend, each SMTP step bounded by EMAIL_TIMEOUT.
+                    connection = mailers.default
+                    connection.open()
+                connection.send_messages([note.email_message()])
+            except REFUSALS as exc:
+                _failed(note, exc, refused=True)
+                counts["retry"] += 1
+                continue
+            except Exception as exc:
+                _failed(note, exc, refused=False)
+                counts["retry"] += 1
+                _release(notes[index + 1 :])
+                counts["released"] += len(notes) - index - 1
+                break
+            counts[Status.SENT.value] += _finish(
+                note, status=Status.SENT, sent_at=timezone.now(), claimed_until=None
+            )
+    finally:
+        if connection is not None:
+            try:
+                connection.close()
+            except Exception:
+                log.info("outbox: closing the mail connection failed", exc_info=True)
+    return +counts  # without the zeros
+
+
+def deliver(ids: Iterable[int] | None = None, *, checked: bool = False) -> Counter[str]:
+    """Claim and send one chunk: the messages `ids` that are still pending and free, or
+    the oldest pending ones. Never inside a transaction: the claim commits before any
+    SMTP and each outcome is its own short UPDATE, so a worker that dies mid-chunk can
+    send again at most the one message it was sending. `checked`: see send_claimed."""
+    notes = claim(ids)
+    return send_claimed(notes, checked=checked) if notes else Counter()
+
+
+def chunks(ids: list[int], size: int | None = None) -> Iterable[list[int]]:
+    size = size or settings.OUTBOX_CHUNK
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+# What the outbox holds, for `manage.py notifications_status`.
+
+REPORT_COLUMNS = ("pending", "claimed", "sent", "failed", "expired", "obsolete")
+
+
+def status_counts(*, hours: int = 24, now: dt.datetime | None = None) -> dict[str, dict[str, int]]:
+    """Per kind: messages waiting and free to send ("pending"), waiting under a lease, being
+    sent or before their next try ("claimed"), whatever their age; and those queued in the
+    last `hours` that were sent, failed, expired or became obsolete. One query."""
+    now = now or timezone.now()
+    waiting = Q(status=Status.PENDING)
+    leased = Q(claimed_until__gt=now)
+    recent = Q(created_at__gte=now - dt.timedelta(hours=hours))
+    counts = {
+        "pending": Count("pk", filter=waiting & ~leased),
+        "claimed": Count("pk", filter=waiting & leased),
+        **{
+            status: Count("pk", filter=Q(status=status) & recent)
+            for status in ("sent", "failed", "expired", "obsolete")
+        },
+    }
+    rows = (
+        Notification.objects.filter(waiting | recent)
+        .values("kind")
+        .annotate(**counts)
+        .order_by("kind")
+    )
+    return {row.pop("kind"): row for row in rows}
