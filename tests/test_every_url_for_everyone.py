@@ -250,6 +250,8 @@ PAGES: dict[str, Page] = {
     "home": Page(get="200 200 200 200 200", post="405 405 405 405 405"),
     "healthz": Page(get="200 200 200 200 200", post="200 200 200 200 200"),
     "robots_txt": Page(get="200 200 200 200 200", post="200 200 200 200 200"),
+    # Sent emails, for staff and only with DEBUG on (nobody in the walk is staff).
+    "staff_outbox": Page(get="404 404 404 404 404", post="404 404 404 404 404"),
     "crisis": Page(get="200 200 200 200 200", post="200 200 200 200 200"),
     "privacy": Page(get="200 200 200 200 200", post="200 200 200 200 200"),
     # circles
