@@ -19,9 +19,14 @@ from accounts.models import Notification
 SHOWN = 50
 
 
+def can_read_outbox(user: object) -> bool:
+    """Whether `user` may open the outbox page (and sees it in the site's navigation)."""
+    return settings.DEBUG and bool(getattr(user, "is_staff", False))
+
+
 @never_cache
 def outbox_page(request: HttpRequest) -> HttpResponse:
-    if not settings.DEBUG or not request.user.is_staff:
+    if not can_read_outbox(request.user):
         raise Http404
     sent = Notification.objects.filter(status=Notification.Status.SENT).order_by("-sent_at", "-pk")
     return render(

@@ -3,6 +3,8 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.http import HttpRequest
 
+from accounts.staff import can_read_outbox
+
 
 def site_settings() -> dict[str, object]:
     """Site name, crisis resources and the quick exit: settings only, so the error pages
@@ -22,9 +24,11 @@ def site_settings() -> dict[str, object]:
 def site(request: HttpRequest) -> dict[str, object]:
     """`site_settings`, shown on every page, and whether the person asked for neutral tab
     titles (base.html then shows `{% block neutral_title %}`, which names no circle, topic
-    or place, instead of `{% block title %}`)."""
+    or place, instead of `{% block title %}`), and whether the navigation links the staff's
+    outbox page (DEBUG and staff only)."""
     user = getattr(request, "user", None)
     return {
         **site_settings(),
         "NEUTRAL_TITLES": bool(user is not None and user.is_authenticated and user.neutral_titles),
+        "SHOW_OUTBOX_LINK": can_read_outbox(user),
     }

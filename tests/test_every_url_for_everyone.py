@@ -249,6 +249,8 @@ def _report(w: World) -> dict[str, Any]:
 PAGES: dict[str, Page] = {
     "home": Page(get="200 200 200 200 200", post="405 405 405 405 405"),
     "healthz": Page(get="200 200 200 200 200", post="200 200 200 200 200"),
+    # DEBUG and staff only, none of these people (tests/accounts/test_staff_outbox.py).
+    "staff_outbox": Page(get="404 404 404 404 404", post="404 404 404 404 404"),
     "robots_txt": Page(get="200 200 200 200 200", post="200 200 200 200 200"),
     # Sent emails, for staff and only with DEBUG on (nobody in the walk is staff).
     "staff_outbox": Page(get="404 404 404 404 404", post="404 404 404 404 404"),

@@ -12,14 +12,11 @@ from __future__ import annotations
 
 import shutil
 import socket
-import subprocess
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-import redis
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
@@ -27,61 +24,13 @@ from django.urls import reverse
 from accounts.models import User
 from circles.models import Membership
 from meetups.models import RSVP
-from peersupport.cache import ForgivingRedisCache, redis_broker_options, redis_caches
-from peersupport.celery import app as celery_app
+from peersupport.cache import ForgivingRedisCache, redis_caches
 from tests.conftest import need
 from tests.factories import CircleFactory, MeetupFactory, MembershipFactory, UserFactory
+from tests.redis_server import PrivateRedis, broker_at
 
 PASSWORD = "correct horse battery"
 SESSION_KEYS = "ps:*django.contrib.sessions.cached_db*"
-
-
-def _spare_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class PrivateRedis:
-    """A redis-server of this test's own, stopped and started at will."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.port = _spare_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def client(self) -> redis.Redis:
-        return redis.Redis.from_url(self.url, socket_connect_timeout=1)
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(  # noqa: S603
-            [
-                shutil.which("redis-server") or "redis-server",
-                "--port", str(self.port),
-                "--bind", "127.0.0.1",
-                "--dir", str(self.folder),
-                "--appendonly", "yes",
-                "--appendfsync", "always",
-                "--save", "",
-            ],
-            stdout=subprocess.DEVNULL,
-        )  # fmt: skip
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                self.client().ping()
-                return
-            except redis.ConnectionError:
-                if time.monotonic() > deadline:
-                    pytest.fail("the private redis-server did not start")
-                time.sleep(0.05)
-
-    def stop(self) -> None:
-        assert self.process is not None
-        self.process.terminate()
-        self.process.wait(timeout=10)
-        self.process = None
 
 
 @pytest.fixture
@@ -108,21 +57,6 @@ def site_on(private_redis: PrivateRedis, settings, db) -> Iterator[PrivateRedis]
     settings.PERSON_RATE_LIMITS = {"rsvp": "30/m/user"}
     with broker_at(private_redis.url):
         yield private_redis
-
-
-@contextmanager
-def broker_at(url: str) -> Iterator[None]:
-    """Tasks published to the broker at `url` (not run inline), as the web server does."""
-    conf = celery_app.conf
-    previous = conf.broker_url, conf.broker_transport_options, conf.task_always_eager
-    conf.broker_url, conf.broker_transport_options = url, redis_broker_options()
-    conf.task_always_eager = False
-    celery_app._after_fork()  # forget pooled connections to the usual broker
-    try:
-        yield
-    finally:
-        conf.broker_url, conf.broker_transport_options, conf.task_always_eager = previous
-        celery_app._after_fork()
 
 
 def _sign_in(user: User) -> Client:

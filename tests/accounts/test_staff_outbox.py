@@ -60,3 +60,17 @@ def test_members_and_visitors_never_see_it(member_client, client, sent, settings
 
     assert member_client.get(URL).status_code == 404
     assert client.get(URL).status_code == 404
+
+
+def test_staff_find_it_in_the_navigation_with_debug_on(staff_client, member_client, settings):
+    settings.DEBUG = True
+    link = f'href="{URL}"'
+
+    assert link in staff_client.get("/me/meetups/").content.decode()
+    assert link not in member_client.get("/me/meetups/").content.decode()
+
+
+def test_the_navigation_has_no_outbox_link_with_debug_off(staff_client, settings):
+    settings.DEBUG = False
+
+    assert 'href="/staff/outbox/"' not in staff_client.get("/me/meetups/").content.decode()

@@ -104,7 +104,7 @@ def broker(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Broker]:
 class Worker:
     """One `celery -A peersupport worker` process; its output goes to a log file."""
 
-    def __init__(self, env: dict[str, str], log: Path) -> None:
+    def __init__(self, env: dict[str, str], log: Path, queues: str = "default") -> None:
         self.log = log
         self._log_file = log.open("wb")
         self.process = subprocess.Popen(  # noqa: S603
@@ -116,7 +116,7 @@ class Worker:
                 "peersupport",
                 "worker",
                 "-Q",
-                "default",
+                queues,
                 "--pool",
                 "solo",
                 "--loglevel",
@@ -157,6 +157,10 @@ class Worker:
     def succeeded(self, task_name: str) -> int:
         """How many runs of `task_name` this worker finished without error."""
         return self._count(task_name, "succeeded in ")
+
+    def retried(self, task_name: str) -> int:
+        """How many runs of `task_name` failed here and were put back for a later try."""
+        return self._count(task_name, "retry:")
 
     def wait_succeeded(self, task_name: str, times: int = 1) -> None:
         def done() -> bool:
@@ -207,8 +211,11 @@ def start_worker(
     workers: list[Worker] = []
 
     # django-environ drops the first slash after "filemail://": four make an absolute path.
-    def start(email_url: str = f"filemail:///{mail_dir}", **extra_env: str) -> Worker:
-        """`extra_env`: more environment variables for the worker (EMAIL_TIMEOUT="2")."""
+    def start(
+        email_url: str = f"filemail:///{mail_dir}", *, queues: str = "default", **extra_env: str
+    ) -> Worker:
+        """`queues`: the queues it consumes, comma-separated; `extra_env`: more environment
+        variables for the worker (EMAIL_TIMEOUT="2")."""
         env = {
             **os.environ,
             **broker.env,
@@ -221,7 +228,7 @@ def start_worker(
             "RATE_LIMITS_ENABLED": "0",
             **extra_env,
         }
-        worker = Worker(env, tmp_path / f"worker-{len(workers)}.log")
+        worker = Worker(env, tmp_path / f"worker-{len(workers)}.log", queues)
         workers.append(worker)
         worker.wait_ready()
         return worker

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
+import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,7 +14,7 @@ from django.utils import timezone
 
 from accounts.models import Notification, User
 from accounts.tasks import sweep_outbox
-from meetups.models import Meetup
+from meetups.models import RSVP, Meetup
 from meetups.notifications import send_due_reminders
 from tests.factories import MeetupFactory, RSVPFactory, UserFactory
 from tests.jobs.conftest import Worker, wait_until
@@ -110,3 +113,73 @@ def test_a_worker_killed_mid_chunk_loses_nothing_and_the_sweep_sends_the_rest(
 
     assert sorted(m["To"] for m in smtp_sink.messages) == sorted(u.email for u in users)
     assert set(Notification.objects.values_list("key", flat=True)) == reminder_keys(meetup, users)
+
+
+def expire_dead_leases() -> int:
+    """What LEASE (three minutes) does for a dead worker's claimed rows, without the wait."""
+    now = timezone.now()
+    return Notification.objects.filter(status="pending", claimed_until__gt=now).update(
+        claimed_until=now
+    )
+
+
+@pytest.mark.slow
+def test_workers_killed_at_random_moments_repeat_at_most_one_email_each_and_lose_none(
+    start_worker: Callable[..., Worker], smtp_sink: SMTPSink
+) -> None:
+    """The documented window (accounts.outbox): a worker killed after the mail server took
+    a message and before its row was marked sent; the next worker sends that one again.
+    Nothing else is repeated, nothing is lost."""
+    trials, people = 5, 200
+    seed = random.randrange(2**32)
+    rng = random.Random(seed)
+    worker = start_worker(email_url=smtp_sink.url)
+    duplicates = []
+    for trial in range(trials):
+        meetup = MeetupFactory(
+            starts_at=timezone.now() + dt.timedelta(hours=20), going_count=people
+        )
+        # In bulk: factories one by one would take longer than the trial itself.
+        users = User.objects.bulk_create(
+            UserFactory.build(email=f"trial{trial}-{n}@example.org") for n in range(people)
+        )
+        RSVP.objects.bulk_create(RSVP(meetup=meetup, user=user, status="going") for user in users)
+        first = len(smtp_sink.messages)
+        kill_after = rng.randrange(1, people)
+        send_due_reminders.delay()
+        wait_until(
+            lambda first=first, kill_after=kill_after: (
+                len(smtp_sink.messages) - first >= kill_after
+            ),
+            f"{kill_after} reminders of trial {trial}",
+        )
+        time.sleep(rng.uniform(0, 0.02))
+        worker.kill()
+        expire_dead_leases()
+
+        worker = start_worker(email_url=smtp_sink.url)
+        send_due_reminders.delay()
+        sweep_outbox.delay()
+        wait_until(
+            lambda meetup=meetup: (
+                Notification.objects.filter(
+                    key__contains=f":meetup:{meetup.pk}:", status="sent"
+                ).count()
+                == people
+            ),
+            f"every reminder of trial {trial} sent",
+        )
+        worker.wait_succeeded("accounts.tasks.sweep_outbox")
+        received = Counter(m["To"] for m in smtp_sink.messages[first:])
+        missing = {u.email for u in users} - set(received)
+        repeated = sum(count - 1 for count in received.values())
+        duplicates.append(repeated)
+        print(
+            f"trial {trial} (seed {seed}): killed after {kill_after} of {people}, "
+            f"{len(missing)} missing, {repeated} sent twice"
+        )
+        assert not missing
+        assert repeated <= 1
+
+    print(f"{sum(duplicates)} duplicates in {trials * people} reminders, {trials} kills")
+    assert sum(duplicates) <= trials
