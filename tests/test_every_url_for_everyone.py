@@ -252,8 +252,6 @@ PAGES: dict[str, Page] = {
     # DEBUG and staff only, none of these people (tests/accounts/test_staff_outbox.py).
     "staff_outbox": Page(get="404 404 404 404 404", post="404 404 404 404 404"),
     "robots_txt": Page(get="200 200 200 200 200", post="200 200 200 200 200"),
-    # Sent emails, for staff and only with DEBUG on (nobody in the walk is staff).
-    "staff_outbox": Page(get="404 404 404 404 404", post="404 404 404 404 404"),
     "crisis": Page(get="200 200 200 200 200", post="200 200 200 200 200"),
     "privacy": Page(get="200 200 200 200 200", post="200 200 200 200 200"),
     # circles
