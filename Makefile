@@ -71,12 +71,16 @@ prod-check:
 		PROD_CHECK_REDIS_URL=$(PROD_CHECK_REDIS_URL) .ci/production-install
 
 # Load test on Postgres with 100,000 circles (seeded once): browse, /robots.txt and an RSVP
-# race; writes bench/results/latest.md. Installs wrk with apt-get when missing (as root).
+# race, the check-in scan, then 10,000 reminders and 10,000 check-in prompts sent by one
+# Celery worker (on a database of their own, BENCH_MAIL_DATABASE_URL, made afresh each run);
+# writes bench/results/latest.md. Installs wrk with apt-get when missing (as root).
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ps_bench
+BENCH_MAIL_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ps_bench_mail
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/4
 bench: venv
 	@command -v wrk >/dev/null || { \
 		test "$$(id -u)" = 0 || { echo "wrk is missing: run 'apt-get install wrk' as root."; exit 1; }; \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null 2>&1 || \
 		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }; }
-	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python bench/run.py
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) BENCH_MAIL_DATABASE_URL=$(BENCH_MAIL_DATABASE_URL) \
+		REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python bench/run.py

@@ -22,6 +22,11 @@
 4. Races RSVPs from 20 signed-in members with wrk, BENCH_SECONDS after a warm-up
    (bench/rsvp_race.py, bench/rsvp.lua), then 4 members pressing RSVP and cancel on each
    meetup in turn, and checks afterwards that no seat was lost, doubled or oversold.
+5. Times the weekly check-in scan on the seeded circles with nothing due
+   (bench/checkin_scan.py), then emails in bulk on a database of their own
+   (bench/mail_bench.py, BENCH_MAIL_DATABASE_URL): 10,000 reminders falling due at once
+   and 10,000 check-in prompts due in one scan, each sent by one Celery worker on Redis to
+   a mail folder, and counted from that folder.
 
 Prints a table and writes it to bench/results/latest.md. Every server it starts is
 stopped on the way out, on errors and Ctrl-C too.
@@ -32,6 +37,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import json
 import os
 import shutil
 import signal
@@ -359,6 +365,7 @@ def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     prepare_database()
     setup_django()
+    import checkin_scan
     import host_circle
     import rsvp_race
 
@@ -398,6 +405,9 @@ def main() -> None:
         one_at_a_time = wrk(port, varied, SECONDS, connections=1)
         wrk(port, ["/"], 3, cookie)
         home_uncached = wrk(port, ["/"], SECONDS, cookie)
+    print(f"Timing the check-in scan, {checkin_scan.RUNS} runs...")
+    scan = checkin_scan.run()
+    mail = bulk_mail()
 
     checks, toggled = race["checks"], toggling["checks"]
     lines = [
@@ -443,9 +453,14 @@ def main() -> None:
         f"duplicated {toggled['duplicated']}, meetups over capacity {toggled['oversold']}, "
         f"meetups with a wrong seat count or an empty seat while someone waits "
         f"{toggled['miscounted']}",
+        f"- weekly check-in scan, {scan['circles']:,} active circles, nothing due, "
+        f"{scan['runs']} runs: p50 {scan['p50']:.1f} ms, max {scan['max']:.1f} ms",
+        *mail_lines(mail),
         "- targets: browse p95 ≤ 50 ms, browse with the page cache off one request at a "
         f"time p95 ≤ 30 ms, RSVP p95 ≤ 100 ms, RSVP and cancel with {toggling_clients} "
-        "members p95 ≤ 50 ms, starting a circle p95 < 200 ms",
+        "members p95 ≤ 50 ms, starting a circle p95 < 200 ms, check-in scan with nothing "
+        "due < 200 ms, 10,000 reminders < 30 s, 10,000 check-in prompts < 60 s (0 "
+        "duplicates, 0 missing)",
     ]
     report = "\n".join(lines) + "\n"
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -458,6 +473,42 @@ def main() -> None:
             sys.exit("RSVP integrity check failed")
     if race["latency"]["errors"] or toggling["latency"]["errors"]:
         sys.exit("RSVPs were refused during the race (see the errors column)")
+    for found in mail.values():
+        if found["duplicates"] or found["missing"] or found["unexpected"]:
+            sys.exit("Emails in bulk: some were sent twice, missing or unexpected")
+
+
+def bulk_mail() -> dict[str, dict]:
+    """bench/mail_bench.py in a process of its own (its own database); its last line of
+    output is the figures."""
+    print("Emails in bulk (bench/mail_bench.py)...")
+    result = subprocess.run(
+        [PYTHON, str(ROOT / "bench" / "mail_bench.py")],
+        env={**os.environ, "REDIS_URL": REDIS_URL},
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+        check=True,
+    )
+    lines = result.stdout.splitlines()
+    print("\n".join(lines[:-1]))
+    return json.loads(lines[-1])
+
+
+def mail_lines(mail: dict[str, dict]) -> list[str]:
+    names = {
+        "reminders": "reminders falling due at once (1,000 meetups × 10 going, in 20 h)",
+        "prompts": "weekly check-in prompts in one scan (2,000 circles × 5 members)",
+    }
+    return [
+        f"- {found['expected']:,} {names[kind]}, one Celery worker (prefork, "
+        f"{found['concurrency']} processes) on "
+        f"Redis, file email backend: all in the mail folder {found['seconds']:.1f} s after "
+        f"the scan was sent to the broker; counted from the folder: {found['messages']:,} "
+        f"messages, {found['duplicates']} duplicates, {found['missing']} missing, "
+        f"{found['unexpected']} unexpected"
+        for kind, found in mail.items()
+    ]
 
 
 if __name__ == "__main__":
