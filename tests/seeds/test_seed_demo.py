@@ -166,3 +166,23 @@ def test_the_demo_login_can_give_a_seat_away_tomorrow(
 
     seed()
     assert meetup.rsvps.get(user=waiting).status == RSVP.Status.GOING  # a new run keeps it
+
+
+def test_with_debug_on_a_moderator_reads_the_emails_the_demo_sends(client, settings) -> None:
+    settings.DEBUG = True
+    moderator = read_data("demo.toml")["moderator"]
+
+    output = seed()
+
+    assert f"Moderator: {moderator['email']} / {moderator['password']}" in output
+    assert client.login(email=moderator["email"], password=moderator["password"])
+    assert client.get("/staff/outbox/").status_code == 200
+
+
+def test_with_debug_off_the_demo_makes_no_moderator(settings) -> None:
+    settings.DEBUG = False
+
+    output = seed()
+
+    assert not User.objects.filter(is_staff=True).exists()
+    assert "Moderator" not in output

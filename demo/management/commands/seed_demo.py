@@ -65,6 +65,8 @@ class Command(BaseCommand):
             if new_login:
                 self.join_and_rsvp(login, login_spec["joins"], meetups_each=login_spec["rsvps"])
             self.check_in_soon(login_spec["check_in_soon"], login_spec["check_in_in_minutes"])
+            if settings.DEBUG:
+                self.moderator(self.data["moderator"])
             self.meetup_tomorrow(
                 login,
                 login_spec["meetup_tomorrow"],
@@ -84,6 +86,15 @@ class Command(BaseCommand):
         circle.checkin_time = soon.time().replace(second=0, microsecond=0)
         circle.save(update_fields=["checkin_weekday", "checkin_time"])
         self.checkin_at = circle.checkin_due_at
+
+    def moderator(self, spec: dict[str, Any]) -> None:
+        """A staff account with a published password, for a laptop only (DEBUG on): it
+        reads the emails the demo sends at /staff/outbox/. Never made with DEBUG off."""
+        user, _ = self.person(spec, password_hash=make_password(spec["password"]))
+        if not user.is_staff:
+            user.is_staff = True
+            user.save(update_fields=["is_staff"])
+        self.moderator_login = f"{spec['email']} / {spec['password']}"
 
     def meetup_tomorrow(self, login: User, slug: str, *, hours: int, waiting: User) -> None:
         """Make the circle's next meetup start within a day, as its host would (moved to
@@ -257,6 +268,8 @@ class Command(BaseCommand):
             f"{Meetup.objects.upcoming().count()} upcoming meetups."
         )
         out.write(self.style.SUCCESS(f"Demo login: {login['email']} / {login['password']}"))
+        if moderator := getattr(self, "moderator_login", ""):
+            out.write(self.style.SUCCESS(f"Moderator: {moderator} (sent emails at /staff/outbox/)"))
         soon = self.meetup_soon
         out.write(
             f"The demo login is going to a full meetup at {soon.starts_at:%H:%M} UTC tomorrow "
