@@ -83,7 +83,14 @@ def prepare(clients: int) -> tuple[list[tuple[int, str, str]], list[int], list[i
     race = _meetups(circle, ROUND * ROUNDS, ROUND * 3)
     members = []
     for n in range(clients):
-        user = User.objects.create_user(f"{EMAIL_PREFIX}{n}@example.org", display_name=f"Racer {n}")
+        # Consented to the current privacy note, as someone who signed up has (otherwise
+        # every page would send them to the consent page).
+        user = User.objects.create_user(
+            f"{EMAIL_PREFIX}{n}@example.org",
+            display_name=f"Racer {n}",
+            health_data_consent_at=timezone.now(),
+            privacy_notice_version=settings.PRIVACY_NOTICE_VERSION,
+        )
         EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
         Membership.objects.create(user=user, circle=circle, guidelines_accepted_at=timezone.now())
         client = Client(HTTP_HOST=settings.ALLOWED_HOSTS[0])

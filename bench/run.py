@@ -242,6 +242,7 @@ def signed_in_cookie() -> str:
     from allauth.account.models import EmailAddress
     from django.conf import settings
     from django.test import Client
+    from django.utils import timezone
 
     from accounts.models import User
 
@@ -252,6 +253,10 @@ def signed_in_cookie() -> str:
             "home_place": HOME_PLACE,
             "home_lat": HOME_LAT,
             "home_lng": HOME_LNG,
+            # Consented to the current privacy note, as someone who signed up has
+            # (otherwise every page would send them to the consent page).
+            "health_data_consent_at": timezone.now(),
+            "privacy_notice_version": settings.PRIVACY_NOTICE_VERSION,
         },
     )
     EmailAddress.objects.get_or_create(
