@@ -20,6 +20,7 @@ and `List-Unsubscribe-Post`) for one preference kind of that person.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from email.utils import make_msgid
 from urllib.parse import urlsplit
 
@@ -226,6 +227,34 @@ def stored_message(
         "headers": {**message.extra_headers, "Message-ID": make_msgid(domain=_mail_domain())},
         "expires_at": expires_at,
     }
+
+
+def unsaved_message(
+    *,
+    key: str,
+    user: User,
+    template: str,
+    context: dict,
+    expires_at: dt.datetime | None = None,
+) -> Notification:
+    """The pending outbox row of one message, rendered now and not saved yet: what a scan
+    collects for `queue_and_send_chunk`."""
+    message = build_message(user=user, template=template, context=context)
+    return Notification(
+        key=key, **stored_message(message, user=user, kind=template, expires_at=expires_at)
+    )
+
+
+def queue_and_send_chunk(notes: list[Notification]) -> Counter[str]:
+    """Insert a scan's chunk of messages in one statement (a key that exists already is
+    skipped, so a chunk run twice queues nothing twice) and send the ones still pending
+    here, over one SMTP connection, so every worker that takes a chunk sends it. For rows
+    the caller has just read as due: they are not checked again (accounts.outbox)."""
+    Notification.objects.bulk_create(notes, ignore_conflicts=True)
+    ids = Notification.objects.filter(
+        key__in=[note.key for note in notes], status=Notification.Status.PENDING
+    ).values_list("pk", flat=True)
+    return outbox.deliver(list(ids), checked=True)
 
 
 def _mail_domain() -> str:

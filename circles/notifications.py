@@ -34,11 +34,11 @@ from accounts import outbox
 from accounts.background import BackgroundTask
 from accounts.models import Notification, User, wanting_optional_email
 from accounts.notify import (
-    build_message,
     not_yet_sent,
     notification_key,
+    queue_and_send_chunk,
     queue_once,
-    stored_message,
+    unsaved_message,
 )
 from circles.checkins import LINK_DAYS, prompt_links, week_label
 from circles.models import CheckIn, CheckInReply, Circle, Membership
@@ -125,27 +125,23 @@ def send_checkin_prompts(due: list[list[int]]) -> int:
         .order_by("pk")
     )
     expires_at = timezone.now() + PROMPT_LIFETIME
-    rows = []
-    for membership in members:
-        week = weeks[membership.pk]
-        message = build_message(
+    notes = [
+        unsaved_message(
+            key=notification_key(
+                "checkin-prompt",
+                circle=membership.circle_id,
+                week=weeks[membership.pk],
+                user=membership.user_id,
+            ),
             user=membership.user,
             template="checkin-prompt",
-            context=prompt_context(membership, week),
+            context=prompt_context(membership, weeks[membership.pk]),
+            expires_at=expires_at,
         )
-        stored = stored_message(
-            message, user=membership.user, kind="checkin-prompt", expires_at=expires_at
-        )
-        key = notification_key(
-            "checkin-prompt", circle=membership.circle_id, week=week, user=membership.user_id
-        )
-        rows.append(Notification(key=key, **stored))
-    Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    ids = Notification.objects.filter(
-        key__in=[row.key for row in rows], status=Notification.Status.PENDING
-    ).values_list("pk", flat=True)
+        for membership in members
+    ]
     # Just read as due (an active member who wants it): no need to check each again.
-    return outbox.deliver(list(ids), checked=True)["sent"]
+    return queue_and_send_chunk(notes)["sent"]
 
 
 @shared_task(base=BackgroundTask, name="circles.notifications.notify_support_wanted")

@@ -53,11 +53,11 @@ from accounts import outbox
 from accounts.background import BackgroundTask
 from accounts.models import Notification, User, wanting_optional_email
 from accounts.notify import (
-    build_message,
     not_yet_sent,
     notification_key,
+    queue_and_send_chunk,
     queue_once,
-    stored_message,
+    unsaved_message,
 )
 from circles import wording
 from circles.models import Venue
@@ -284,19 +284,18 @@ def queue_reminders(template: str, rsvp_ids: list[int], now: str) -> dict[str, i
         end=end,
         now=dt.datetime.fromisoformat(now),
     ).filter(pk__in=rsvp_ids)
-    rows = []
-    for seat in seats:
-        message = build_message(user=seat.user, template=template, context=reminder_context(seat))
-        stored = stored_message(
-            message, user=seat.user, kind=template, expires_at=seat.meetup.starts_at
+    notes = [
+        unsaved_message(
+            key=seat.notification_key,
+            user=seat.user,
+            template=template,
+            context=reminder_context(seat),
+            expires_at=seat.meetup.starts_at,
         )
-        rows.append(Notification(key=seat.notification_key, **stored))
-    Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    ids = Notification.objects.filter(
-        key__in=[row.key for row in rows], status=Notification.Status.PENDING
-    ).values_list("pk", flat=True)
+        for seat in seats
+    ]
     # Just read as due (going, scheduled, this sequence): no need to check each again.
-    return dict(outbox.deliver(list(ids), checked=True))
+    return dict(queue_and_send_chunk(notes))
 
 
 # Checked again just before sending (accounts.outbox): does the message still apply?
