@@ -13,8 +13,9 @@ import zoneinfo
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import models
+
+from accounts.mime import OutboxEmail
 
 
 def validate_timezone(value: str) -> None:
@@ -224,9 +225,9 @@ class Notification(models.Model):
             rest = rest[1:]
         return dict(zip(rest[::2], rest[1::2], strict=True))
 
-    def email_message(self) -> EmailMultiAlternatives:
+    def email_message(self) -> OutboxEmail:
         """The stored message, ready to send as it was rendered when it was queued."""
-        message = EmailMultiAlternatives(
+        message = OutboxEmail(
             subject=self.subject, body=self.body, to=[self.recipient], headers=self.headers
         )
         if self.html:

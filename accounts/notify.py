@@ -26,7 +26,6 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import CharField, Exists, F, Model, OuterRef, QuerySet, Value
 from django.db.models.functions import Cast, Concat
@@ -37,6 +36,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
 from accounts import outbox, tasks
+from accounts.mime import OutboxEmail
 from accounts.models import Notification, User
 
 UNSUBSCRIBE_SALT = "accounts.notify.unsubscribe"
@@ -102,7 +102,7 @@ def preview_context(user: User, context: dict) -> dict:
 
 def build_message(
     *, user: User, template: str, context: dict, unsubscribe_kind: str | None = None
-) -> EmailMultiAlternatives:
+) -> OutboxEmail:
     """Render templates/emails/<template>-subject.txt, -body.txt and -body.html; the
     top of each body follows `preview_context`."""
     kind = unsubscribe_kind or preference_for_template(template)
@@ -122,7 +122,7 @@ def build_message(
     subject = " ".join(render_to_string(f"emails/{template}-subject.txt", ctx).split())
     text = render_to_string(f"emails/{template}-body.txt", ctx)
     html = render_to_string(f"emails/{template}-body.html", ctx)
-    message = EmailMultiAlternatives(
+    message = OutboxEmail(
         subject=subject,
         body=text,
         to=[user.email],
@@ -212,7 +212,7 @@ def _hint_delivery(pk: int) -> None:
 
 
 def stored_message(
-    message: EmailMultiAlternatives, *, user: User, kind: str, expires_at: dt.datetime | None
+    message: OutboxEmail, *, user: User, kind: str, expires_at: dt.datetime | None
 ) -> dict[str, object]:
     """The fields of a Notification row that keep `message` for sending later, with a
     Message-ID fixed now so that a copy sent twice (accounts.outbox) carries the same one."""
@@ -246,15 +246,11 @@ def unsaved_message(
 
 
 def queue_and_send_chunk(notes: list[Notification]) -> Counter[str]:
-    """Insert a scan's chunk of messages in one statement (a key that exists already is
-    skipped, so a chunk run twice queues nothing twice) and send the ones still pending
-    here, over one SMTP connection, so every worker that takes a chunk sends it. For rows
-    the caller has just read as due: they are not checked again (accounts.outbox)."""
-    Notification.objects.bulk_create(notes, ignore_conflicts=True)
-    ids = Notification.objects.filter(
-        key__in=[note.key for note in notes], status=Notification.Status.PENDING
-    ).values_list("pk", flat=True)
-    return outbox.deliver(list(ids), checked=True)
+    """Queue a scan's chunk of messages and send them here, over one SMTP connection, so
+    every worker that takes a chunk sends it (accounts.outbox.insert_and_send: a key that
+    exists already is skipped, so a chunk run twice queues and sends nothing twice). For
+    rows the caller has just read as due: they are not checked again."""
+    return outbox.insert_and_send(notes)
 
 
 def _mail_domain() -> str:

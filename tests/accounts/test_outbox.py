@@ -7,11 +7,12 @@ import datetime as dt
 
 import pytest
 from django.core import mail
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from accounts import outbox
 from accounts.models import Notification
-from accounts.notify import queue_once
+from accounts.notify import queue_once, unsaved_message
 from accounts.tasks import sweep_outbox
 
 
@@ -109,3 +110,64 @@ def test_no_task_waits_or_runs_as_long_as_redis_takes_to_hand_it_out_again(setti
     assert outbox.SEND_BUDGET.total_seconds() > settings.EMAIL_TIMEOUT * 2
     assert settings.CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT > 0
     assert app.conf.beat_schedule["sweep-outbox"]["task"] == "accounts.tasks.sweep_outbox"
+
+
+def synchronous_commit() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        return cursor.fetchone()[0]
+
+
+def test_only_the_outbox_bookkeeping_commits_without_waiting_for_the_disk(postgres):
+    assert synchronous_commit() == "on"
+
+    with outbox.bookkeeping_commits():
+        assert synchronous_commit() == "off"
+    assert synchronous_commit() == "on"
+
+    with pytest.raises(RuntimeError), outbox.bookkeeping_commits():
+        raise RuntimeError("a send that broke")
+    assert synchronous_commit() == "on"
+
+
+def test_the_setting_is_undone_with_a_transaction_that_failed(postgres):
+    with (
+        pytest.raises(DatabaseError),
+        transaction.atomic(),
+        outbox.bookkeeping_commits(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("SELECT 1/0")
+
+    assert synchronous_commit() == "on"
+
+
+def unsaved(key: str, user) -> Notification:
+    return unsaved_message(key=key, user=user, template="promoted", context={})
+
+
+def test_a_chunk_sends_the_rows_it_inserted_and_a_chunk_run_twice_sends_nothing_twice(
+    member, outsider
+):
+    chunk = [unsaved("notice:1:user:1", member), unsaved("notice:2:user:2", outsider)]
+
+    assert outbox.insert_and_send(chunk) == {"sent": 2}
+    again = [unsaved("notice:1:user:1", member), unsaved("notice:2:user:2", outsider)]
+    assert outbox.insert_and_send(again) == {}
+
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([member.email, outsider.email])
+    assert set(Notification.objects.values_list("status", flat=True)) == {"sent"}
+
+
+def test_a_chunk_leaves_a_row_queued_before_it_to_the_sweep(note, member, outsider):
+    chunk = [unsaved(note.key, member), unsaved("notice:2:user:2", outsider)]
+
+    assert outbox.insert_and_send(chunk) == {"sent": 1}
+    assert [m.to[0] for m in mail.outbox] == [outsider.email]
+    note.refresh_from_db()
+    assert (note.status, note.claimed_until) == ("pending", None)
+
+    assert sweep_outbox() == 1
+    note.refresh_from_db()
+    assert note.status == "sent"
+    assert len(mail.outbox) == 2

@@ -6,13 +6,15 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.core import mail
+from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import User
+from accounts.models import Notification, User
 from accounts.notify import queue_once, unsubscribe_token
 from meetups.notifications import meetup_context
 from tests.factories import MeetupFactory
+from tests.jobs.mail import SMTPSink, text_body
 
 
 def url(user: User, kind: str) -> str:
@@ -95,3 +97,36 @@ def test_token_for_one_person_cannot_be_edited_to_another(client, member, outsid
 
     assert response.status_code == 400
     assert prefs(outsider) == (True, True, True)
+
+
+def test_header_reaches_the_mail_server_as_one_plain_url(
+    member, circle, django_capture_on_commit_callbacks
+):
+    """Mail clients read List-Unsubscribe as `<URL>` and do not decode RFC 2047 words in
+    it: a header folded at 78 characters into `=?utf-8?q?=3Chttp…?=` breaks one-click
+    unsubscribe (accounts.mime)."""
+    meetup = MeetupFactory(circle=circle)
+    with django_capture_on_commit_callbacks():
+        queue_once(
+            key="test:header",
+            user=member,
+            template="reminder-2h",
+            context=meetup_context(meetup, going=True),
+        )
+    stored = Notification.objects.get(key="test:header")
+    link = stored.headers["List-Unsubscribe"]
+    assert len(link) > 78
+
+    sink = SMTPSink()
+    try:
+        host, port = sink.server_address[:2]
+        backend = SMTPBackend(host=host, port=port, timeout=5, alias="test-sink")
+        assert backend.send_messages([stored.email_message()]) == 1
+    finally:
+        sink.close()
+
+    [received] = sink.messages
+    assert received["List-Unsubscribe"] == link
+    assert received["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    token = link.strip("<>").rsplit("/unsubscribe/", 1)[1]
+    assert token.rstrip("/") in text_body(received)

@@ -23,6 +23,14 @@ def read_mail_dir(folder: Path) -> list[Message]:
     return messages
 
 
+def text_body(message: Message) -> str:
+    """The plain-text part of `message`, decoded."""
+    for part in message.walk():
+        if part.get_content_type() == "text/plain":
+            return part.get_payload(decode=True).decode()
+    return ""
+
+
 class SMTPSink(socketserver.ThreadingTCPServer):
     """Just enough SMTP on 127.0.0.1 to accept Django's messages, and to stall one on demand.
 
