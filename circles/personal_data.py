@@ -5,19 +5,13 @@ On deletion, memberships, check-ins (with the notes of support on them) and the 
 support the person wrote go with the user row by cascade; venues they added
 stay for their circles with the creator removed. A circle the person is the last host of while
 other members remain blocks the deletion until it is handed over or archived (the delete
-page offers both, through `SettleCircles`); a circle they host with no other member is
-archived with the account.
+page offers both, through hosting.personal_data.SettleCircles, the facilitator's side); a
+circle they host with no other member is archived with the account.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
-
-from django import forms
-from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
 
 from accounts.models import User
 from accounts.my_data import AccountDeletionBlocked, iso
@@ -100,102 +94,3 @@ def before_delete(user: User) -> None:
             blocking,
         )
     services.archive_circles_hosted_alone_by(user=user)
-
-
-class MemberChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: User) -> str:
-        return obj.display_name
-
-
-class HandOverForm(forms.Form):
-    """Choose which active member of `circle` becomes its facilitator."""
-
-    to_user = MemberChoiceField(
-        queryset=User.objects.none(),
-        label="Hand it over to",
-        empty_label="Choose a member",
-        error_messages={
-            "required": "Choose the member who will host the circle.",
-            "invalid_choice": "Choose one of the circle's active members.",
-        },
-    )
-
-    def __init__(self, *args: Any, circle: Circle, user: User, **kwargs: Any) -> None:
-        super().__init__(*args, prefix=f"circle-{circle.pk}", **kwargs)
-        self.circle = circle
-        members = Membership.objects.active().filter(circle=circle)
-        self.fields["to_user"].queryset = (
-            User.objects.filter(pk__in=members.values("user"))
-            .exclude(pk=user.pk)
-            .order_by("display_name")
-        )
-        self.fields["to_user"].widget.attrs["id"] = f"hand-over-{circle.pk}"
-
-    @property
-    def has_members(self) -> bool:
-        return self.fields["to_user"].queryset.exists()
-
-
-class CircleToSettleForm(forms.Form):
-    """Which of the circles waiting for a new host a hand-over or archive button is for."""
-
-    circle = forms.TypedChoiceField(coerce=int)
-
-    def __init__(self, *args: Any, circles: list[Circle], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["circle"].choices = [(circle.pk, circle.name) for circle in circles]
-
-
-@dataclass
-class _CircleToSettle:
-    circle: Circle
-    form: HandOverForm
-
-
-class SettleCircles:
-    """circles' part of the delete page: each circle the person is the last host of, to
-    hand over or archive before the account can go, and the circles they host alone,
-    which are archived with it."""
-
-    actions = frozenset({"hand_over", "archive"})
-    template_name = "circles/_settle_before_delete.html"
-
-    def __init__(self, user: User) -> None:
-        self.user = user
-        self.to_settle = [
-            _CircleToSettle(circle=circle, form=HandOverForm(circle=circle, user=user))
-            for circle in Circle.objects.left_without_a_host_by(user).order_by("name")
-        ]
-        self.archived_with_account = list(Circle.objects.hosted_alone_by(user).order_by("name"))
-
-    @property
-    def blocks_deletion(self) -> bool:
-        return bool(self.to_settle)
-
-    def handle(self, request: HttpRequest, action: str) -> HttpResponse | None:
-        """Hand over or archive the circle the POST names; back to the page when it worked."""
-        choice = CircleToSettleForm(request.POST, circles=[item.circle for item in self.to_settle])
-        if not choice.is_valid():
-            raise Http404("That circle doesn't need a new host.")
-        item = next(i for i in self.to_settle if i.circle.pk == choice.cleaned_data["circle"])
-        try:
-            if action == "archive":
-                services.archive_circle(circle=item.circle, by=self.user)
-                messages.success(request, f"“{item.circle.name}” is archived.")
-                return redirect("delete_account")
-            item.form = HandOverForm(request.POST, circle=item.circle, user=self.user)
-            if not item.form.is_valid():
-                return None
-            new_host = item.form.cleaned_data["to_user"]
-            services.hand_over_circle(circle=item.circle, from_user=self.user, to_user=new_host)
-        except services.CircleError as error:
-            messages.error(request, error.message)
-            return None
-        messages.success(
-            request, f"{new_host.display_name} now hosts “{item.circle.name}”. Thank you."
-        )
-        return redirect("delete_account")
-
-
-def delete_page_part(request: HttpRequest) -> SettleCircles:
-    return SettleCircles(request.user)

@@ -1,6 +1,7 @@
 """hosting's personal data (see accounts.my_data for the contract): the facilitator
 agreements a person accepted, their offers to host, the messages they sent to people going
-to a meetup, and the reports they filed.
+to a meetup, and the reports they filed; and the delete page's circles to hand over or
+archive first (`SettleCircles`).
 
 Never exported: reports about the person (the reported person never sees a report, or who
 made it) and the action log (a record of what facilitators and moderators did, kept for
@@ -13,10 +14,18 @@ with their author removed.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
 
 from accounts.models import User
 from accounts.my_data import iso
+from circles.models import Circle, Membership
+from hosting import services
 from hosting.models import HostingAgreement, HostOffer, MeetupMessage, Report
 
 MODELS = [
@@ -77,3 +86,113 @@ def export(user: User) -> dict[str, Any]:
 
 def before_delete(user: User) -> None:
     """Nothing to settle first: see the module docstring for what stays."""
+
+
+class MemberChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return obj.display_name
+
+
+class HandOverForm(forms.Form):
+    """Choose which active member of `circle` becomes its facilitator."""
+
+    to_user = MemberChoiceField(
+        queryset=User.objects.none(),
+        label="Hand it over to",
+        empty_label="Choose a member",
+        error_messages={
+            "required": "Choose the member who will host the circle.",
+            "invalid_choice": "Choose one of the circle's active members.",
+        },
+    )
+
+    def __init__(self, *args: Any, circle: Circle, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, prefix=f"circle-{circle.pk}", **kwargs)
+        self.circle = circle
+        members = Membership.objects.active().filter(circle=circle)
+        self.fields["to_user"].queryset = (
+            User.objects.filter(pk__in=members.values("user"))
+            .exclude(pk=user.pk)
+            .order_by("display_name")
+        )
+        self.fields["to_user"].widget.attrs["id"] = f"hand-over-{circle.pk}"
+
+    @property
+    def has_members(self) -> bool:
+        return self.fields["to_user"].queryset.exists()
+
+
+class CircleToSettleForm(forms.Form):
+    """Which of the circles waiting for a new host a hand-over or archive button is for."""
+
+    circle = forms.TypedChoiceField(coerce=int)
+
+    def __init__(self, *args: Any, circles: list[Circle], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["circle"].choices = [(circle.pk, circle.name) for circle in circles]
+
+
+@dataclass
+class _CircleToSettle:
+    circle: Circle
+    form: HandOverForm
+
+
+class SettleCircles:
+    """hosting's part of the delete page: each circle the person is the last host of, to
+    hand over or archive before the account can go (circles.personal_data.before_delete
+    refuses until then), and the circles they host alone, which are archived with it.
+
+    Both buttons do what the manage page's do (hosting.services): a hand-over is logged
+    and moves open reports about the new host to the moderators, so nobody reads a report
+    about themselves; archiving calls off the upcoming meetups, telling the people going,
+    and is logged."""
+
+    actions = frozenset({"hand_over", "archive"})
+    template_name = "hosting/_settle_before_delete.html"
+
+    def __init__(self, user: User) -> None:
+        self.user = user
+        self.to_settle = [
+            _CircleToSettle(circle=circle, form=HandOverForm(circle=circle, user=user))
+            for circle in Circle.objects.left_without_a_host_by(user).order_by("name")
+        ]
+        self.archived_with_account = list(Circle.objects.hosted_alone_by(user).order_by("name"))
+
+    @property
+    def blocks_deletion(self) -> bool:
+        return bool(self.to_settle)
+
+    def handle(self, request: HttpRequest, action: str) -> HttpResponse | None:
+        """Hand over or archive the circle the POST names; back to the page when it worked."""
+        choice = CircleToSettleForm(request.POST, circles=[item.circle for item in self.to_settle])
+        if not choice.is_valid():
+            raise Http404("That circle doesn't need a new host.")
+        item = next(i for i in self.to_settle if i.circle.pk == choice.cleaned_data["circle"])
+        try:
+            if action == "archive":
+                services.archive_circle(circle=item.circle, by=self.user)
+                messages.success(request, f"“{item.circle.name}” is archived.")
+                return redirect("delete_account")
+            item.form = HandOverForm(request.POST, circle=item.circle, user=self.user)
+            if not item.form.is_valid():
+                return None
+            new_host = item.form.cleaned_data["to_user"]
+            # The form offers active members only; the service checks again under a lock.
+            incoming = Membership.objects.filter(circle=item.circle, user=new_host).first()
+            if incoming is None:
+                raise services.HostingError(
+                    "You can only hand a circle over to one of its active members."
+                )
+            services.hand_over(circle=item.circle, by=self.user, to=incoming)
+        except services.HostingError as error:
+            messages.error(request, error.message)
+            return None
+        messages.success(
+            request, f"{new_host.display_name} now hosts “{item.circle.name}”. Thank you."
+        )
+        return redirect("delete_account")
+
+
+def delete_page_part(request: HttpRequest) -> SettleCircles:
+    return SettleCircles(request.user)

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from accounts.models import Notification, User
 from circles.models import CheckIn, Circle, Membership
-from hosting.models import Report
+from hosting.models import ActionLog, Report
 from meetups import services as meetup_services
 from meetups.models import RSVP
 from tests.factories import MeetupFactory, MembershipFactory, UserFactory
@@ -227,3 +227,49 @@ def test_a_refused_deletion_changes_nothing(
     assert RSVP.objects.get(user=facilitator, meetup=meetup).status == RSVP.Status.GOING
     circle.refresh_from_db()
     assert circle.status == Circle.Status.ACTIVE
+
+
+def test_handing_over_before_deleting_moves_reports_about_the_new_host_to_moderators(
+    facilitator_client: Client, facilitator: User, member: User, circle: Circle
+) -> None:
+    """The delete page's hand-over is the manage page's: the new host never reads a report
+    about themselves, and the hand-over is in the circle's log."""
+    report = Report.objects.create(
+        circle=circle,
+        about_user=member,
+        reporter=facilitator,
+        reason="Something else",
+        routed_to=Report.RoutedTo.FACILITATORS,
+    )
+
+    facilitator_client.post(
+        URL, {"action": "hand_over", "circle": circle.pk, f"circle-{circle.pk}-to_user": member.pk}
+    )
+
+    assert circle.is_facilitator(member)
+    report.refresh_from_db()
+    assert report.routed_to == Report.RoutedTo.MODERATORS
+    assert set(ActionLog.objects.filter(circle=circle).values_list("action", flat=True)) == {
+        "hand over",
+        "re-route report",
+    }
+
+
+def test_archiving_before_deleting_calls_off_the_upcoming_meetups(
+    facilitator_client: Client,
+    facilitator: User,
+    member: User,
+    circle: Circle,
+    django_capture_on_commit_callbacks,
+) -> None:
+    meetup = MeetupFactory(circle=circle)
+    meetup_services.rsvp(user=member, meetup=meetup)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = facilitator_client.post(URL, {"action": "archive", "circle": circle.pk})
+
+    assert response.status_code == 302
+    meetup.refresh_from_db()
+    assert meetup.status == meetup.Status.CANCELLED
+    assert Notification.objects.filter(user=member, key__startswith="cancelled:").exists()
+    assert ActionLog.objects.filter(circle=circle, action="archive").exists()
