@@ -144,23 +144,19 @@ def send_checkin_prompts(due: list[list[int]]) -> int:
     return queue_and_send_chunk(notes)["sent"]
 
 
-@shared_task(base=BackgroundTask, name="circles.notifications.notify_support_wanted")
-def notify_support_wanted(checkin_id: int) -> int:
-    """Tell the circle's facilitators, discreetly, that someone would like support: no
-    name, no mood, no note in the email; a link to the page that shows them. Sent once
-    per check-in, so unticking and ticking again sends nothing more."""
-    checkin = (
-        CheckIn.objects.select_related("circle").filter(pk=checkin_id, wants_support=True).first()
-    )
-    if checkin is None:
-        return 0
+def queue_support_wanted(checkin: CheckIn) -> int:
+    """Queue the emails telling the circle's facilitators, discreetly, that someone would
+    like support: no name, no mood, no note; a link to the page that shows them. Called in
+    the check-in's transaction (circles.services.save_checkin), so the emails commit with
+    it and a broker that is down delays them, never drops them. Once per check-in (the
+    key), so unticking and ticking again sends nothing more. Returns how many were queued."""
     circle = checkin.circle
     url = settings.SITE_URL + reverse("circles:support", args=[circle.slug])
-    sent = 0
+    queued = 0
     for membership in circle.facilitators().filter(user__is_active=True):
         if membership.user_id == checkin.user_id:
             continue
-        sent += queue_once(
+        queued += queue_once(
             key=notification_key("checkin-support", checkin=checkin.pk, user=membership.user_id),
             user=membership.user,
             template="support-request",
@@ -172,7 +168,17 @@ def notify_support_wanted(checkin_id: int) -> int:
             unsubscribe_kind="weekly_checkin",
             expires_at=timezone.now() + SUPPORT_LIFETIME,
         )
-    return sent
+    return queued
+
+
+@shared_task(base=BackgroundTask, name="circles.notifications.notify_support_wanted")
+def notify_support_wanted(checkin_id: int) -> int:
+    """`queue_support_wanted` for a check-in id, if it still asks for support (for tasks
+    queued under this name before check-ins queued their emails themselves)."""
+    checkin = (
+        CheckIn.objects.select_related("circle").filter(pk=checkin_id, wants_support=True).first()
+    )
+    return queue_support_wanted(checkin) if checkin is not None else 0
 
 
 def untold_replies() -> QuerySet[CheckInReply]:

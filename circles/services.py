@@ -316,8 +316,8 @@ def save_checkin(
 ) -> CheckIn:
     """Record the person's check-in for `week` in `circle`, or change the one they made
     that week (one per member, circle and week). Only active members of an active circle
-    check in. Asking for support tells the facilitators once per check-in, after commit
-    (circles.notifications.notify_support_wanted)."""
+    check in. Asking for support tells the facilitators once per check-in: their emails
+    are queued in the same transaction (circles.notifications.queue_support_wanted)."""
     if circle.status != Circle.Status.ACTIVE or not circle.is_active_member(user):
         raise CircleError("Only members of this circle can check in here.")
     values = {
@@ -332,7 +332,7 @@ def save_checkin(
             with transaction.atomic():
                 checkin, _ = CheckIn.objects.update_or_create(**where, defaults=values)
                 if wants_support:
-                    notifications.notify_support_wanted.delay_on_commit(checkin.pk)
+                    notifications.queue_support_wanted(checkin)
                 return checkin
         except IntegrityError:
             # Two first check-ins at once (two tabs): the other one won; change it.

@@ -14,6 +14,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Notification, User
+from accounts.tasks import sweep_outbox
 from circles.checkins import LINK_SALT, checkin_path, current_week, link_token
 from circles.models import CheckIn, Circle
 from tests.factories import MembershipFactory, UserFactory
@@ -181,6 +182,23 @@ def test_asking_for_support_tells_the_facilitators_once_and_discreetly(
     assert member.display_name in support
     assert "They kept their check-in to themselves" in support  # private: no note
     assert "Rough one" not in support
+
+
+def test_the_call_for_support_is_queued_with_the_check_in_and_never_lost(
+    member_client: Client, circle: Circle, facilitator: User, mailoutbox: list
+) -> None:
+    """Written in the check-in's transaction: with no hint delivered after commit (the
+    broker down), the message waits in the outbox and the sweep sends it."""
+    member_client.post(url(circle), valid(wants_support="on"))  # no on-commit hooks run
+
+    [note] = Notification.objects.filter(key__startswith="checkin-support:")
+    assert (note.user, note.status) == (facilitator, "pending")
+    assert mailoutbox == []
+
+    sweep_outbox()
+
+    [message] = mailoutbox
+    assert message.to == [facilitator.email]
 
 
 def test_the_rate_limit_answers_429(member_client: Client, circle: Circle, settings) -> None:
