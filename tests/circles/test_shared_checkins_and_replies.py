@@ -8,6 +8,7 @@ import datetime as dt
 import hashlib
 
 import pytest
+import time_machine
 from django.contrib import admin
 from django.core import mail
 from django.test import Client
@@ -77,36 +78,43 @@ def test_nobody_outside_the_circle_sees_them(circle: Circle, peer: User, who: st
 def test_a_peer_answers_and_the_author_hears_once_a_day(
     circle: Circle, member: User, peer: User, mailoutbox: list, django_capture_on_commit_callbacks
 ) -> None:
-    def send_reply_digests(*, now: dt.datetime) -> int:
+    def send_reply_digests() -> int:
         # The digests are queued in the outbox and sent once the transaction commits.
         with django_capture_on_commit_callbacks(execute=True):
-            return notifications.send_reply_digests(now=now)
+            return notifications.send_reply_digests()
 
-    checkin = check_in(peer, circle)
-    client = Client()
-    client.force_login(member)
-    answer = reverse("circles:checkin_reply", args=[circle.slug, checkin.pk])
-
-    assert client.post(answer, {"body": "Been there too."}).status_code == 302
-    assert client.post(answer, {"body": "Thinking of you."}).status_code == 302
-    page = client.get(circle.get_absolute_url()).content.decode()
-    assert "Been there too." in page
-
+    # Replies, digests and the outbox's expiry all read the same pinned clock.
     morning = dt.datetime(2026, 12, 2, 15, tzinfo=dt.UTC)
-    assert send_reply_digests(now=morning) == 1
-    [digest] = mailoutbox
-    assert digest.to == [peer.email]
-    assert digest.subject == "A note of support for you"
-    assert "2 notes of support" in digest.body
-    assert "Been there too" not in digest.body and member.display_name not in digest.body
+    with time_machine.travel(morning - dt.timedelta(hours=1), tick=False) as clock:
+        checkin = check_in(peer, circle)
+        client = Client()
+        client.force_login(member)
+        answer = reverse("circles:checkin_reply", args=[circle.slug, checkin.pk])
 
-    # Another note the same day waits for tomorrow's digest.
-    client.post(answer, {"body": "Sending strength."})
-    assert send_reply_digests(now=morning + dt.timedelta(hours=3)) == 0
-    assert len(mailoutbox) == 1
-    assert send_reply_digests(now=morning + dt.timedelta(days=1)) == 1
-    assert "answered your check-in with a note" in mailoutbox[1].body
-    assert send_reply_digests(now=morning + dt.timedelta(days=2)) == 0
+        assert client.post(answer, {"body": "Been there too."}).status_code == 302
+        assert client.post(answer, {"body": "Thinking of you."}).status_code == 302
+        page = client.get(circle.get_absolute_url()).content.decode()
+        assert "Been there too." in page
+
+        clock.move_to(morning)
+        assert send_reply_digests() == 1
+        [digest] = mailoutbox
+        assert digest.to == [peer.email]
+        assert digest.subject == "A note of support for you"
+        assert "2 notes of support" in digest.body
+        assert "Been there too" not in digest.body and member.display_name not in digest.body
+
+        # Another note the same day waits for tomorrow's digest.
+        clock.move_to(morning + dt.timedelta(hours=1))
+        client.post(answer, {"body": "Sending strength."})
+        clock.move_to(morning + dt.timedelta(hours=3))
+        assert send_reply_digests() == 0
+        assert len(mailoutbox) == 1
+        clock.move_to(morning + dt.timedelta(days=1))
+        assert send_reply_digests() == 1
+        assert "answered your check-in with a note" in mailoutbox[1].body
+        clock.move_to(morning + dt.timedelta(days=2))
+        assert send_reply_digests() == 0
     assert Notification.objects.filter(key__startswith="checkin-replies:").count() == 2
 
 
