@@ -11,6 +11,7 @@ from __future__ import annotations
 import unicodedata
 import zoneinfo
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from allauth.core import ratelimit
@@ -21,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.places import MAX_INPUT_LENGTH, Place, resolve_place
@@ -291,8 +293,8 @@ class DeleteAccountForm(forms.Form):
         return password
 
 
-class ConsentForm(forms.Form):
-    """Accepting the privacy note: the button, and where the person was going (kept only
+class GoingBackForm(forms.Form):
+    """A button that then sends the person on to where they were going (`next`, kept only
     when it is a path on this site: anything else, even a bare word `redirect` would read
     as a view's name, sends them home)."""
 
@@ -310,3 +312,26 @@ class ConsentForm(forms.Form):
             require_https=self.request.is_secure(),
         )
         return target if target.startswith("/") and safe else ""
+
+
+class ConsentForm(GoingBackForm):
+    """Accepting the privacy note, then on to where the person was going."""
+
+
+class LanguageForm(GoingBackForm):
+    """The footer's language switcher: one of the site's languages, then back to the page
+    it was on. The footer names no page (it is part of pages cached for everyone, and a
+    page's address could carry what nobody else should see), so without `next` the page is
+    the one the browser says it came from (Referer, sent to this site alone:
+    SECURE_REFERRER_POLICY), when that is this site."""
+
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+
+    def clean_next(self) -> str:
+        if not self.cleaned_data["next"]:
+            came_from = urlsplit(self.request.headers.get("Referer", ""))
+            if came_from.netloc == self.request.get_host():
+                self.cleaned_data["next"] = urlunsplit(
+                    ("", "", came_from.path or "/", came_from.query, "")
+                )
+        return super().clean_next()

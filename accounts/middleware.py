@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import urlencode
 from django_htmx.http import HttpResponseClientRedirect, push_url
 
@@ -129,3 +130,21 @@ class PrivacyConsentMiddleware:
         if getattr(request, "htmx", False):
             return HttpResponseClientRedirect(target)
         return HttpResponseRedirect(target)
+
+
+class PersonsLanguageMiddleware:
+    """A signed-in person who chose a language (accounts.User.language) reads the site in
+    it on every device; everyone else gets what LocaleMiddleware chose from the language
+    cookie or the browser's Accept-Language, else English. After AuthenticationMiddleware,
+    since it needs the person; LocaleMiddleware already marked responses as varying by
+    Accept-Language."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.language in dict(settings.LANGUAGES):
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = translation.get_language()
+        return self.get_response(request)

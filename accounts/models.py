@@ -74,6 +74,11 @@ class User(AbstractUser):
     timezone = models.CharField(
         max_length=64, default="America/Chicago", validators=[validate_timezone]
     )
+    # The language the site and its emails speak to this person: one of settings.LANGUAGES,
+    # set at signup from the language they signed up in and changed from the footer's
+    # switcher. Empty: never chosen (emails then use settings.LANGUAGE_CODE). No choices on
+    # the field, so a new language needs no migration; the forms offer settings.LANGUAGES.
+    language = models.CharField(max_length=10, blank=True, default="")
 
     remind_24h = models.BooleanField("email me 24 hours before a meetup", default=True)
     remind_2h = models.BooleanField("email me 2 hours before a meetup", default=True)
@@ -135,6 +140,13 @@ class User(AbstractUser):
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
+
+    @property
+    def email_language(self) -> str:
+        """The language emails to this person are written in (accounts.notify): the one
+        they chose, or the site's when they chose none or one no longer offered."""
+        offered = dict(settings.LANGUAGES)
+        return self.language if self.language in offered else settings.LANGUAGE_CODE
 
     def needs_privacy_consent(self) -> bool:
         """Whether the person is to be asked to accept the current privacy note: they

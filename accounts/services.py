@@ -45,3 +45,10 @@ def withdraw_consent(*, user: User) -> None:
     if user.consent_withdrawn_at is None:
         user.consent_withdrawn_at = timezone.now()
         user.save(update_fields=["consent_withdrawn_at"])
+
+
+def choose_language(*, user: User, language: str) -> None:
+    """Keep the language a person picked: pages and emails speak it from now on, on every
+    device they sign in from."""
+    User.objects.filter(pk=user.pk).update(language=language)
+    user.language = language

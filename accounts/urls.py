@@ -10,5 +10,6 @@ urlpatterns = [
     path("settings/calendar/off/", views.revoke_calendar, name="revoke_calendar"),
     path("consent/", views.consent, name="consent"),
     path("consent/withdraw/", views.withdraw_consent, name="withdraw_consent"),
+    path("language/", views.choose_language, name="choose_language"),
     path("unsubscribe/<str:token>/", notify.unsubscribe, name="unsubscribe"),
 ]

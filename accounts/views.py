@@ -11,15 +11,22 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from accounts import my_data, services
-from accounts.forms import ConsentForm, DeleteAccountForm, DeletePageActionForm, SettingsForm
+from accounts.forms import (
+    ConsentForm,
+    DeleteAccountForm,
+    DeletePageActionForm,
+    LanguageForm,
+    SettingsForm,
+)
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from accounts.ratelimits import rate_limited
@@ -53,6 +60,38 @@ def settings_page(request: AuthenticatedHttpRequest) -> HttpResponse:
             "privacy_notice_version": request.user.privacy_notice_version,
         },
     )
+
+
+@csrf_exempt
+@require_POST
+def choose_language(request: HttpRequest) -> HttpResponse:
+    """The footer's language switcher, for everyone: the language cookie for this
+    browser, and the person's setting (accounts.User.language) when signed in; then back
+    to the page. A form without JavaScript.
+
+    No CSRF token: the footer is on pages cached whole for visitors who are not signed in
+    (circles.cache), where a token would be someone else's. A request another site makes
+    is refused by the browser's own word for it (Sec-Fetch-Site), and could not reach an
+    account anyway: the session cookie is SameSite=Lax, so such a POST arrives signed
+    out. The worst it could do is the language of one browser."""
+    if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
+        return HttpResponseForbidden()
+    form = LanguageForm(request.POST, request=request)
+    if not form.is_valid():
+        return redirect(form.cleaned_data.get("next") or "home")
+    language = form.cleaned_data["language"]
+    if request.user.is_authenticated:
+        services.choose_language(user=request.user, language=language)
+    response = redirect(form.cleaned_data["next"] or "home")
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+    return response
 
 
 @login_required

@@ -30,6 +30,7 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, QueryDict
+from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 
 from circles.models import Topic
@@ -116,9 +117,10 @@ def page_key(name: str, search: Mapping[str, Any], partial: bool) -> str:
     """The cache key of a page: a canonical JSON of what the search means (a form's cleaned
     data: keys sorted, multiple choices sorted), never the query string as typed, so two
     different searches never share a page and one search written differently (parameters
-    in another order, extra spaces, unknown parameters) does; whether it is the htmx
-    fragment; and for "today" searches the quarter hour in UTC (every timezone's midnight
-    falls on a quarter hour, so "today" is one weekday everywhere within it)."""
+    in another order, extra spaces, unknown parameters) does; the language it is written
+    in; whether it is the htmx fragment; and for "today" searches the quarter hour in UTC
+    (every timezone's midnight falls on a quarter hour, so "today" is one weekday
+    everywhere within it)."""
     parts: dict[str, Any] = {key: _canonical(value) for key, value in search.items()}
     day = search.get("day")
     if day == "today" or (isinstance(day, list) and "today" in day):
@@ -126,7 +128,8 @@ def page_key(name: str, search: Mapping[str, Any], partial: bool) -> str:
         parts["@today"] = f"{now:%Y%m%d%H}{now.minute // 15}"
     canonical = json.dumps(parts, sort_keys=True, separators=(",", ":"), default=_plain)
     digest = hashlib.sha256(canonical.encode()).hexdigest()
-    return f"circles:{name}:{int(partial)}:{digest}"
+    # A page is written in one language: the Spanish page is kept apart from the English.
+    return f"circles:{name}:{translation.get_language()}:{int(partial)}:{digest}"
 
 
 def query_key(name: str, query: QueryDict, partial: bool) -> str:

@@ -70,10 +70,12 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "meetups.seats.SeatsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.PersonsLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.SessionTimeoutMiddleware",
     "accounts.middleware.PrivatePagesMiddleware",
@@ -254,6 +256,7 @@ PRIVACY_CONSENT_EXEMPT_URLS = frozenset(
         "mfa_reauthenticate",
         "accounts:consent",
         "accounts:withdraw_consent",
+        "accounts:choose_language",
         "accounts:unsubscribe",
         "meetups:cant_make_it",
         "me:calendar",
@@ -323,10 +326,29 @@ CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = env.float("CELERY_WORKER_SOFT_SHUTDOWN_TIM
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = "UTC"
 
-LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="America/Chicago")
-USE_I18N = True
 USE_TZ = True
+
+# --- Languages (README "Languages") ---------------------------------------------------------
+# The site's own words: a person's setting (accounts.User.language, chosen from the footer),
+# else their browser's Accept-Language, else LANGUAGE_CODE. URLs carry no language. Adding a
+# language is its catalog under locale/<code>/LC_MESSAGES/ and its line here.
+USE_I18N = True
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Set by the footer's language switcher (accounts.views.choose_language) for everyone; kept
+# a year, like Django's own default, and sent only to this site.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
+# The languages circles meet in, offered when starting a circle and when searching, each
+# named in its own language (circles.forms.language_choices). A circle's language is the
+# words its facilitators wrote, not the site's: any code Django knows may be added.
+CIRCLE_LANGUAGES = env.list(
+    "CIRCLE_LANGUAGES",
+    default=["en", "es", "zh-hans", "vi", "tl", "ko", "ar", "ru", "fr", "pt", "ht", "pl"],
+)
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(DATA_DIR / "staticfiles")))
@@ -414,7 +436,11 @@ ACCOUNT_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_EMAIL_NOTIFICATIONS = True
 PASSWORD_RESET_TIMEOUT = 3600
 
-# Crisis resources, linked from every page. Configure per deployment.
+# Crisis resources, linked from every page. Configure per deployment. Each line has a
+# version per language, from CRISIS_LINE_TEXT_ES and the like; a language without its own
+# lines shows the default ones (peersupport.context_processors.crisis_help). While the
+# default lines are the US ones (CRISIS_LINE_TEXT unset), Spanish gets 988's own Spanish
+# service.
 CRISIS_LINE_TEXT = env.str(
     "CRISIS_LINE_TEXT",
     default="In the US, call or text 988 (Suicide & Crisis Lifeline), any time.",
@@ -425,6 +451,30 @@ CRISIS_EMERGENCY_TEXT = env.str(
     "CRISIS_EMERGENCY_TEXT",
     default="If you or someone else is in immediate danger, call your local emergency number.",
 )
+_CRISIS_DEFAULTS = {
+    "es": {
+        "CRISIS_LINE_TEXT": "En EE. UU., llama al 988 y marca 2 para hablar en español, o "
+        "envía AYUDA por mensaje de texto al 988 (Línea 988 de Prevención del Suicidio y "
+        "Crisis), a cualquier hora.",
+        "CRISIS_LINE_URL": "https://988lineadevida.org/",
+        "CRISIS_EMERGENCY_TEXT": "Si tú u otra persona están en peligro inmediato, llama al "
+        "número de emergencias de tu zona.",
+    },
+}
+CRISIS_HELP = {
+    code: {
+        name: env.str(f"{name}_{code.upper().replace('-', '_')}", default=default)
+        for name, default in {
+            "CRISIS_LINE_TEXT": CRISIS_LINE_TEXT,
+            "CRISIS_LINE_URL": CRISIS_LINE_URL,
+            "CRISIS_LINE_PHONE": CRISIS_LINE_PHONE,
+            "CRISIS_EMERGENCY_TEXT": CRISIS_EMERGENCY_TEXT,
+            **({} if "CRISIS_LINE_TEXT" in os.environ else _CRISIS_DEFAULTS.get(code, {})),
+        }.items()
+    }
+    for code, _name in LANGUAGES
+    if code != LANGUAGE_CODE
+}
 
 # Where "Leave this site quickly" goes: a neutral site that replaces the page (and its entry
 # in the tab's history).

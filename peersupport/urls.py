@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
 
 from accounts import staff
 from meetups import home
@@ -22,6 +23,8 @@ urlpatterns = [
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("crisis/", views.crisis, name="crisis"),
     path("privacy/", views.privacy, name="privacy"),
+    # The JavaScript's words in the page's language (static/js reads them with gettext()).
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript_catalog"),
     path("staff/outbox/", staff.outbox_page, name="staff_outbox"),
     path("admin/", admin.site.urls),
 ]

@@ -254,6 +254,7 @@ PAGES: dict[str, Page] = {
     "robots_txt": Page(get="200 200 200 200 200", post="200 200 200 200 200"),
     "crisis": Page(get="200 200 200 200 200", post="200 200 200 200 200"),
     "privacy": Page(get="200 200 200 200 200", post="200 200 200 200 200"),
+    "javascript_catalog": Page(get="200 200 200 200 200", post="405 405 405 405 405"),
     # circles
     "circles:browse": Page(get="200 200 200 200 200", post="405 405 405 405 405"),
     "circles:feed": Page(get="200 200 200 200 200", post="405 405 405 405 405"),
@@ -457,6 +458,13 @@ PAGES: dict[str, Page] = {
         post="200 200 200 200 200",
         kwargs=lambda w: {"token": unsubscribe_token(w.attendee, "all")},
         acts=frozenset(PERSONAS),
+    ),
+    # Everyone may pick a language; the signed-in keep it as their setting.
+    "accounts:choose_language": Page(
+        get="405 405 405 405 405",
+        post="302 302 302 302 302",
+        data=lambda w: {"language": "es"},
+        acts=SIGNED_IN,
     ),
     "export_data": Page(get="L 302 302 302 302", post="L 302 302 302 302"),
     "delete_account": Page(get="L 200 200 200 200", post="L 400 400 400 400"),

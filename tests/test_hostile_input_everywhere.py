@@ -82,6 +82,8 @@ def _pages(
         "/me/settings/calendar/off/",
         f"/me/calendar/{member.calendar_token}.ics",
         "/me/unsubscribe/not-a-token/",
+        "/me/language/",
+        "/jsi18n/",
         "/me/export.json",
         "/me/delete/",
         "/accounts/login/",

@@ -23,7 +23,13 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from accounts.forms import ConsentForm, DeleteAccountForm, SettingsForm, SignupForm
+from accounts.forms import (
+    ConsentForm,
+    DeleteAccountForm,
+    LanguageForm,
+    SettingsForm,
+    SignupForm,
+)
 from accounts.models import User
 from circles.forms import CircleSearchForm, JoinForm
 from circles.models import Circle, Membership
@@ -222,6 +228,12 @@ FORMS: dict[str, Form] = {
     "settings": Form("member", "POST", _to("accounts:settings"), fields_of(SettingsForm)),
     "consent": Form("member", "POST", _to("accounts:consent"), fields_of(ConsentForm)),
     "consent page": Form("member", "GET", _to("accounts:consent"), ("next",)),
+    "choose a language": Form(
+        "member", "POST", _to("accounts:choose_language"), fields_of(LanguageForm)
+    ),
+    "choose a language, signed out": Form(
+        "anonymous", "POST", _to("accounts:choose_language"), fields_of(LanguageForm)
+    ),
     "delete my account": Form(
         "member",
         "POST",

@@ -34,7 +34,7 @@
     var points = markers();
     var button = toggle.querySelector("button");
     toggle.hidden = points.length === 0;
-    button.textContent = wanted ? "Hide map" : "Show map";
+    button.textContent = wanted ? gettext("Hide map") : gettext("Show map");
     button.setAttribute("aria-expanded", wanted ? "true" : "false");
     box.hidden = !wanted || points.length === 0;
     // Back and Forward bring a fresh page whose map box is new.
@@ -93,19 +93,19 @@
     });
     button.addEventListener("click", function () {
       button.disabled = true;
-      button.textContent = "Finding you…";
+      button.textContent = gettext("Finding you…");
       navigator.geolocation.getCurrentPosition(
         function (position) {
           lat.value = position.coords.latitude.toFixed(4);
           lng.value = position.coords.longitude.toFixed(4);
           near.value = "";
           button.disabled = false;
-          button.textContent = "Use my location";
+          button.textContent = gettext("Use my location");
           form.requestSubmit();
         },
         function () {
           button.disabled = false;
-          button.textContent = "Location unavailable: type a place instead";
+          button.textContent = gettext("Location unavailable: type a place instead");
           near.focus();
         },
         { timeout: 10000, maximumAge: 600000 }

@@ -36,7 +36,7 @@
           .addTo(map);
         L.marker([lat, lng], { title: el.dataset.name, alt: el.dataset.name }).addTo(map);
       }
-      button.textContent = showing ? "Show map" : "Hide map";
+      button.textContent = showing ? gettext("Show map") : gettext("Hide map");
       button.setAttribute("aria-expanded", showing ? "false" : "true");
     });
   }

@@ -45,7 +45,7 @@
       if (marker) {
         marker.setLatLng(point);
       } else {
-        marker = L.marker(point, { alt: "The new venue" }).addTo(map);
+        marker = L.marker(point, { alt: gettext("The new venue") }).addTo(map);
       }
     }
     if (latInput.value && lngInput.value) {
