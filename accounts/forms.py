@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -29,6 +30,7 @@ from accounts.places import MAX_INPUT_LENGTH, Place, resolve_place
 
 DISPLAY_NAME_MIN = 2
 DISPLAY_NAME_MAX = 40
+TOO_SHORT = _("Please use at least {count} characters.")
 # Right-to-left overrides and isolates can make a name read as something else.
 _BIDI_CONTROLS = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
 
@@ -69,20 +71,24 @@ class DisplayNameField(forms.CharField):
     """What everyone else sees: 2–40 characters, no control characters, no email address."""
 
     def __init__(self, **kwargs: object) -> None:
-        kwargs.setdefault("label", "Display name")
+        kwargs.setdefault("label", _("Display name"))
         kwargs.setdefault(
             "help_text",
-            "Shown to others instead of your email. A first name, a nickname or a pseudonym "
-            "is welcome.",
+            _(
+                "Shown to others instead of your email. A first name, a nickname or a pseudonym "
+                "is welcome."
+            ),
         )
         super().__init__(
             min_length=DISPLAY_NAME_MIN,
             max_length=DISPLAY_NAME_MAX,
             strip=True,
             error_messages={
-                "required": "Please choose a display name. A nickname is fine.",
-                "min_length": f"Please use at least {DISPLAY_NAME_MIN} characters.",
-                "max_length": f"Please keep it to {DISPLAY_NAME_MAX} characters or fewer.",
+                "required": _("Please choose a display name. A nickname is fine."),
+                "min_length": format_lazy(TOO_SHORT, count=DISPLAY_NAME_MIN),
+                "max_length": format_lazy(
+                    _("Please keep it to {count} characters or fewer."), count=DISPLAY_NAME_MAX
+                ),
             },
             **kwargs,
         )
@@ -91,13 +97,13 @@ class DisplayNameField(forms.CharField):
     def clean(self, value: object) -> str:
         name = " ".join(str(super().clean(value)).split())
         if any(unicodedata.category(c) == "Cc" or c in _BIDI_CONTROLS for c in name):
-            raise forms.ValidationError("Please use letters, numbers and punctuation only.")
+            raise forms.ValidationError(_("Please use letters, numbers and punctuation only."))
         if "@" in name:
             raise forms.ValidationError(
-                "Everyone can see your display name, so please don't use an email address."
+                _("Everyone can see your display name, so please don't use an email address.")
             )
         if len(name) < DISPLAY_NAME_MIN:
-            raise forms.ValidationError(f"Please use at least {DISPLAY_NAME_MIN} characters.")
+            raise forms.ValidationError(format_lazy(TOO_SHORT, count=DISPLAY_NAME_MIN))
         return name
 
 
@@ -133,7 +139,7 @@ class PlaceField(forms.CharField):
         kwargs.setdefault("required", False)
         super().__init__(
             max_length=MAX_INPUT_LENGTH,
-            error_messages={"max_length": "That is too long for a place name."},
+            error_messages={"max_length": _("That is too long for a place name.")},
             **kwargs,
         )
         self.widget.attrs.update({"autocomplete": "address-level2"})
@@ -147,13 +153,15 @@ class PlaceField(forms.CharField):
         places = resolve_place(text)
         if not places:
             raise forms.ValidationError(
-                "We couldn't find that place. Try a nearby town, like “Baton Rouge” or "
-                "“Lafayette, LA”."
+                _(
+                    "We couldn't find that place. Try a nearby town, like “Baton Rouge” or "
+                    "“Lafayette, LA”."
+                )
             )
         if len(places) > 1:
             self.widget.places = places
             raise forms.ValidationError(
-                "There is more than one place called that. Choose the one you mean."
+                _("There is more than one place called that. Choose the one you mean.")
             )
         return places[0]
 
@@ -161,12 +169,12 @@ class PlaceField(forms.CharField):
 class SignupForm(AllauthSignupForm):
     display_name = DisplayNameField()
     home_place = PlaceField(
-        label="Home town (optional)",
-        help_text="Used to find circles near you and to show times in your time zone.",
+        label=_("Home town (optional)"),
+        help_text=_("Used to find circles near you and to show times in your time zone."),
     )
     health_data_consent = forms.BooleanField(
         required=True,
-        error_messages={"required": "Please tick this box to create an account."},
+        error_messages={"required": _("Please tick this box to create an account.")},
     )
 
     field_order = [
@@ -207,14 +215,14 @@ class SettingsForm(forms.ModelForm):
 
     display_name = DisplayNameField()
     home_place = PlaceField(
-        label="Home town",
-        help_text="Optional. Used to find circles near you. Leave empty to remove it.",
+        label=_("Home town"),
+        help_text=_("Optional. Used to find circles near you. Leave empty to remove it."),
     )
     timezone = forms.TypedChoiceField(
-        label="Time zone",
+        label=_("Time zone"),
         choices=(),
-        error_messages={"invalid_choice": "Choose a time zone from the list."},
-        help_text="Meetup times in emails and your calendar are shown in this zone.",
+        error_messages={"invalid_choice": _("Choose a time zone from the list.")},
+        help_text=_("Meetup times in emails and your calendar are shown in this zone."),
     )
 
     class Meta:
@@ -272,11 +280,11 @@ class DeleteAccountForm(forms.Form):
     page cannot be used to guess it."""
 
     password = forms.CharField(
-        label="Your password",
+        label=_("Your password"),
         strip=False,
         max_length=4096,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        error_messages={"required": "Please type your password to confirm."},
+        error_messages={"required": _("Please type your password to confirm.")},
     )
 
     def __init__(self, *args: Any, request: HttpRequest, user: User, **kwargs: Any) -> None:
@@ -287,9 +295,9 @@ class DeleteAccountForm(forms.Form):
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
         if not ratelimit.consume(self.request, action="reauthenticate", user=self.user):
-            raise forms.ValidationError("Too many tries. Please wait a minute and try again.")
+            raise forms.ValidationError(_("Too many tries. Please wait a minute and try again."))
         if not self.user.check_password(password):
-            raise forms.ValidationError("That password isn't right. Nothing has been deleted.")
+            raise forms.ValidationError(_("That password isn't right. Nothing has been deleted."))
         return password
 
 

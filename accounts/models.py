@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from accounts.mime import OutboxEmail
 
@@ -28,6 +29,7 @@ def new_calendar_token() -> str:
 
 
 # The emails a person may do without, each named by the User field that turns it on.
+
 OPTIONAL_EMAILS = ("remind_24h", "remind_2h", "weekly_checkin")
 
 
@@ -63,10 +65,10 @@ class UserManager(BaseUserManager["User"]):
 
 class User(AbstractUser):
     username = None  # type: ignore[assignment]
-    email = models.EmailField("email address", unique=True)
+    email = models.EmailField(_("email address"), unique=True)
     display_name = models.CharField(
         max_length=40,
-        help_text="Shown to others instead of your email. A first name or a nickname is fine.",
+        help_text=_("Shown to others instead of your email. A first name or a nickname is fine."),
     )
     home_place = models.CharField(max_length=120, blank=True)
     home_lat = models.FloatField(null=True, blank=True)
@@ -80,25 +82,29 @@ class User(AbstractUser):
     # the field, so a new language needs no migration; the forms offer settings.LANGUAGES.
     language = models.CharField(max_length=10, blank=True, default="")
 
-    remind_24h = models.BooleanField("email me 24 hours before a meetup", default=True)
-    remind_2h = models.BooleanField("email me 2 hours before a meetup", default=True)
-    weekly_checkin = models.BooleanField("send me the weekly check-in", default=True)
+    remind_24h = models.BooleanField(_("email me 24 hours before a meetup"), default=True)
+    remind_2h = models.BooleanField(_("email me 2 hours before a meetup"), default=True)
+    weekly_checkin = models.BooleanField(_("send me the weekly check-in"), default=True)
     calendar_shows_circle_name = models.BooleanField(
-        "show the circle's name in my calendar",
+        _("show the circle's name in my calendar"),
         default=False,
-        help_text="Off: calendar entries only say 'Circle at <venue>'.",
+        help_text=_("Off: calendar entries only say 'Circle at <venue>'."),
     )
     emails_show_circle_name = models.BooleanField(
-        "show the circle's name at the top of emails",
+        _("show the circle's name at the top of emails"),
         default=False,
-        help_text="Off: the first line of an email, which phones show on a locked screen, "
-        "says only when and where.",
+        help_text=_(
+            "Off: the first line of an email, which phones show on a locked screen, "
+            "says only when and where."
+        ),
     )
     neutral_titles = models.BooleanField(
-        "keep circle names and searches out of my browser tabs and history",
+        _("keep circle names and searches out of my browser tabs and history"),
         default=False,
-        help_text="On: tabs say only what kind of page it is, such as 'Meetup · Tue 3 Mar', "
-        "and searching does not add entries to your browser's history.",
+        help_text=_(
+            "On: tabs say only what kind of page it is, such as 'Meetup · Tue 3 Mar', "
+            "and searching does not add entries to your browser's history."
+        ),
     )
     # The private feed address is a credential: nobody has one until they turn the feed on
     # in their settings (accounts.services.regenerate_calendar_token).
@@ -184,11 +190,11 @@ class Notification(models.Model):
     """
 
     class Status(models.TextChoices):
-        PENDING = "pending", "waiting to be sent"
+        PENDING = "pending", _("waiting to be sent")
         SENT = "sent", "sent"
-        FAILED = "failed", "refused by the mail server"
-        EXPIRED = "expired", "too late to send"
-        OBSOLETE = "obsolete", "no longer applies"
+        FAILED = "failed", _("refused by the mail server")
+        EXPIRED = "expired", _("too late to send")
+        OBSOLETE = "obsolete", _("no longer applies")
 
     key = models.CharField(max_length=200, unique=True)
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")

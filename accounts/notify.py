@@ -33,15 +33,20 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 
 from accounts import outbox, tasks
+from accounts.crisis import crisis_help
 from accounts.mime import OutboxEmail
 from accounts.models import Notification, User
 
 UNSUBSCRIBE_SALT = "accounts.notify.unsubscribe"
 
 # What a one-click unsubscribe turns off. "all" is used by messages that follow from the
+
 # person's own action (a seat freed up, a meetup called off): it stops every optional email.
 PREFERENCES = {
     "remind_24h": ("remind_24h",),
@@ -50,10 +55,10 @@ PREFERENCES = {
     "all": ("remind_24h", "remind_2h", "weekly_checkin"),
 }
 PREFERENCE_LABELS = {
-    "remind_24h": "reminder emails a day before a meetup",
-    "remind_2h": "reminder emails two hours before a meetup",
-    "weekly_checkin": "weekly check-in emails",
-    "all": "reminder and check-in emails",
+    "remind_24h": _("reminder emails a day before a meetup"),
+    "remind_2h": _("reminder emails two hours before a meetup"),
+    "weekly_checkin": _("weekly check-in emails"),
+    "all": _("reminder and check-in emails"),
 }
 
 
@@ -77,7 +82,7 @@ def unsubscribe_url(user: User, kind: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-MEETUP_PREHEADER = "Details of your meetup"
+MEETUP_PREHEADER = _("Details of your meetup")
 
 
 def preview_context(user: User, context: dict) -> dict:
@@ -92,7 +97,9 @@ def preview_context(user: User, context: dict) -> dict:
     """
     named = user.emails_show_circle_name and context.get("circle_name")
     preheader = context.get("preheader") or (
-        MEETUP_PREHEADER if context.get("when") else f"A message from {settings.SITE_NAME}"
+        MEETUP_PREHEADER
+        if context.get("when")
+        else gettext("A message from {site}").format(site=settings.SITE_NAME)
     )
     return {
         "preheader": f"{preheader} · {context['circle_name']}" if named else preheader,
@@ -112,16 +119,18 @@ def build_message(
         "display_name": user.display_name,
         "SITE_NAME": settings.SITE_NAME,
         "SITE_URL": settings.SITE_URL,
-        "CRISIS_LINE_TEXT": settings.CRISIS_LINE_TEXT,
-        "CRISIS_LINE_URL": settings.CRISIS_LINE_URL,
         "unsubscribe_url": link,
         "unsubscribe_label": PREFERENCE_LABELS[kind],
         **context,
     }
-    ctx |= preview_context(user, ctx)
-    subject = " ".join(render_to_string(f"emails/{template}-subject.txt", ctx).split())
-    text = render_to_string(f"emails/{template}-body.txt", ctx)
-    html = render_to_string(f"emails/{template}-body.html", ctx)
+    # Written in the recipient's language, whoever caused the message: the words of the
+    # templates, the lazy times and labels in `context` and the crisis lines alike.
+    with translation.override(user.email_language):
+        ctx |= crisis_help()
+        ctx |= preview_context(user, ctx)
+        subject = " ".join(render_to_string(f"emails/{template}-subject.txt", ctx).split())
+        text = render_to_string(f"emails/{template}-body.txt", ctx)
+        html = render_to_string(f"emails/{template}-body.html", ctx)
     message = OutboxEmail(
         subject=subject,
         body=text,

@@ -4,11 +4,13 @@ password takes, with the person's own email and name counted as known words."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+# zxcvbn's scores run 0-4; 3 is "safely unguessable: moderate protection from an offline
 from zxcvbn import zxcvbn
 
 from accounts.models import User
 
-# zxcvbn's scores run 0-4; 3 is "safely unguessable: moderate protection from an offline
 # slow-hash scenario" (about 10^10 guesses).
 MIN_SCORE = 3
 # zxcvbn refuses passwords longer than this (its time grows with length), so only the
@@ -30,9 +32,9 @@ class StrengthValidator:
             return
         feedback = result.get("feedback") or {}
         hints = [feedback.get("warning") or "", *(feedback.get("suggestions") or [])]
-        message = "This password is too easy to guess."
+        message = _("This password is too easy to guess.")
         extra = " ".join(hint for hint in hints if hint)
         raise ValidationError(f"{message} {extra}".strip(), code="password_too_guessable")
 
     def get_help_text(self) -> str:
-        return "Your password must be hard to guess: a few unrelated words make a good one."
+        return _("Your password must be hard to guess: a few unrelated words make a good one.")

@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -46,7 +47,7 @@ def settings_page(request: AuthenticatedHttpRequest) -> HttpResponse:
         form = SettingsForm(request.POST, instance=person)
         if form.is_valid():
             form.save()
-            messages.success(request, "Your settings are saved.")
+            messages.success(request, _("Your settings are saved."))
             return redirect("accounts:settings")
     else:
         form = SettingsForm(instance=person)
@@ -103,7 +104,7 @@ def consent(request: AuthenticatedHttpRequest) -> HttpResponse:
         form = ConsentForm(request.POST, request=request)
         if form.is_valid():
             services.accept_privacy_note(user=request.user)
-            messages.success(request, "Thank you. Your consent is recorded.")
+            messages.success(request, _("Thank you. Your consent is recorded."))
             return redirect(form.cleaned_data["next"] or "home")
     else:
         form = ConsentForm(request=request, initial={"next": request.GET.get("next", "")})
@@ -125,8 +126,10 @@ def withdraw_consent(request: AuthenticatedHttpRequest) -> HttpResponse:
     services.withdraw_consent(user=request.user)
     messages.success(
         request,
-        "Your consent is withdrawn. Your account stays, and we send you no reminders or "
-        "other optional emails.",
+        _(
+            "Your consent is withdrawn. Your account stays, and we send you no reminders or "
+            "other optional emails."
+        ),
     )
     return redirect(reverse("accounts:settings") + "#consent")
 
@@ -136,7 +139,7 @@ def withdraw_consent(request: AuthenticatedHttpRequest) -> HttpResponse:
 def regenerate_calendar(request: AuthenticatedHttpRequest) -> HttpResponse:
     services.regenerate_calendar_token(user=request.user)
     messages.success(
-        request, "Your calendar has a new address. The old one no longer works; subscribe again."
+        request, _("Your calendar has a new address. The old one no longer works; subscribe again.")
     )
     return redirect(reverse("accounts:settings") + "#calendar")
 
@@ -145,7 +148,7 @@ def regenerate_calendar(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_POST
 def revoke_calendar(request: AuthenticatedHttpRequest) -> HttpResponse:
     services.revoke_calendar_token(user=request.user)
-    messages.success(request, "Your calendar feed is turned off. Its address no longer works.")
+    messages.success(request, _("Your calendar feed is turned off. Its address no longer works."))
     return redirect(reverse("accounts:settings") + "#calendar")
 
 
@@ -189,7 +192,9 @@ def delete_account(request: AuthenticatedHttpRequest) -> HttpResponse:
                     messages.error(request, blocked.message)
                 else:
                     logout(request)
-                    messages.success(request, "Your account and everything in it has been deleted.")
+                    messages.success(
+                        request, _("Your account and everything in it has been deleted.")
+                    )
                     return redirect("home")
         else:
             part = next(part for part in parts if action in part.actions)

@@ -21,6 +21,7 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -55,7 +56,7 @@ def _checkin_person(
             return redirect_to_login(checkin_path(circle))
         return request.user, current_week(circle), None
     if request.user.is_authenticated and request.user.pk != link.user_id:
-        raise PermissionDenied("This check-in link is for someone else.")
+        raise PermissionDenied(_("This check-in link is for someone else."))
     person = User.objects.filter(pk=link.user_id, is_active=True).first()
     if person is None:
         raise Http404("No such person.")
@@ -99,9 +100,10 @@ def checkin(request: HtmxHttpRequest, slug: str) -> HttpResponse:
             except services.CircleError as error:
                 messages.error(request, error.message)
                 return redirect(checkin_path(circle, token))
-            support = " Your facilitators will know you'd like support."
+            support = _(" Your facilitators will know you'd like support.")
             messages.success(
-                request, "Thank you for checking in." + (support if data["wants_support"] else "")
+                request,
+                _("Thank you for checking in.") + (support if data["wants_support"] else ""),
             )
             return redirect(checkin_path(circle, token))
         status = 400
@@ -159,7 +161,7 @@ def reply(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse
     except services.CircleError as error:
         messages.error(request, error.message)
         return redirect(page)
-    messages.success(request, "Your note is on its way. Thank you.")
+    messages.success(request, _("Your note is on its way. Thank you."))
     return redirect(page)
 
 
@@ -168,7 +170,7 @@ def reply(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse
 def delete_checkin(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     checkin = get_object_or_404(CheckIn, pk=pk, circle__slug=slug, user=request.user)
     services.delete_checkin(user=request.user, checkin=checkin)
-    messages.success(request, "Your check-in is deleted.")
+    messages.success(request, _("Your check-in is deleted."))
     return redirect("my_checkins")
 
 
@@ -182,7 +184,7 @@ def delete_reply(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpR
         user=request.user,
     )
     services.delete_reply(user=request.user, reply=found)
-    messages.success(request, "Your note is deleted.")
+    messages.success(request, _("Your note is deleted."))
     return redirect(found.checkin.circle.get_absolute_url() + "#checkins")
 
 
@@ -200,7 +202,7 @@ def hide_reply(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpRes
     if not found.checkin.circle.is_facilitator(request.user):
         raise PermissionDenied
     services.hide_reply(by=request.user, reply=found)
-    messages.success(request, "The note is hidden.")
+    messages.success(request, _("The note is hidden."))
     return redirect(found.checkin.circle.get_absolute_url() + "#checkins")
 
 

@@ -21,7 +21,9 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dates, timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext
 
 from circles.models import MOOD_WORDS, Circle, iso_week_number
 
@@ -37,7 +39,9 @@ def current_week(circle: Circle, now: dt.datetime | None = None) -> int:
 def week_label(week: int) -> str:
     """ "Week of 30 Nov 2026": the Monday a week starts on."""
     monday = dt.date.fromisocalendar(week // 100, week % 100, 1)
-    return f"Week of {monday.day} {monday:%b %Y}"
+    return gettext("Week of {day} {month} {year}").format(
+        day=monday.day, month=capfirst(dates.MONTHS_3[monday.month]), year=monday.year
+    )
 
 
 @dataclasses.dataclass(frozen=True)

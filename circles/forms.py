@@ -8,6 +8,8 @@ from typing import Any
 
 from django import forms
 from django.conf import global_settings, settings
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.places import Place, resolve_place, timezone_at
@@ -29,7 +31,7 @@ DEFAULT_RADIUS = {"km": 25.0, "mi": 15.0}
 
 DAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
 DAY_CHOICES = [
-    ("", "Any day"),
+    ("", _("Any day")),
     ("today", "Today"),
     ("mon", "Monday"),
     ("tue", "Tuesday"),
@@ -40,7 +42,7 @@ DAY_CHOICES = [
     ("sun", "Sunday"),
 ]
 LANGUAGE_CHOICES = [
-    ("", "Any language"),
+    ("", _("Any language")),
     *sorted(
         ((code, name) for code, name in global_settings.LANGUAGES if "-" not in code),
         key=lambda choice: choice[1],
@@ -68,45 +70,47 @@ class CircleSearchForm(forms.Form):
     (the browser's "use my location")."""
 
     near = forms.CharField(
-        label="Near",
+        label=_("Near"),
         max_length=200,
         required=False,
         widget=forms.TextInput(
-            attrs={"placeholder": "Town or city, e.g. Baton Rouge", "autocomplete": "off"}
+            attrs={"placeholder": _("Town or city, e.g. Baton Rouge"), "autocomplete": "off"}
         ),
     )
     lat = forms.FloatField(min_value=-90, max_value=90, required=False, widget=forms.HiddenInput)
     lng = forms.FloatField(min_value=-180, max_value=180, required=False, widget=forms.HiddenInput)
     radius = forms.FloatField(
-        label="Within",
+        label=_("Within"),
         required=False,
         widget=forms.NumberInput(attrs={"min": 1, "max": 500, "step": "any"}),
     )
-    unit = forms.ChoiceField(label="Unit", choices=[("km", "km"), ("mi", "miles")], required=False)
-    topic = ChoicesField(label="Topics", required=False, widget=forms.CheckboxSelectMultiple)
-    day = forms.ChoiceField(label="Day", choices=DAY_CHOICES, required=False)
+    unit = forms.ChoiceField(
+        label=_("Unit"), choices=[("km", "km"), ("mi", "miles")], required=False
+    )
+    topic = ChoicesField(label=_("Topics"), required=False, widget=forms.CheckboxSelectMultiple)
+    day = forms.ChoiceField(label=_("Day"), choices=DAY_CHOICES, required=False)
     time = forms.ChoiceField(
-        label="Time of day",
-        choices=[("", "Any time")] + [(key, label) for key, (label, _) in TIME_OF_DAY.items()],
+        label=_("Time of day"),
+        choices=[("", _("Any time"))] + [(key, label) for key, (label, _) in TIME_OF_DAY.items()],
         required=False,
     )
     format = forms.ChoiceField(
-        label="How it meets",
-        choices=[("", "In person or online"), *Circle.Format.choices],
+        label=_("How it meets"),
+        choices=[("", _("In person or online")), *Circle.Format.choices],
         required=False,
     )
-    language = forms.ChoiceField(label="Language", choices=language_choices, required=False)
+    language = forms.ChoiceField(label=_("Language"), choices=language_choices, required=False)
     access = ChoicesField(
-        label="Access",
+        label=_("Access"),
         choices=list(ACCESS_FEATURES.items()),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     q = forms.CharField(
-        label="Words",
+        label=_("Words"),
         max_length=200,
         required=False,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": "e.g. grief, parents"}),
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("e.g. grief, parents")}),
     )
     page = forms.IntegerField(min_value=1, max_value=100_000, required=False)
 
@@ -132,7 +136,12 @@ class CircleSearchForm(forms.Form):
         radius_km = radius * KM_PER_MILE if unit == "mi" else radius
         if "radius" not in self.errors and not MIN_RADIUS_KM <= radius_km <= MAX_RADIUS_KM:
             upper = MAX_RADIUS_KM if unit == "km" else round(MAX_RADIUS_KM / KM_PER_MILE)
-            self.add_error("radius", f"Choose a distance from 1 to {upper:g} {unit}.")
+            self.add_error(
+                "radius",
+                gettext("Choose a distance from 1 to {upper} {unit}.").format(
+                    upper=f"{upper:g}", unit=unit
+                ),
+            )
         data["radius"] = radius
         data["radius_km"] = radius_km
         self._clean_place(data)
@@ -144,7 +153,7 @@ class CircleSearchForm(forms.Form):
             return
         lat, lng = data.get("lat"), data.get("lng")
         if (lat is None) != (lng is None):
-            self.add_error(None, "Your location came through incomplete. Please try again.")
+            self.add_error(None, _("Your location came through incomplete. Please try again."))
         elif lat is not None:
             data["place"] = Place(
                 name=data.get("near") or "your location",
@@ -159,32 +168,38 @@ class CircleSearchForm(forms.Form):
                 data["place"] = exact[0] if exact else places[0]
             elif places:
                 self.place_choices = places
-                self.add_error("near", "More than one place has that name. Which one?")
+                self.add_error("near", _("More than one place has that name. Which one?"))
             else:
                 self.add_error(
                     "near",
-                    "We couldn't find that place. Try a town or city name, "
-                    "for example “Baton Rouge” or “Portland, OR”.",
+                    _(
+                        "We couldn't find that place. Try a town or city name, "
+                        "for example “Baton Rouge” or “Portland, OR”."
+                    ),
                 )
 
     def summary(self) -> str:
         """The search in one line, shown on a narrow screen beside the "Filters" toggle:
         "Within 25 km of Baton Rouge, LA · Grief · Tuesday · Evening". Call after is_valid."""
         if self.errors:
-            return "Please check your search"
+            return _("Please check your search")
         data = self.cleaned_data
         parts: list[str] = []
         place = data["place"]
         if place is not None and self.searches_nearby():
-            unit = "miles" if data["unit"] == "mi" else data["unit"]
-            parts.append(f"Within {data['radius']:g} {unit} of {place.name}")
+            unit = gettext("miles") if data["unit"] == "mi" else data["unit"]
+            parts.append(
+                gettext("Within {radius} {unit} of {place}").format(
+                    radius=f"{data['radius']:g}", unit=unit, place=place.name
+                )
+            )
         for name in ("topic", "day", "time", "format", "language", "access"):
             labels = dict(self.fields[name].choices)
             chosen = data[name] if isinstance(data[name], list) else [data[name]]
             parts.extend(str(labels[value]) for value in chosen if value)
         if data["q"]:
             parts.append(f"“{data['q']}”")
-        return " · ".join(parts) or "Every circle"
+        return " · ".join(parts) or _("Every circle")
 
     def search_timezone(self) -> zoneinfo.ZoneInfo:
         """Where "today" is: the searched place, else the person's own timezone."""
@@ -259,18 +274,20 @@ class InviteForm(forms.Form):
 
 class JoinForm(InviteForm):
     accept_guidelines = forms.BooleanField(
-        label="I have read the circle's guidelines and I accept them",
-        error_messages={"required": "Please tick that you accept the guidelines to join."},
+        label=_("I have read the circle's guidelines and I accept them"),
+        error_messages={"required": _("Please tick that you accept the guidelines to join.")},
     )
     answer = forms.CharField(
-        label="Your answer", max_length=1000, required=False, widget=forms.Textarea({"rows": 3})
+        label=_("Your answer"), max_length=1000, required=False, widget=forms.Textarea({"rows": 3})
     )
 
     def __init__(self, *args: Any, circle: Circle, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.circle = circle
         if circle.join_policy == Circle.JoinPolicy.APPROVAL and circle.join_question:
-            self.fields["answer"].label = f"{circle.join_question} (optional)"
+            self.fields["answer"].label = gettext("{question} (optional)").format(
+                question=circle.join_question
+            )
         else:
             del self.fields["answer"]
 
@@ -287,49 +304,49 @@ class CheckInLinkForm(forms.Form):
 
 class CheckInForm(CheckInLinkForm):
     mood = forms.TypedChoiceField(
-        label="How are you doing this week?",
+        label=_("How are you doing this week?"),
         choices=list(MOOD_WORDS.items()),
         coerce=int,
         widget=forms.RadioSelect,
         error_messages={
-            "required": "Choose the word closest to how you are this week.",
-            "invalid_choice": "Choose one of the five words.",
+            "required": _("Choose the word closest to how you are this week."),
+            "invalid_choice": _("Choose one of the five words."),
         },
     )
     note = forms.CharField(
-        label="Anything you'd like to say (optional)",
+        label=_("Anything you'd like to say (optional)"),
         required=False,
         max_length=2000,
         widget=forms.Textarea({"rows": 4, "maxlength": 2000}),
         error_messages={
-            "max_length": "Please keep it under 2,000 characters (it has %(show_value)d)."
+            "max_length": _("Please keep it under 2,000 characters (it has %(show_value)d).")
         },
     )
     visibility = forms.ChoiceField(
-        label="Who may see it",
+        label=_("Who may see it"),
         choices=CheckIn.Visibility.choices,
         initial=CheckIn.Visibility.PRIVATE,
         widget=forms.RadioSelect,
-        error_messages={"invalid_choice": "Choose who may see your check-in."},
+        error_messages={"invalid_choice": _("Choose who may see your check-in.")},
     )
-    wants_support = forms.BooleanField(label="I'd like some support this week", required=False)
+    wants_support = forms.BooleanField(label=_("I'd like some support this week"), required=False)
 
 
 class CheckInReplyForm(forms.Form):
     body = forms.CharField(
-        label="A short note of support",
+        label=_("A short note of support"),
         max_length=500,
         widget=forms.Textarea({"rows": 2, "maxlength": 500}),
         error_messages={
-            "required": "Write a few words first.",
-            "max_length": "Please keep it under 500 characters.",
+            "required": _("Write a few words first."),
+            "max_length": _("Please keep it under 500 characters."),
         },
     )
 
     def clean_body(self) -> str:
         body = self.cleaned_data["body"].strip()
         if not body:
-            raise forms.ValidationError("Write a few words first.")
+            raise forms.ValidationError(_("Write a few words first."))
         return body
 
 
@@ -337,13 +354,13 @@ class CheckInTimeForm(forms.Form):
     """When a circle's weekly check-in prompt goes out, in its own zone."""
 
     checkin_weekday = forms.TypedChoiceField(
-        label="Weekly check-in day",
-        choices=[(number, day) for number, day in enumerate(wording.WEEKDAYS, start=1)],
+        label=_("Weekly check-in day"),
+        choices=wording.weekday_choices(start=1),
         coerce=int,
-        error_messages={"invalid_choice": "Choose a day of the week."},
+        error_messages={"invalid_choice": _("Choose a day of the week.")},
     )
     checkin_time = forms.TimeField(
-        label="Check-in time",
+        label=_("Check-in time"),
         widget=forms.TimeInput(attrs={"type": "time"}),
-        error_messages={"invalid": "Enter a time such as 18:00."},
+        error_messages={"invalid": _("Enter a time such as 18:00.")},
     )

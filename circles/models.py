@@ -19,6 +19,8 @@ from django.db.models import Exists, F, OuterRef, Q, Value
 from django.db.models.functions import ASin, Cos, Least, Power, Radians, RowNumber, Sin, Sqrt
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import User, validate_timezone
 
@@ -42,7 +44,7 @@ class Venue(models.Model):
     address = models.CharField(max_length=250)
     lat = models.FloatField(validators=[MinValueValidator(-90), MaxValueValidator(90)])
     lng = models.FloatField(validators=[MinValueValidator(-180), MaxValueValidator(180)])
-    step_free = models.BooleanField("step-free access", default=False)
+    step_free = models.BooleanField(_("step-free access"), default=False)
     accessibility_notes = models.TextField(blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -73,22 +75,23 @@ class Venue(models.Model):
 EARTH_RADIUS_KM = 6371.0088
 
 # Time-of-day buckets for browsing, on a schedule's local start time. Night wraps past
+
 # midnight, so it is two ranges.
 TIME_OF_DAY: dict[str, tuple[str, list[tuple[dt.time, dt.time]]]] = {
-    "morning": ("Morning (5 am – noon)", [(dt.time(5), dt.time(11, 59, 59))]),
-    "midday": ("Midday (noon – 5 pm)", [(dt.time(12), dt.time(16, 59, 59))]),
-    "evening": ("Evening (5 pm – 9 pm)", [(dt.time(17), dt.time(20, 59, 59))]),
+    "morning": (_("Morning (5 am – noon)"), [(dt.time(5), dt.time(11, 59, 59))]),
+    "midday": (_("Midday (noon – 5 pm)"), [(dt.time(12), dt.time(16, 59, 59))]),
+    "evening": (_("Evening (5 pm – 9 pm)"), [(dt.time(17), dt.time(20, 59, 59))]),
     "night": (
-        "Night (9 pm – 5 am)",
+        _("Night (9 pm – 5 am)"),
         [(dt.time(21), dt.time(23, 59, 59, 999999)), (dt.time(0), dt.time(4, 59, 59, 999999))],
     ),
 }
 
 ACCESS_FEATURES = {
-    "step_free": "Step-free venue",
-    "sign_language": "Sign language",
+    "step_free": _("Step-free venue"),
+    "sign_language": _("Sign language"),
     "fragrance_free": "Fragrance-free",
-    "hearing_support": "Hearing loop or captions",
+    "hearing_support": _("Hearing loop or captions"),
 }
 
 
@@ -298,17 +301,17 @@ class CircleQuerySet(models.QuerySet["Circle"]):
 
 class Circle(models.Model):
     class Format(models.TextChoices):
-        IN_PERSON = "in_person", "In person"
+        IN_PERSON = "in_person", _("In person")
         ONLINE = "online", "Online"
         HYBRID = "hybrid", "Hybrid"
 
     class JoinPolicy(models.TextChoices):
-        OPEN = "open", "Open: join at once"
-        APPROVAL = "approval", "Facilitators approve new members"
+        OPEN = "open", _("Open: join at once")
+        APPROVAL = "approval", _("Facilitators approve new members")
 
     class Visibility(models.TextChoices):
-        LISTED = "listed", "Listed in search"
-        UNLISTED = "unlisted", "Unlisted: only people with the link"
+        LISTED = "listed", _("Listed in search")
+        UNLISTED = "unlisted", _("Unlisted: only people with the link")
 
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"
@@ -316,7 +319,7 @@ class Circle(models.Model):
         PAUSED = "paused", "Paused"
         # No facilitator has said it still meets for STILL_MEETING_DAYS and no meetup is
         # ahead: out of browse until a facilitator confirms (hosting's "still meeting?").
-        DORMANT = "dormant", "Not confirmed lately"
+        DORMANT = "dormant", _("Not confirmed lately")
         ARCHIVED = "archived", "Archived"
 
     name = models.CharField(max_length=120)
@@ -326,17 +329,17 @@ class Circle(models.Model):
     format = models.CharField(max_length=10, choices=Format.choices, default=Format.IN_PERSON)
     language = models.CharField(max_length=10, default="en")
 
-    area_name = models.CharField(max_length=120, blank=True, help_text="e.g. Baton Rouge, LA")
+    area_name = models.CharField(max_length=120, blank=True, help_text=_("e.g. Baton Rouge, LA"))
     lat = models.FloatField(null=True, blank=True)
     lng = models.FloatField(null=True, blank=True)
     timezone = models.CharField(
         max_length=64, default="America/Chicago", validators=[validate_timezone]
     )
     online_url = models.URLField(
-        blank=True, help_text="Shown only to members with a seat at a meetup."
+        blank=True, help_text=_("Shown only to members with a seat at a meetup.")
     )
     online_url_public = models.BooleanField(
-        default=False, help_text="Publish the online link in open data feeds."
+        default=False, help_text=_("Publish the online link in open data feeds.")
     )
 
     join_policy = models.CharField(
@@ -356,10 +359,10 @@ class Circle(models.Model):
     guidelines_version = models.PositiveIntegerField(default=1)
 
     # What the circle offers people with access needs; details in accessibility_notes.
-    step_free = models.BooleanField("step-free venue", default=False)
-    sign_language = models.BooleanField("sign language", default=False)
+    step_free = models.BooleanField(_("step-free venue"), default=False)
+    sign_language = models.BooleanField(_("sign language"), default=False)
     fragrance_free = models.BooleanField("fragrance-free", default=False)
-    hearing_support = models.BooleanField("hearing loop or captions", default=False)
+    hearing_support = models.BooleanField(_("hearing loop or captions"), default=False)
     accessibility_notes = models.TextField(blank=True)
 
     # Weekly check-in prompt, in the circle's timezone (ISO weekday: 1 = Monday).
@@ -566,29 +569,29 @@ class Circle(models.Model):
         nothing.
         """
         if at_once and self.join_policy != Circle.JoinPolicy.OPEN:
-            return (
+            return _(
                 "This circle's facilitators welcome new members first. Ask to join on the "
                 "circle's page; once you're in, you can RSVP."
             )
         if self.status == Circle.Status.PAUSED:
-            return (
+            return _(
                 "This circle is taking a break, so it isn't taking new members right now. "
                 "You're welcome to come back when it meets again, or to look for another circle."
             )
         if self.status == Circle.Status.DORMANT:
-            return (
+            return _(
                 "This circle's facilitators haven't said lately that it still meets, so it "
                 "isn't taking new members right now. You're welcome to look for another circle."
             )
         if self.status != Circle.Status.ACTIVE:
-            return "This circle has closed and is not taking new members."
+            return _("This circle has closed and is not taking new members.")
         if not user.has_verified_email():
-            return (
+            return _(
                 "Please confirm your email address first: follow the link we sent you, "
                 "then come back to join."
             )
         if self.memberships.filter(user=user, status=Membership.Status.REMOVED).exists():
-            return (
+            return _(
                 "The facilitators of this circle have removed you from it, so you can't "
                 "rejoin. You're welcome to look for another circle."
             )
@@ -623,7 +626,7 @@ class Membership(models.Model):
         FACILITATOR = "facilitator", "Facilitator"
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting for approval"
+        PENDING = "pending", _("Waiting for approval")
         ACTIVE = "active", "Active"
         LEFT = "left", "Left"
         REMOVED = "removed", "Removed"
@@ -684,9 +687,9 @@ class Schedule(models.Model):
     """When a circle meets, in its own timezone; expanded into meetups with dateutil.rrule."""
 
     class Frequency(models.TextChoices):
-        WEEKLY = "weekly", "Every week"
-        BIWEEKLY = "biweekly", "Every other week"
-        MONTHLY = "monthly", "Monthly, on the nth weekday"
+        WEEKLY = "weekly", _("Every week")
+        BIWEEKLY = "biweekly", _("Every other week")
+        MONTHLY = "monthly", _("Monthly, on the nth weekday")
 
     circle = models.ForeignKey(Circle, on_delete=models.CASCADE, related_name="schedules")
     frequency = models.CharField(max_length=10, choices=Frequency.choices, default=Frequency.WEEKLY)
@@ -694,7 +697,7 @@ class Schedule(models.Model):
     weekday = models.PositiveSmallIntegerField(validators=[MaxValueValidator(6)])
     # For monthly schedules: 1–4, or -1 for the last such weekday of the month.
     week_of_month = models.SmallIntegerField(null=True, blank=True)
-    start_time = models.TimeField(help_text="Local time in the circle's timezone.")
+    start_time = models.TimeField(help_text=_("Local time in the circle's timezone."))
     duration_minutes = models.PositiveSmallIntegerField(
         default=90, validators=[MinValueValidator(15), MaxValueValidator(480)]
     )
@@ -753,7 +756,13 @@ def iso_week_number(day: dt.date) -> int:
     return year * 100 + week
 
 
-MOOD_WORDS = {1: "really low", 2: "low", 3: "okay", 4: "good", 5: "really good"}
+MOOD_WORDS = {
+    1: pgettext_lazy("mood", "really low"),
+    2: pgettext_lazy("mood", "low"),
+    3: pgettext_lazy("mood", "okay"),
+    4: pgettext_lazy("mood", "good"),
+    5: pgettext_lazy("mood", "really good"),
+}
 LOWEST_MOOD = 1
 
 
@@ -777,9 +786,9 @@ class CheckIn(models.Model):
     """
 
     class Visibility(models.TextChoices):
-        PRIVATE = "private", "Only me"
-        FACILITATORS = "facilitators", "Me and the facilitators"
-        CIRCLE = "circle", "My circle"
+        PRIVATE = "private", _("Only me")
+        FACILITATORS = "facilitators", _("Me and the facilitators")
+        CIRCLE = "circle", _("My circle")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checkins"
@@ -794,7 +803,7 @@ class CheckIn(models.Model):
     visibility = models.CharField(
         max_length=12, choices=Visibility.choices, default=Visibility.PRIVATE
     )
-    wants_support = models.BooleanField("I'd like some support this week", default=False)
+    wants_support = models.BooleanField(_("I'd like some support this week"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -29,6 +29,7 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts import outbox
 from accounts.background import BackgroundTask
@@ -44,8 +45,9 @@ from circles.checkins import LINK_DAYS, prompt_links, week_label
 from circles.models import CheckIn, CheckInReply, Circle, Membership
 
 PROMPT_CHUNK = 200
+
 PROMPT_GRACE = dt.timedelta(days=1)
-PROMPT_PREHEADER = "How are you doing this week?"
+PROMPT_PREHEADER = _("How are you doing this week?")
 # After these, a message waiting in the outbox (a long mail outage) is dropped, not sent:
 # a prompt when its mood links stop working; a call for support and a day's digest of
 # notes once they are stale news.
@@ -161,7 +163,7 @@ def queue_support_wanted(checkin: CheckIn) -> int:
             user=membership.user,
             template="support-request",
             context={
-                "preheader": "Someone in your circle would like support this week",
+                "preheader": _("Someone in your circle would like support this week"),
                 "circle_name": circle.name,
                 "support_url": url,
             },
@@ -211,7 +213,7 @@ def send_reply_digests(*, now: dt.datetime | None = None) -> int:
             user=author,
             template="checkin-replies",
             context={
-                "preheader": "A note of support from your circle",
+                "preheader": _("A note of support from your circle"),
                 "count": len(replies),
                 "my_checkins_url": settings.SITE_URL + reverse("my_checkins"),
             },

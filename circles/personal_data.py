@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from accounts.models import User
 from accounts.my_data import AccountDeletionBlocked, iso
 from circles import services
@@ -89,8 +91,10 @@ def before_delete(user: User) -> None:
     blocking = list(Circle.objects.left_without_a_host_by(user).select_for_update())
     if blocking:
         raise AccountDeletionBlocked(
-            "You are the only facilitator of a circle. Hand it over to another member or "
-            "archive it first, so its members are not left without a host.",
+            _(
+                "You are the only facilitator of a circle. Hand it over to another member or "
+                "archive it first, so its members are not left without a host."
+            ),
             blocking,
         )
     services.archive_circles_hosted_alone_by(user=user)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from circles import notifications
@@ -29,7 +30,7 @@ def _locked_membership(*, user: User, circle: Circle) -> Membership | None:
 
 def _require_can_manage(*, circle: Circle, user: User) -> None:
     if not circle.can_manage(user):
-        raise CircleError("Only the circle's facilitators can do that.")
+        raise CircleError(_("Only the circle's facilitators can do that."))
 
 
 def _step_down(*, circle: Circle, membership: Membership) -> None:
@@ -37,8 +38,10 @@ def _step_down(*, circle: Circle, membership: Membership) -> None:
     left without a host (CircleQuerySet.left_without_a_host_by)."""
     if Circle.objects.left_without_a_host_by(membership.user).filter(pk=circle.pk).exists():
         raise CircleError(
-            "You are this circle's only facilitator. Hand it over to a member, "
-            "or close the circle, before you leave."
+            _(
+                "You are this circle's only facilitator. Hand it over to a member, "
+                "or close the circle, before you leave."
+            )
         )
     membership.role = Membership.Role.MEMBER
 
@@ -77,7 +80,7 @@ def join_circle(
     if refusal is not None:
         raise CircleError(refusal)
     if not accept_guidelines:
-        raise CircleError("Please read the circle's guidelines and tick that you accept them.")
+        raise CircleError(_("Please read the circle's guidelines and tick that you accept them."))
     if membership is not None:
         if membership.status in (Membership.Status.ACTIVE, Membership.Status.PENDING):
             return membership
@@ -110,7 +113,7 @@ def leave_circle(*, user: User, circle: Circle) -> Membership:
     circle = Circle.objects.select_for_update().get(pk=circle.pk)
     membership = _locked_membership(user=user, circle=circle)
     if membership is None or membership.status not in Membership.CURRENT:
-        raise CircleError("You are not a member of this circle.")
+        raise CircleError(_("You are not a member of this circle."))
     if membership.role == Membership.Role.FACILITATOR and membership.status == (
         Membership.Status.ACTIVE
     ):
@@ -131,7 +134,7 @@ def _answer_request(*, membership: Membership, by: User, status: str) -> Members
     )
     _require_can_manage(circle=membership.circle, user=by)
     if membership.status != Membership.Status.PENDING:
-        raise CircleError("This person is not waiting for approval.")
+        raise CircleError(_("This person is not waiting for approval."))
     membership.status = status
     membership.join_answer = ""
     membership.save(update_fields=["status", "join_answer", "updated_at"])
@@ -167,17 +170,19 @@ def remove_member(*, membership: Membership, by: User, block: bool) -> Membershi
     )
     _require_can_manage(circle=membership.circle, user=by)
     if membership.user_id == by.pk:
-        raise CircleError("To go yourself, leave the circle from its page.")
+        raise CircleError(_("To go yourself, leave the circle from its page."))
     if membership.role == Membership.Role.FACILITATOR and membership.status == (
         Membership.Status.ACTIVE
     ):
         raise CircleError(
-            "A facilitator steps down before they can be removed. If you're worried about "
-            "a facilitator, report it and the site's moderators will look into it."
+            _(
+                "A facilitator steps down before they can be removed. If you're worried about "
+                "a facilitator, report it and the site's moderators will look into it."
+            )
         )
     removable = [Membership.Status.ACTIVE] + ([Membership.Status.LEFT] if block else [])
     if membership.status not in removable:
-        raise CircleError("This person is not a member of the circle.")
+        raise CircleError(_("This person is not a member of the circle."))
     membership.status = Membership.Status.REMOVED if block else Membership.Status.LEFT
     membership.role = Membership.Role.MEMBER
     membership.save(update_fields=["status", "role", "updated_at"])
@@ -193,7 +198,7 @@ def unblock_member(*, membership: Membership, by: User) -> Membership:
     )
     _require_can_manage(circle=membership.circle, user=by)
     if membership.status != Membership.Status.REMOVED:
-        raise CircleError("This person is not blocked from the circle.")
+        raise CircleError(_("This person is not blocked from the circle."))
     membership.status = Membership.Status.LEFT
     membership.save(update_fields=["status", "updated_at"])
     return membership
@@ -208,7 +213,7 @@ def make_facilitator(*, membership: Membership, by: User) -> Membership:
     )
     _require_can_manage(circle=membership.circle, user=by)
     if membership.status != Membership.Status.ACTIVE:
-        raise CircleError("Only an active member of the circle can co-facilitate it.")
+        raise CircleError(_("Only an active member of the circle can co-facilitate it."))
     if membership.role != Membership.Role.FACILITATOR:
         membership.role = Membership.Role.FACILITATOR
         membership.save(update_fields=["role", "updated_at"])
@@ -229,11 +234,13 @@ def step_down(*, user: User, circle: Circle) -> Membership:
         membership.status == Membership.Status.ACTIVE
         and membership.role == Membership.Role.FACILITATOR
     ):
-        raise CircleError("You are not a facilitator of this circle.")
+        raise CircleError(_("You are not a facilitator of this circle."))
     if Circle.objects.hosted_alone_by(user).filter(pk=circle.pk).exists():
         raise CircleError(
-            "You're the only one in this circle, so nobody would be left to host it. "
-            "Archive the circle instead if you want to close it."
+            _(
+                "You're the only one in this circle, so nobody would be left to host it. "
+                "Archive the circle instead if you want to close it."
+            )
         )
     _step_down(circle=circle, membership=membership)
     membership.save(update_fields=["role", "updated_at"])
@@ -249,7 +256,7 @@ def pause_circle(*, circle: Circle, by: User) -> Circle:
     circle = Circle.objects.select_for_update().get(pk=circle.pk)
     _require_can_manage(circle=circle, user=by)
     if circle.status == Circle.Status.ARCHIVED:
-        raise CircleError("This circle has closed.")
+        raise CircleError(_("This circle has closed."))
     if circle.status != Circle.Status.PAUSED:
         circle.status = Circle.Status.PAUSED
         circle.save(update_fields=["status", "updated_at"])
@@ -263,7 +270,7 @@ def resume_circle(*, circle: Circle, by: User) -> Circle:
     circle = Circle.objects.select_for_update().get(pk=circle.pk)
     _require_can_manage(circle=circle, user=by)
     if circle.status != Circle.Status.PAUSED:
-        raise CircleError("This circle is not taking a break.")
+        raise CircleError(_("This circle is not taking a break."))
     circle.status = Circle.Status.ACTIVE
     circle.confirmed_active_at = timezone.now()
     circle.save(update_fields=["status", "confirmed_active_at", "updated_at"])
@@ -290,12 +297,12 @@ def hand_over_circle(*, circle: Circle, from_user: User, to_user: User) -> Membe
     facilitator's membership."""
     circle = Circle.objects.select_for_update().get(pk=circle.pk)
     if not circle.is_facilitator(from_user):
-        raise CircleError("Only the circle's facilitators can do that.")
+        raise CircleError(_("Only the circle's facilitators can do that."))
     if to_user.pk == from_user.pk:
-        raise CircleError("Choose another member to hand the circle to.")
+        raise CircleError(_("Choose another member to hand the circle to."))
     incoming = _locked_membership(user=to_user, circle=circle)
     if incoming is None or incoming.status != Membership.Status.ACTIVE:
-        raise CircleError("You can only hand a circle over to one of its active members.")
+        raise CircleError(_("You can only hand a circle over to one of its active members."))
     incoming.role = Membership.Role.FACILITATOR
     incoming.save(update_fields=["role", "updated_at"])
     outgoing = _locked_membership(user=from_user, circle=circle)
@@ -319,7 +326,7 @@ def save_checkin(
     check in. Asking for support tells the facilitators once per check-in: their emails
     are queued in the same transaction (circles.notifications.queue_support_wanted)."""
     if circle.status != Circle.Status.ACTIVE or not circle.is_active_member(user):
-        raise CircleError("Only members of this circle can check in here.")
+        raise CircleError(_("Only members of this circle can check in here."))
     values = {
         "mood": mood,
         "note": note.strip(),
@@ -330,7 +337,7 @@ def save_checkin(
     for attempt in range(2):
         try:
             with transaction.atomic():
-                checkin, _ = CheckIn.objects.update_or_create(**where, defaults=values)
+                checkin, _created = CheckIn.objects.update_or_create(**where, defaults=values)
                 if wants_support:
                     notifications.queue_support_wanted(checkin)
                 return checkin
@@ -345,30 +352,30 @@ def reply_to_checkin(*, user: User, checkin: CheckIn, body: str) -> CheckInReply
     """A note of support on a check-in shared with the circle, from another active member
     of it. The author hears of it in the next daily digest."""
     if checkin.visibility != CheckIn.Visibility.CIRCLE or not checkin.circle.is_active_member(user):
-        raise CircleError("You can answer check-ins shared with a circle you belong to.")
+        raise CircleError(_("You can answer check-ins shared with a circle you belong to."))
     if checkin.user_id == user.pk:
-        raise CircleError("This is your own check-in: notes of support are for others'.")
+        raise CircleError(_("This is your own check-in: notes of support are for others'."))
     return CheckInReply.objects.create(checkin=checkin, user=user, body=body.strip())
 
 
 def delete_checkin(*, user: User, checkin: CheckIn) -> None:
     """Authors delete their own check-ins, with the replies on them."""
     if checkin.user_id != user.pk:
-        raise CircleError("Only the person who wrote a check-in can delete it.")
+        raise CircleError(_("Only the person who wrote a check-in can delete it."))
     checkin.delete()
 
 
 def delete_reply(*, user: User, reply: CheckInReply) -> None:
     """Authors delete their own notes of support."""
     if reply.user_id != user.pk:
-        raise CircleError("Only the person who wrote a note can delete it.")
+        raise CircleError(_("Only the person who wrote a note can delete it."))
     reply.delete()
 
 
 def hide_reply(*, by: User, reply: CheckInReply) -> None:
     """A facilitator of the circle hides a note of support: nobody sees it any more."""
     if not reply.checkin.circle.is_facilitator(by):
-        raise CircleError("Only the circle's facilitators can hide a note.")
+        raise CircleError(_("Only the circle's facilitators can hide a note."))
     CheckInReply.objects.filter(pk=reply.pk, hidden_at__isnull=True).update(
         hidden_at=timezone.now()
     )

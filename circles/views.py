@@ -10,6 +10,8 @@ from django.db.models import Count, QuerySet, Window
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
@@ -44,6 +46,7 @@ def _search_query(query: QueryDict, form: CircleSearchForm) -> QueryDict:
 
 
 # The columns a result card and the map show: the rest of a circle stays in the database.
+
 CARD_FIELDS = ("name", "slug", "format", "area_name", "lat", "lng", "timezone")
 
 
@@ -231,7 +234,7 @@ def _render_detail(
             ),
             "page_url": _page_url(circle, invite),
             "join_form": join_form or JoinForm(circle=circle, initial={"invite": invite}),
-            "checkin_day": wording.WEEKDAYS[circle.checkin_weekday - 1],
+            "checkin_day": wording.weekday_name(circle.checkin_weekday - 1),
             "checkin_clock": wording.clock(circle.checkin_local_time),
             # This week's check-ins, for its active members only (circle_page_checkins).
             "is_member": is_member,
@@ -279,9 +282,13 @@ def join(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     if membership.status == Membership.Status.PENDING:
         messages.success(
             request,
-            "Thank you. Your request is with the facilitators; you'll be a member once "
-            "one of them says yes.",
+            _(
+                "Thank you. Your request is with the facilitators; you'll be a member once "
+                "one of them says yes."
+            ),
         )
     else:
-        messages.success(request, f"Welcome to {circle.name}. We're glad you're here.")
+        messages.success(
+            request, gettext("Welcome to {name}. We're glad you're here.").format(name=circle.name)
+        )
     return redirect(circle)

@@ -14,23 +14,59 @@ import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.utils import dates
+from django.utils.functional import lazy
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.text import capfirst
+from django.utils.translation import gettext, ngettext, pgettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from circles.models import Schedule
 
+# The weekdays' English names, Monday first: the names the demo data and tests use for
+# days. What a person reads is `weekday_name`, in their language.
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
+# Which week of the month, as it reads before a weekday ("the last Tuesday").
+ORDINALS = {
+    1: pgettext_lazy("which week of the month, before a weekday", "first"),
+    2: pgettext_lazy("which week of the month, before a weekday", "second"),
+    3: pgettext_lazy("which week of the month, before a weekday", "third"),
+    4: pgettext_lazy("which week of the month, before a weekday", "fourth"),
+    -1: pgettext_lazy("which week of the month, before a weekday", "last"),
+}
+WEEKS_OF_THE_MONTH = {
+    1: _("First week"),
+    2: _("Second week"),
+    3: _("Third week"),
+    4: _("Fourth week"),
+    -1: _("Last week"),
+}
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
+def weekday_name(number: int) -> str:
+    """A weekday's name in the active language, Monday being 0: "Tuesday", "martes"."""
+    return str(dates.WEEKDAYS[number])
+
+
+def weekday_choices(*, start: int = 0) -> list[tuple[int, str]]:
+    """(number, name) of each weekday, Monday numbered `start`, names in the language the
+    form is shown in."""
+    return [(number + start, dates.WEEKDAYS[number]) for number in range(7)]
 
 
 def clock(value: dt.time | dt.datetime) -> str:
-    """A time of day: "6:30 pm", "12:00 pm", "9:05 am"."""
-    hour = value.hour % 12 or 12
-    return f"{hour}:{value.minute:02d} {'am' if value.hour < 12 else 'pm'}"
+    """A time of day as the reader's language says it: "6:30 pm" (English), "18:30"
+    (Spanish): the translation picks which of the numbers it shows."""
+    return pgettext(
+        "time of day; {hour12} is 1-12, {hour24} is 0-23, {am_pm} is am or pm",
+        "{hour12}:{minute} {am_pm}",
+    ).format(
+        hour12=value.hour % 12 or 12,
+        hour24=value.hour,
+        minute=f"{value.minute:02d}",
+        am_pm=pgettext("time of day", "am") if value.hour < 12 else pgettext("time of day", "pm"),
+    )
 
 
 def _local(moment: dt.datetime, tz: str | zoneinfo.ZoneInfo) -> dt.datetime:
@@ -50,46 +86,71 @@ def reader_zone(person_zone: str | None, circle_zone: str) -> zoneinfo.ZoneInfo:
     return zoneinfo.ZoneInfo(circle_zone)
 
 
-def short_when(moment: dt.datetime | None, tz: str | zoneinfo.ZoneInfo) -> str:
-    """A moment in a timezone, short, for lists: "Tue 6:30 pm CST"."""
+def _short_when(moment: dt.datetime | None, tz: str | zoneinfo.ZoneInfo) -> str:
     if moment is None:
         return ""
     local = _local(moment, tz)
-    return f"{local:%a} {clock(local)} {local:%Z}"
+    return pgettext("a day and time, short: Tue 6:30 pm CST", "{weekday} {time} {zone}").format(
+        weekday=dates.WEEKDAYS_ABBR[local.weekday()], time=clock(local), zone=f"{local:%Z}"
+    )
 
 
-def long_when(moment: dt.datetime | None, tz: str | zoneinfo.ZoneInfo) -> str:
-    """A moment in a timezone, in full, for pages and emails: "Tuesday 24 November,
-    6:30 pm CST"."""
+def _long_when(moment: dt.datetime | None, tz: str | zoneinfo.ZoneInfo) -> str:
     if moment is None:
         return ""
     local = _local(moment, tz)
-    return f"{local:%A} {local.day} {local:%B}, {clock(local)} {local:%Z}"
+    return pgettext(
+        "a day and time in full: Tuesday 24 November, 6:30 pm CST",
+        "{weekday} {day} {month}, {time} {zone}",
+    ).format(
+        weekday=dates.WEEKDAYS[local.weekday()],
+        day=local.day,
+        month=dates.MONTHS[local.month],
+        time=clock(local),
+        zone=f"{local:%Z}",
+    )
 
 
-def day_and_date(moment: dt.datetime, tz: str | zoneinfo.ZoneInfo) -> str:
-    """The local day of a moment, short, for email subjects: "Tue 3 Mar"."""
+def _day_and_date(moment: dt.datetime, tz: str | zoneinfo.ZoneInfo) -> str:
     local = _local(moment, tz)
-    return f"{local:%a} {local.day} {local:%b}"
+    return pgettext("a day, short: Tue 3 Mar", "{weekday} {day} {month}").format(
+        weekday=dates.WEEKDAYS_ABBR[local.weekday()],
+        day=local.day,
+        month=capfirst(dates.MONTHS_3[local.month]),
+    )
+
+
+# These read in the language active where they are shown, not where they are made: an
+# email's context is built once for everyone it goes to, and each copy is rendered in its
+# reader's language (accounts.notify.build_message).
+short_when = lazy(_short_when, str)
+short_when.__doc__ = """A moment in a timezone, short, for lists: "Tue 6:30 pm CST"."""
+long_when = lazy(_long_when, str)
+long_when.__doc__ = """A moment in a timezone, in full, for pages and emails: "Tuesday 24
+November, 6:30 pm CST"; in Spanish "jueves 7 de enero, 10:00 CST"."""
+day_and_date = lazy(_day_and_date, str)
+day_and_date.__doc__ = """The local day of a moment, short, for email subjects: "Tue 3 Mar"."""
 
 
 def duration(minutes: int) -> str:
     """How long a meetup lasts: "1 hour", "2 hours", "90 minutes"."""
     if minutes % 60:
-        return _plural(minutes, "minute")
-    return _plural(minutes // 60, "hour")
+        return ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
+    hours = minutes // 60
+    return ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours}
 
 
 def recurrence(schedule: Schedule) -> str:
     """How often a schedule meets, starting a sentence: "Every Tuesday", "Every other
     Tuesday", "On the last Tuesday of the month". Every other week and a monthly weekday
     are told apart in words; "biweekly" is never used, since people read it both ways."""
-    day = WEEKDAYS[schedule.weekday]
+    day = weekday_name(schedule.weekday)
     if schedule.frequency == Schedule.Frequency.BIWEEKLY:
-        return f"Every other {day}"
+        return gettext("Every other {day}").format(day=day)
     if schedule.frequency == Schedule.Frequency.MONTHLY:
-        return f"On the {ORDINALS.get(schedule.week_of_month or 1, 'first')} {day} of the month"
-    return f"Every {day}"
+        week = ORDINALS.get(schedule.week_of_month or 1, ORDINALS[1])
+        return gettext("On the {weeks} {day} of the month").format(weeks=week, day=day)
+    return gettext("Every {day}").format(day=day)
 
 
 def recurrence_in_sentence(schedule: Schedule) -> str:
@@ -101,7 +162,9 @@ def recurrence_in_sentence(schedule: Schedule) -> str:
 def when_it_meets(schedule: Schedule) -> str:
     """A schedule in a sentence, with its local start time: "every other Tuesday at
     6:30 pm"."""
-    return f"{recurrence_in_sentence(schedule)} at {clock(schedule.start_time)}"
+    return gettext("{rhythm} at {time}").format(
+        rhythm=recurrence_in_sentence(schedule), time=clock(schedule.start_time)
+    )
 
 
 @dataclass(frozen=True)
@@ -122,7 +185,9 @@ def _listed(words: list[str]) -> str:
     """ "first", "first and third", "first, third and last"."""
     if len(words) == 1:
         return words[0]
-    return f"{', '.join(words[:-1])} and {words[-1]}"
+    return gettext("{items} and {last}").format(
+        items=gettext(", ").join(words[:-1]), last=words[-1]
+    )
 
 
 def schedules_in_phrases(schedules: Iterable[Schedule]) -> list[ScheduleInWords]:
@@ -150,11 +215,14 @@ def schedules_in_phrases(schedules: Iterable[Schedule]) -> list[ScheduleInWords]
         first = rows[0]
         if first.frequency == Schedule.Frequency.MONTHLY:
             weeks = sorted({_week_order(row) for row in rows})
-            ordinals = [ORDINALS[-1 if week == 5 else week] for week in weeks]
-            rhythm = f"On the {_listed(ordinals)} {WEEKDAYS[first.weekday]} of the month"
+            ordinals = [str(ORDINALS[-1 if week == 5 else week]) for week in weeks]
+            rhythm = gettext("On the {weeks} {day} of the month").format(
+                weeks=_listed(ordinals), day=weekday_name(first.weekday)
+            )
         else:
             rhythm = recurrence(first)
-        phrases.append(ScheduleInWords(f"{rhythm} at {clock(first.start_time)}", first))
+        words = gettext("{rhythm} at {time}").format(rhythm=rhythm, time=clock(first.start_time))
+        phrases.append(ScheduleInWords(words, first))
     return phrases
 
 
@@ -170,14 +238,24 @@ def seats_text(left: int | None) -> str:
     if left is None:
         return ""
     if left > 0:
-        return f"{_plural(left, 'seat')} left"
-    return "full, waitlist open"
+        return ngettext("%(count)d seat left", "%(count)d seats left", left) % {"count": left}
+    return gettext("full, waitlist open")
 
 
 def seats_of_capacity(left: int, capacity: int) -> SafeString:
     """Seats left out of the capacity, on the meetup's own page: "<strong>3</strong> of 12
     seats left", "Full: all 12 seats taken"."""
-    noun = "seat" if capacity == 1 else "seats"
     if left > 0:
-        return format_html("<strong>{}</strong> of {} {} left", left, capacity, noun)
-    return format_html("Full: all {} {} taken", capacity, noun)
+        return format_html(
+            ngettext(
+                "<strong>{left}</strong> of {capacity} seat left",
+                "<strong>{left}</strong> of {capacity} seats left",
+                capacity,
+            ),
+            left=left,
+            capacity=capacity,
+        )
+    return format_html(
+        ngettext("Full: all {capacity} seat taken", "Full: all {capacity} seats taken", capacity),
+        capacity=capacity,
+    )

@@ -9,27 +9,28 @@ from typing import Any
 from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.text import capfirst, format_lazy
+from django.utils.translation import gettext_lazy as _
 
+# Starting a circle
+# Venues offered when starting a circle: those already known within this distance of its
 from accounts.places import Place, resolve_place
 from circles import wording
 from circles.forms import LANGUAGE_CHOICES
 from circles.models import Circle, Membership, Schedule, Topic, Venue, bounding_box, great_circle_km
-from circles.wording import ORDINALS, WEEKDAYS
+from circles.wording import ORDINALS, weekday_choices
 from hosting import agreement as facilitator_agreement
 from hosting.models import Report
 from hosting.services import HostingError, ScheduleError, check_schedule
 from meetups.models import Meetup
 from meetups.services import MAX_CAPACITY, NOTE_MAX_LENGTH
 
-# Starting a circle
-
-# Venues offered when starting a circle: those already known within this distance of its
 # area, nearest first.
 VENUES_NEAR_KM = 25
 VENUES_OFFERED = 20
 NEW_VENUE = "new"
 
-DEFAULT_GUIDELINES = """\
+DEFAULT_GUIDELINES = _("""\
 1. What is shared in the circle stays in the circle. We don't repeat names or stories.
 2. No recording, photos or posts about other members.
 3. Share the air: speak from your own experience, and leave room for everyone.
@@ -37,7 +38,7 @@ DEFAULT_GUIDELINES = """\
 5. You can always pass.
 6. This is peer support, not therapy: we are peers, not counsellors.
 7. If someone is in crisis, we point them to the crisis line or emergency services, and \
-call emergency services if anyone is in immediate danger."""
+call emergency services if anyone is in immediate danger.""")
 
 
 def venues_near(lat: float, lng: float, km: float = VENUES_NEAR_KM) -> QuerySet[Venue]:
@@ -54,7 +55,11 @@ def _text(limit: int, **kwargs: Any) -> forms.CharField:
     """A text box with a limit said in words when it is passed."""
     return forms.CharField(
         max_length=limit,
-        error_messages={"max_length": f"Please keep this under {limit:,} characters."},
+        error_messages={
+            "max_length": format_lazy(
+                _("Please keep this under {limit} characters."), limit=f"{limit:,}"
+            )
+        },
         **kwargs,
     )
 
@@ -72,171 +77,175 @@ class StartCircleForm(forms.Form):
     ACTIONS = ("start", "preview", "area")
 
     # About the circle
-    name = _text(120, label="Name", help_text="e.g. Mid-City Grief Circle")
+    name = _text(120, label=_("Name"), help_text=_("e.g. Mid-City Grief Circle"))
     description = _area_text(
         5000,
         8,
-        label="Description",
-        help_text="Who it is for, what a meetup is like, what to expect the first time.",
+        label=_("Description"),
+        help_text=_("Who it is for, what a meetup is like, what to expect the first time."),
     )
     topics = forms.ModelMultipleChoiceField(
-        label="Topics",
+        label=_("Topics"),
         queryset=Topic.objects.all(),
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Choose at least one topic, so people can find the circle."},
+        error_messages={"required": _("Choose at least one topic, so people can find the circle.")},
     )
-    language = forms.ChoiceField(label="Language", choices=LANGUAGE_CHOICES[1:], initial="en")
+    language = forms.ChoiceField(label=_("Language"), choices=LANGUAGE_CHOICES[1:], initial="en")
 
     # Where
     format = forms.ChoiceField(
-        label="How it meets", choices=Circle.Format.choices, widget=forms.RadioSelect
+        label=_("How it meets"), choices=Circle.Format.choices, widget=forms.RadioSelect
     )
     area = _text(
         200,
-        label="Area",
-        help_text="The town or city (it sets the circle's time zone). Online circles: where "
-        "the host lives.",
+        label=_("Area"),
+        help_text=_(
+            "The town or city (it sets the circle's time zone). Online circles: where "
+            "the host lives."
+        ),
         widget=forms.TextInput(
-            attrs={"placeholder": "e.g. Baton Rouge, LA", "autocomplete": "off"}
+            attrs={"placeholder": _("e.g. Baton Rouge, LA"), "autocomplete": "off"}
         ),
     )
     area_choice = forms.CharField(max_length=200, required=False, widget=forms.HiddenInput)
-    venue = forms.ChoiceField(label="Venue", required=False, widget=forms.RadioSelect)
-    venue_name = _text(120, label="Name of the place", required=False)
-    venue_address = _text(250, label="Address", required=False)
+    venue = forms.ChoiceField(label=_("Venue"), required=False, widget=forms.RadioSelect)
+    venue_name = _text(120, label=_("Name of the place"), required=False)
+    venue_address = _text(250, label=_("Address"), required=False)
     venue_lat = forms.FloatField(
-        label="Latitude",
+        label=_("Latitude"),
         required=False,
         min_value=-90,
         max_value=90,
         error_messages={
-            "min_value": "Latitude is between -90 and 90.",
-            "max_value": "Latitude is between -90 and 90.",
+            "min_value": _("Latitude is between -90 and 90."),
+            "max_value": _("Latitude is between -90 and 90."),
         },
         widget=forms.NumberInput(attrs={"step": "any"}),
     )
     venue_lng = forms.FloatField(
-        label="Longitude",
+        label=_("Longitude"),
         required=False,
         min_value=-180,
         max_value=180,
         error_messages={
-            "min_value": "Longitude is between -180 and 180.",
-            "max_value": "Longitude is between -180 and 180.",
+            "min_value": _("Longitude is between -180 and 180."),
+            "max_value": _("Longitude is between -180 and 180."),
         },
         widget=forms.NumberInput(attrs={"step": "any"}),
     )
-    venue_step_free = forms.BooleanField(label="Step-free access", required=False)
-    venue_notes = _area_text(1000, 2, label="Getting in and around", required=False)
+    venue_step_free = forms.BooleanField(label=_("Step-free access"), required=False)
+    venue_notes = _area_text(1000, 2, label=_("Getting in and around"), required=False)
     online_url = forms.URLField(
-        label="Online link",
+        label=_("Online link"),
         max_length=200,
         required=False,
         assume_scheme="https",
-        help_text="Shown only to members with a seat at a meetup.",
+        help_text=_("Shown only to members with a seat at a meetup."),
         error_messages={"invalid": "Enter a web link that starts with https://."},
     )
 
     # Who may join
     join_policy = forms.ChoiceField(
-        label="Joining",
+        label=_("Joining"),
         choices=Circle.JoinPolicy.choices,
         initial=Circle.JoinPolicy.OPEN,
         widget=forms.RadioSelect,
     )
     join_question = _text(
         200,
-        label="A question for people asking to join (optional)",
+        label=_("A question for people asking to join (optional)"),
         required=False,
-        help_text="e.g. What brings you to the circle?",
+        help_text=_("e.g. What brings you to the circle?"),
     )
     visibility = forms.ChoiceField(
-        label="Who can find it",
+        label=_("Who can find it"),
         choices=Circle.Visibility.choices,
         initial=Circle.Visibility.LISTED,
         widget=forms.RadioSelect,
     )
-    guidelines = _area_text(5000, 9, label="Guidelines", initial=DEFAULT_GUIDELINES)
+    guidelines = _area_text(5000, 9, label=_("Guidelines"), initial=DEFAULT_GUIDELINES)
     capacity = forms.IntegerField(
-        label="Seats at each meetup",
+        label=_("Seats at each meetup"),
         initial=12,
         min_value=1,
         max_value=500,
         error_messages={
-            "min_value": "Choose from 1 to 500 seats.",
-            "max_value": "Choose from 1 to 500 seats.",
+            "min_value": _("Choose from 1 to 500 seats."),
+            "max_value": _("Choose from 1 to 500 seats."),
         },
     )
 
     # Access
-    step_free = forms.BooleanField(label="Step-free venue", required=False)
-    sign_language = forms.BooleanField(label="Sign language", required=False)
-    fragrance_free = forms.BooleanField(label="Fragrance-free", required=False)
-    hearing_support = forms.BooleanField(label="Hearing loop or captions", required=False)
-    accessibility_notes = _area_text(2000, 3, label="Access notes", required=False)
+    step_free = forms.BooleanField(label=_("Step-free venue"), required=False)
+    sign_language = forms.BooleanField(label=_("Sign language"), required=False)
+    fragrance_free = forms.BooleanField(label=_("Fragrance-free"), required=False)
+    hearing_support = forms.BooleanField(label=_("Hearing loop or captions"), required=False)
+    accessibility_notes = _area_text(2000, 3, label=_("Access notes"), required=False)
 
     # When
     frequency = forms.ChoiceField(
-        label="How often",
+        label=_("How often"),
         choices=[
-            (Schedule.Frequency.WEEKLY, "Every week"),
-            (Schedule.Frequency.BIWEEKLY, "Every other week"),
-            (Schedule.Frequency.MONTHLY, "Monthly, on the weeks chosen below"),
+            (Schedule.Frequency.WEEKLY, _("Every week")),
+            (Schedule.Frequency.BIWEEKLY, _("Every other week")),
+            (Schedule.Frequency.MONTHLY, _("Monthly, on the weeks chosen below")),
         ],
         initial=Schedule.Frequency.WEEKLY,
         widget=forms.RadioSelect,
     )
     weekday = forms.TypedChoiceField(
-        label="Day", choices=list(enumerate(WEEKDAYS)), coerce=int, initial=1
+        label=_("Day"), choices=weekday_choices(), coerce=int, initial=1
     )
     weeks_of_month = forms.TypedMultipleChoiceField(
-        label="Weeks of the month (monthly)",
-        choices=[(week, ORDINALS[week].capitalize()) for week in (1, 2, 3, 4, -1)],
+        label=_("Weeks of the month (monthly)"),
+        choices=[(week, capfirst(ORDINALS[week])) for week in (1, 2, 3, 4, -1)],
         coerce=int,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     start_time = forms.TimeField(
-        label="Starts at", initial=dt.time(18, 30), widget=forms.TimeInput(attrs={"type": "time"})
+        label=_("Starts at"),
+        initial=dt.time(18, 30),
+        widget=forms.TimeInput(attrs={"type": "time"}),
     )
     duration_minutes = forms.IntegerField(
-        label="Length in minutes",
+        label=_("Length in minutes"),
         initial=90,
         min_value=15,
         max_value=480,
         error_messages={
-            "min_value": "A meetup lasts from 15 to 480 minutes.",
-            "max_value": "A meetup lasts from 15 to 480 minutes.",
+            "min_value": _("A meetup lasts from 15 to 480 minutes."),
+            "max_value": _("A meetup lasts from 15 to 480 minutes."),
         },
     )
     starts_on = forms.DateField(
-        label="First meetup on or after",
+        label=_("First meetup on or after"),
         required=False,
-        help_text="Leave empty to start this week.",
+        help_text=_("Leave empty to start this week."),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     until = forms.DateField(
-        label="Last meetup by (optional)",
+        label=_("Last meetup by (optional)"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     checkin_weekday = forms.TypedChoiceField(
-        label="Weekly check-in day",
-        choices=[(number, day) for number, day in enumerate(WEEKDAYS, start=1)],
+        label=_("Weekly check-in day"),
+        choices=weekday_choices(start=1),
         coerce=int,
         initial=1,
     )
     checkin_time = forms.TimeField(
-        label="Check-in time",
+        label=_("Check-in time"),
         initial=dt.time(18),
         widget=forms.TimeInput(attrs={"type": "time"}),
     )
 
     # The agreement
     agreement = forms.BooleanField(
-        label="I have read the facilitator agreement and accept it.",
+        label=_("I have read the facilitator agreement and accept it."),
         error_messages={
-            "required": "Please read the facilitator agreement and tick that you accept it."
+            "required": _("Please read the facilitator agreement and tick that you accept it.")
         },
     )
     agreement_version = forms.CharField(
@@ -263,7 +272,7 @@ class StartCircleForm(forms.Form):
         )
         self.fields["venue"].choices = [
             *((str(v.pk), v.name) for v in self.nearby_venues),
-            (NEW_VENUE, "A new place"),
+            (NEW_VENUE, _("A new place")),
         ]
 
     def _look_up_area(self) -> tuple[Place | None, str]:
@@ -281,10 +290,12 @@ class StartCircleForm(forms.Form):
             return place, ""
         if places:
             self.place_choices = places
-            return None, "More than one place has that name. Which one?"
+            return None, _("More than one place has that name. Which one?")
         return None, (
-            "We couldn't find that place. Try a town or city name, for example "
-            "“Baton Rouge” or “Portland, OR”."
+            _(
+                "We couldn't find that place. Try a town or city name, for example "
+                "“Baton Rouge” or “Portland, OR”."
+            )
         )
 
     def clean_area(self) -> str:
@@ -302,8 +313,10 @@ class StartCircleForm(forms.Form):
         version = self.cleaned_data["agreement_version"]
         if self.action == "start" and version != facilitator_agreement.VERSION:
             raise forms.ValidationError(
-                "The facilitator agreement has changed since this page opened: please read "
-                "it again and tick that you accept it."
+                _(
+                    "The facilitator agreement has changed since this page opened: please read "
+                    "it again and tick that you accept it."
+                )
             )
         return version
 
@@ -314,7 +327,7 @@ class StartCircleForm(forms.Form):
             self._clean_venue(data)
         needs_link = circle_format in (Circle.Format.ONLINE, Circle.Format.HYBRID)
         if needs_link and "online_url" not in self.errors and not data.get("online_url"):
-            self.add_error("online_url", "Add the link people use to join online.")
+            self.add_error("online_url", _("Add the link people use to join online."))
         if data.get("join_policy") != Circle.JoinPolicy.APPROVAL:
             data["join_question"] = ""
         self._clean_schedule(data)
@@ -327,23 +340,23 @@ class StartCircleForm(forms.Form):
         if not choice:
             self.add_error(
                 "venue",
-                "Choose where the circle meets: a place nearby, or add a new one."
+                _("Choose where the circle meets: a place nearby, or add a new one.")
                 if self.place
-                else "Choose the area first, then where in it the circle meets.",
+                else _("Choose the area first, then where in it the circle meets."),
             )
         elif choice == NEW_VENUE:
             for field, message in (
-                ("venue_name", "Name the place, e.g. the coffee shop's name."),
-                ("venue_address", "Add the place's address."),
-                ("venue_lat", "Add the place's position: click it on the map, or type it."),
-                ("venue_lng", "Add the place's position: click it on the map, or type it."),
+                ("venue_name", _("Name the place, e.g. the coffee shop's name.")),
+                ("venue_address", _("Add the place's address.")),
+                ("venue_lat", _("Add the place's position: click it on the map, or type it.")),
+                ("venue_lng", _("Add the place's position: click it on the map, or type it.")),
             ):
                 if field not in self.errors and data.get(field) in (None, ""):
                     self.add_error(field, message)
 
     def _clean_schedule(self, data: dict[str, Any]) -> None:
         if data.get("frequency") == Schedule.Frequency.MONTHLY and not data.get("weeks_of_month"):
-            self.add_error("weeks_of_month", "Choose which weeks of the month it meets.")
+            self.add_error("weeks_of_month", _("Choose which weeks of the month it meets."))
             return
         if self.place is None or self.errors.keys() & {
             "frequency",
@@ -466,10 +479,10 @@ def _venue_field(circle: Circle) -> forms.ModelChoiceField:
     return forms.ModelChoiceField(
         queryset=venues_for(circle),
         required=circle.format == Circle.Format.IN_PERSON,
-        empty_label="Online only (no venue)",
+        empty_label=_("Online only (no venue)"),
         error_messages={
-            "required": "Pick where it meets.",
-            "invalid_choice": "Pick one of the venues in the list.",
+            "required": _("Pick where it meets."),
+            "invalid_choice": _("Pick one of the venues in the list."),
         },
     )
 
@@ -491,30 +504,30 @@ class MeetupChangeForm(forms.Form):
     """One meetup's date, local start time, length, venue and seats. Cleaned data adds
     `starts_at` and `ends_at` (aware, in the circle's zone)."""
 
-    date = forms.DateField(widget=TEXT_DATE, error_messages={"invalid": "Enter a date."})
+    date = forms.DateField(widget=TEXT_DATE, error_messages={"invalid": _("Enter a date.")})
     start_time = forms.TimeField(
-        label="Starts at (local time)",
+        label=_("Starts at (local time)"),
         widget=TEXT_TIME,
-        error_messages={"invalid": "Enter a time, like 18:30."},
+        error_messages={"invalid": _("Enter a time, like 18:30.")},
     )
     duration_minutes = forms.IntegerField(
-        label="Length in minutes",
+        label=_("Length in minutes"),
         min_value=15,
         max_value=480,
         error_messages={
-            "invalid": "Enter the length in minutes.",
-            "min_value": "A meetup lasts at least 15 minutes, and ends after it starts.",
-            "max_value": "A meetup lasts at most 8 hours (480 minutes).",
+            "invalid": _("Enter the length in minutes."),
+            "min_value": _("A meetup lasts at least 15 minutes, and ends after it starts."),
+            "max_value": _("A meetup lasts at most 8 hours (480 minutes)."),
         },
     )
     capacity = forms.IntegerField(
-        label="Seats",
+        label=_("Seats"),
         min_value=1,
         max_value=MAX_CAPACITY,
         error_messages={
-            "invalid": "Enter the number of seats as a whole number.",
-            "min_value": f"Between 1 and {MAX_CAPACITY} seats.",
-            "max_value": f"Between 1 and {MAX_CAPACITY} seats.",
+            "invalid": _("Enter the number of seats as a whole number."),
+            "min_value": format_lazy(_("Between 1 and {most} seats."), most=MAX_CAPACITY),
+            "max_value": format_lazy(_("Between 1 and {most} seats."), most=MAX_CAPACITY),
         },
     )
 
@@ -543,7 +556,9 @@ class MeetupChangeForm(forms.Form):
             return data
         starts = local_moment(day, time, self.meetup.circle.tz)
         if starts is None:
-            self.add_error("start_time", "That time doesn't exist that day: the clocks go forward.")
+            self.add_error(
+                "start_time", _("That time doesn't exist that day: the clocks go forward.")
+            )
             return data
         meetup = self.meetup
         if (starts, minutes) == (_to_the_minute(meetup.local_start), self.initial_minutes):
@@ -551,7 +566,7 @@ class MeetupChangeForm(forms.Form):
             data["starts_at"], data["ends_at"] = meetup.starts_at, meetup.ends_at
             return data
         if starts <= timezone.now():
-            self.add_error("date", "Please pick a time in the future.")
+            self.add_error("date", _("Please pick a time in the future."))
             return data
         data["starts_at"] = starts.astimezone(dt.UTC)
         data["ends_at"] = data["starts_at"] + dt.timedelta(minutes=minutes)
@@ -562,22 +577,22 @@ class CancelMeetupForm(forms.Form):
     """Call one meetup off, with a message for the people going or waitlisted."""
 
     message = forms.CharField(
-        label="A message for the people going or waitlisted (optional)",
+        label=_("A message for the people going or waitlisted (optional)"),
         required=False,
         max_length=NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": NOTE_MAX_LENGTH}),
     )
     confirm = forms.BooleanField(
-        label="Yes, cancel this meetup",
-        error_messages={"required": "Tick the box to confirm you want to cancel this meetup."},
+        label=_("Yes, cancel this meetup"),
+        error_messages={"required": _("Tick the box to confirm you want to cancel this meetup.")},
     )
 
 
 # The series
 
-WEEKDAY_CHOICES = [(str(number), name) for number, name in enumerate(wording.WEEKDAYS)]
+WEEKDAY_CHOICES = [(str(number), name) for number, name in weekday_choices()]
 WEEK_OF_MONTH_CHOICES = [("", "—")] + [
-    (str(number), f"{word.capitalize()} week") for number, word in wording.ORDINALS.items()
+    (str(number), words) for number, words in wording.WEEKS_OF_THE_MONTH.items()
 ]
 
 
@@ -585,19 +600,19 @@ class SeriesChangeForm(forms.Form):
     """How the series meets from the chosen meetup on: rhythm, day, local time, length,
     venue, seats."""
 
-    frequency = forms.ChoiceField(label="How often", choices=Schedule.Frequency.choices)
-    weekday = forms.TypedChoiceField(label="Day", choices=WEEKDAY_CHOICES, coerce=int)
+    frequency = forms.ChoiceField(label=_("How often"), choices=Schedule.Frequency.choices)
+    weekday = forms.TypedChoiceField(label=_("Day"), choices=WEEKDAY_CHOICES, coerce=int)
     week_of_month = forms.TypedChoiceField(
-        label="Week of the month (monthly only)",
+        label=_("Week of the month (monthly only)"),
         choices=WEEK_OF_MONTH_CHOICES,
         coerce=int,
         required=False,
         empty_value=None,
     )
     start_time = forms.TimeField(
-        label="Starts at (local time)",
+        label=_("Starts at (local time)"),
         widget=TEXT_TIME,
-        error_messages={"invalid": "Enter a time, like 18:30."},
+        error_messages={"invalid": _("Enter a time, like 18:30.")},
     )
     duration_minutes = MeetupChangeForm.base_fields["duration_minutes"]
     capacity = MeetupChangeForm.base_fields["capacity"]
@@ -635,7 +650,7 @@ class SeriesChangeForm(forms.Form):
         data = super().clean()
         if data.get("frequency") == Schedule.Frequency.MONTHLY:
             if data.get("week_of_month") is None:
-                self.add_error("week_of_month", "Pick which week of the month it meets.")
+                self.add_error("week_of_month", _("Pick which week of the month it meets."))
         else:
             data["week_of_month"] = None
         return data
@@ -655,7 +670,7 @@ class JoinRequestForm(forms.Form):
         self.fields["membership"].queryset = circle.memberships.pending().select_related(
             "user", "circle"
         )
-        self.fields["membership"].error_messages["invalid_choice"] = (
+        self.fields["membership"].error_messages["invalid_choice"] = _(
             "That request has already been answered."
         )
 
@@ -670,10 +685,10 @@ class MemberForm(forms.Form):
 
     ACTIONS = {
         "remove": "Remove",
-        "block": "Remove and block",
+        "block": _("Remove and block"),
         "unblock": "Unblock",
-        "co_facilitate": "Make co-facilitator",
-        "hand_over": "Hand the circle over",
+        "co_facilitate": _("Make co-facilitator"),
+        "hand_over": _("Hand the circle over"),
     }
 
     membership = forms.ModelChoiceField(queryset=Membership.objects.none())
@@ -685,7 +700,7 @@ class MemberForm(forms.Form):
         self.fields["membership"].queryset = circle.memberships.filter(
             status__in=[Membership.Status.ACTIVE, Membership.Status.REMOVED]
         ).select_related("user", "circle")
-        self.fields["membership"].error_messages["invalid_choice"] = (
+        self.fields["membership"].error_messages["invalid_choice"] = _(
             "That person is no longer in the circle."
         )
 
@@ -699,20 +714,20 @@ class CircleStateForm(forms.Form):
 
     action = forms.ChoiceField(
         choices=[
-            ("step_down", "Step down"),
+            ("step_down", _("Step down")),
             ("pause", "Pause"),
             ("resume", "Resume"),
             ("archive", "Archive"),
         ]
     )
     confirm = forms.BooleanField(
-        required=False, label="I understand the circle closes for good and can't be reopened"
+        required=False, label=_("I understand the circle closes for good and can't be reopened")
     )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if data.get("action") == "archive" and not data.get("confirm"):
-            self.add_error("confirm", "Tick the box to confirm you want to close the circle.")
+            self.add_error("confirm", _("Tick the box to confirm you want to close the circle."))
         return data
 
 
@@ -721,8 +736,8 @@ class NewInviteLinkForm(forms.Form):
     for a tick first."""
 
     confirm = forms.BooleanField(
-        label="I understand the link shared so far stops working",
-        error_messages={"required": "Tick the box to confirm the old link should stop working."},
+        label=_("I understand the link shared so far stops working"),
+        error_messages={"required": _("Tick the box to confirm the old link should stop working.")},
     )
 
 
@@ -749,11 +764,11 @@ class MeetupMessageForm(forms.Form):
     """A host's message to the people going: plain text, shown escaped everywhere."""
 
     body = forms.CharField(
-        label="Your message",
+        label=_("Your message"),
         max_length=2000,
         strip=True,
         widget=forms.Textarea(attrs={"rows": 6, "maxlength": 2000}),
-        help_text="Plain text, up to 2,000 characters. Everyone going gets it by email.",
+        help_text=_("Plain text, up to 2,000 characters. Everyone going gets it by email."),
     )
 
 
@@ -769,22 +784,22 @@ class StillMeetingForm(forms.Form):
 # What a member can pick as the reason for a concern: short, plain, and the same words the
 # readers see in their queue.
 REASONS = (
-    "Someone was unkind, disrespectful or harassing",
-    "I'm worried about someone's safety",
-    "Someone broke confidentiality",
-    "Selling, spam or recruiting",
-    "It isn't peer support (advice, treatment or pressure)",
-    "The meetup was not as described",
-    "Something else",
+    _("Someone was unkind, disrespectful or harassing"),
+    _("I'm worried about someone's safety"),
+    _("Someone broke confidentiality"),
+    _("Selling, spam or recruiting"),
+    _("It isn't peer support (advice, treatment or pressure)"),
+    _("The meetup was not as described"),
+    _("Something else"),
 )
-CONCERN_REASONS = [("", "Choose one"), *((reason, reason) for reason in REASONS)]
+CONCERN_REASONS = [("", _("Choose one")), *((reason, reason) for reason in REASONS)]
 
 
 class MemberChoiceField(forms.ModelChoiceField):
     """A member of the circle, shown by display name only (never an email)."""
 
     def label_from_instance(self, obj: Membership) -> str:
-        return obj.user.display_name or "A member"
+        return obj.user.display_name or _("A member")
 
 
 class ReportForm(forms.Form):
@@ -795,13 +810,13 @@ class ReportForm(forms.Form):
     about = MemberChoiceField(
         queryset=Membership.objects.none(),
         required=False,
-        empty_label="The circle as a whole",
-        label="Who or what is it about?",
-        error_messages={"invalid_choice": "Choose a member of this circle, or the circle."},
+        empty_label=_("The circle as a whole"),
+        label=_("Who or what is it about?"),
+        error_messages={"invalid_choice": _("Choose a member of this circle, or the circle.")},
     )
-    reason = forms.ChoiceField(label="What happened?", choices=CONCERN_REASONS)
+    reason = forms.ChoiceField(label=_("What happened?"), choices=CONCERN_REASONS)
     details = forms.CharField(
-        label="Anything else we should know (optional)",
+        label=_("Anything else we should know (optional)"),
         required=False,
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 6}),
@@ -824,9 +839,9 @@ class MeetupReportForm(forms.Form):
     was there."""
 
     kind = forms.ChoiceField(choices=Report.Kind.choices, widget=forms.HiddenInput)
-    reason = forms.ChoiceField(label="What happened?", choices=CONCERN_REASONS, required=False)
+    reason = forms.ChoiceField(label=_("What happened?"), choices=CONCERN_REASONS, required=False)
     details = forms.CharField(
-        label="Anything else we should know (optional)",
+        label=_("Anything else we should know (optional)"),
         required=False,
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 6}),
@@ -835,7 +850,7 @@ class MeetupReportForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if data.get("kind") == Report.Kind.CONCERN and not data.get("reason"):
-            self.add_error("reason", "Please choose what happened.")
+            self.add_error("reason", _("Please choose what happened."))
         return data
 
 
@@ -843,7 +858,7 @@ class ResolveReportForm(forms.Form):
     """Closing a report: a note of what was done, kept with the report and in the log."""
 
     note = forms.CharField(
-        label="What did you do?",
+        label=_("What did you do?"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
@@ -853,7 +868,7 @@ class HideCircleForm(forms.Form):
     """A moderator hides a circle (hosting.services.hide_circle); the note goes in the log."""
 
     note = forms.CharField(
-        label="Why hide it?",
+        label=_("Why hide it?"),
         max_length=2000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from circles.models import Circle
 from meetups.models import Meetup
@@ -124,16 +125,16 @@ class Report(models.Model):
     """
 
     class Kind(models.TextChoices):
-        CONCERN = "concern", "A concern"
-        NOBODY_THERE = "nobody_there", "Nobody was there"
+        CONCERN = "concern", _("A concern")
+        NOBODY_THERE = "nobody_there", _("Nobody was there")
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"
         RESOLVED = "resolved", "Resolved"
 
     class RoutedTo(models.TextChoices):
-        FACILITATORS = "facilitators", "The circle's facilitators"
-        MODERATORS = "moderators", "Site moderators"
+        FACILITATORS = "facilitators", _("The circle's facilitators")
+        MODERATORS = "moderators", _("Site moderators")
 
     circle = models.ForeignKey(Circle, on_delete=models.CASCADE, related_name="reports")
     meetup = models.ForeignKey(

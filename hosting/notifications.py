@@ -19,7 +19,9 @@ from django.core import signing
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+# A notice not about one meetup is not sent once this old (a mail outage that long).
 from accounts.background import BackgroundTask
 from accounts.models import User
 from accounts.notify import not_yet_sent, notification_key, queue_once
@@ -28,7 +30,6 @@ from hosting.models import ActionLog, HostOffer, MeetupMessage, Report
 from meetups.models import RSVP, Meetup
 from meetups.notifications import meetup_context
 
-# A notice not about one meetup is not sent once this old (a mail outage that long).
 NOTICE_EXPIRY = dt.timedelta(days=3)
 
 
@@ -140,7 +141,7 @@ def send_meetup_message(message_id: int) -> int:
     meetup = message.meetup
     context = meetup_context(meetup, going=False) | {
         "body": message.body,
-        "sender_name": message.sender.display_name if message.sender else "The host",
+        "sender_name": message.sender.display_name if message.sender else _("The host"),
     }
     sent = 0
     for user in people_going(meetup, sender=message.sender):

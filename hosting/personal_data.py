@@ -21,6 +21,8 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.my_data import iso
@@ -98,11 +100,11 @@ class HandOverForm(forms.Form):
 
     to_user = MemberChoiceField(
         queryset=User.objects.none(),
-        label="Hand it over to",
-        empty_label="Choose a member",
+        label=_("Hand it over to"),
+        empty_label=_("Choose a member"),
         error_messages={
-            "required": "Choose the member who will host the circle.",
-            "invalid_choice": "Choose one of the circle's active members.",
+            "required": _("Choose the member who will host the circle."),
+            "invalid_choice": _("Choose one of the circle's active members."),
         },
     )
 
@@ -172,7 +174,9 @@ class SettleCircles:
         try:
             if action == "archive":
                 services.archive_circle(circle=item.circle, by=self.user)
-                messages.success(request, f"“{item.circle.name}” is archived.")
+                messages.success(
+                    request, gettext("“{name}” is archived.").format(name=item.circle.name)
+                )
                 return redirect("delete_account")
             item.form = HandOverForm(request.POST, circle=item.circle, user=self.user)
             if not item.form.is_valid():
@@ -182,14 +186,17 @@ class SettleCircles:
             incoming = Membership.objects.filter(circle=item.circle, user=new_host).first()
             if incoming is None:
                 raise services.HostingError(
-                    "You can only hand a circle over to one of its active members."
+                    _("You can only hand a circle over to one of its active members.")
                 )
             services.hand_over(circle=item.circle, by=self.user, to=incoming)
         except services.HostingError as error:
             messages.error(request, error.message)
             return None
         messages.success(
-            request, f"{new_host.display_name} now hosts “{item.circle.name}”. Thank you."
+            request,
+            gettext("{person} now hosts “{name}”. Thank you.").format(
+                person=new_host.display_name, name=item.circle.name
+            ),
         )
         return redirect("delete_account")
 

@@ -19,6 +19,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.http import AuthenticatedHttpRequest
@@ -162,8 +164,10 @@ def start(request: AuthenticatedHttpRequest) -> HttpResponse:
         return _start_page(request, form)
     messages.success(
         request,
-        f"{circle.name} has started. Its meetups for the next {services.WEEKS_AHEAD} weeks "
-        "are listed below; share the circle's page with people who might like to come.",
+        gettext(
+            "{name} has started. Its meetups for the next {weeks} weeks are listed below; "
+            "share the circle's page with people who might like to come."
+        ).format(name=circle.name, weeks=services.WEEKS_AHEAD),
     )
     return redirect("hosting:manage", slug=circle.slug)
 
@@ -259,10 +263,15 @@ def change_meetup(request: AuthenticatedHttpRequest, slug: str, pk: int) -> Http
     if not changed:
         messages.info(request, "Nothing changed.")
     elif changed == ["capacity"]:
-        messages.success(request, f"Saved: {meetup.capacity} seats.")
+        messages.success(
+            request,
+            ngettext("Saved: {count} seat.", "Saved: {count} seats.", meetup.capacity).format(
+                count=meetup.capacity
+            ),
+        )
     else:
         messages.success(
-            request, "Saved. Everyone going or on the waitlist will get an email about it."
+            request, _("Saved. Everyone going or on the waitlist will get an email about it.")
         )
     return redirect("hosting:meetup", slug=slug, pk=pk)
 
@@ -280,7 +289,7 @@ def cancel_meetup(request: AuthenticatedHttpRequest, slug: str, pk: int) -> Http
         form.add_error(None, exc.message)
         return _meetup_page(request, meetup, cancel_form=form, status=400)
     messages.success(
-        request, "The meetup is cancelled. Everyone going or on the waitlist will get an email."
+        request, _("The meetup is cancelled. Everyone going or on the waitlist will get an email.")
     )
     return redirect("hosting:manage", slug=slug)
 
@@ -331,11 +340,17 @@ def series(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpRespons
         replan = change.replan
         messages.success(
             request,
-            f"From {wording.day_and_date(meetup.starts_at, meetup.circle.tz)}, "
-            f"the circle meets {wording.when_it_meets(change.schedule)}. "
-            f"Kept {len(replan.kept)}, moved {len(replan.moved)}, cancelled "
-            f"{len(replan.cancelled)} and added {len(replan.added)} meetups; everyone "
-            "affected will get an email.",
+            gettext(
+                "From {day}, the circle meets {when}. Kept {kept}, moved {moved}, cancelled "
+                "{cancelled} and added {added} meetups; everyone affected will get an email."
+            ).format(
+                day=wording.day_and_date(meetup.starts_at, meetup.circle.tz),
+                when=wording.when_it_meets(change.schedule),
+                kept=len(replan.kept),
+                moved=len(replan.moved),
+                cancelled=len(replan.cancelled),
+                added=len(replan.added),
+            ),
         )
     return redirect("hosting:manage", slug=slug)
 
@@ -370,10 +385,15 @@ def answer_request(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse
     try:
         if form.cleaned_data["decision"] == "approve":
             services.approve_request(membership=membership, by=request.user)
-            messages.success(request, f"{name} is a member now. We've emailed them.")
+            messages.success(
+                request, gettext("{name} is a member now. We've emailed them.").format(name=name)
+            )
         else:
             services.decline_request(membership=membership, by=request.user)
-            messages.success(request, f"You declined {name}'s request. We've let them know.")
+            messages.success(
+                request,
+                gettext("You declined {name}'s request. We've let them know.").format(name=name),
+            )
     except services.HostingError as error:
         messages.error(request, error.message)
     return redirect(_manage_url(circle, "requests"))
@@ -409,11 +429,11 @@ def _members_section(request: AuthenticatedHttpRequest, circle: Circle) -> dict[
 
 
 MEMBER_DONE = {
-    "remove": "{name} is no longer in the circle. They may join again.",
-    "block": "{name} is no longer in the circle and can't rejoin it.",
-    "unblock": "{name} may join the circle again.",
-    "co_facilitate": "{name} co-facilitates the circle now.",
-    "hand_over": "{name} hosts the circle now; you stay on as a member.",
+    "remove": _("{name} is no longer in the circle. They may join again."),
+    "block": _("{name} is no longer in the circle and can't rejoin it."),
+    "unblock": _("{name} may join the circle again."),
+    "co_facilitate": _("{name} co-facilitates the circle now."),
+    "hand_over": _("{name} hosts the circle now; you stay on as a member."),
 }
 
 
@@ -470,10 +490,15 @@ def leave(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     if circle.status == Circle.Status.ARCHIVED:
         messages.success(
             request,
-            f"You have left {circle.name}. Nobody else was in it, so the circle is now closed.",
+            gettext(
+                "You have left {name}. Nobody else was in it, so the circle is now closed."
+            ).format(name=circle.name),
         )
         return redirect("home")
-    messages.success(request, f"You have left {circle.name}. You're welcome back any time.")
+    messages.success(
+        request,
+        gettext("You have left {name}. You're welcome back any time.").format(name=circle.name),
+    )
     return redirect(circle)
 
 
@@ -513,22 +538,28 @@ def checkin_time(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     )
     messages.success(
         request,
-        f"Check-ins now go out every {wording.WEEKDAYS[circle.checkin_weekday - 1]} at "
-        f"{wording.clock(circle.checkin_local_time)}.",
+        gettext("Check-ins now go out every {day} at {time}.").format(
+            day=wording.weekday_name(circle.checkin_weekday - 1),
+            time=wording.clock(circle.checkin_local_time),
+        ),
     )
     return redirect(_manage_url(circle, "checkin-time"))
 
 
 STATE_DONE = {
-    "step_down": "You've stepped down. You're still a member of {name}.",
+    "step_down": _("You've stepped down. You're still a member of {name}."),
     "pause": (
-        "{name} is taking a break. Its upcoming meetups are called off and the people "
-        "going have been told."
+        _(
+            "{name} is taking a break. Its upcoming meetups are called off and the people "
+            "going have been told."
+        )
     ),
-    "resume": "{name} is meeting again. Its next meetups are on the calendar.",
+    "resume": _("{name} is meeting again. Its next meetups are on the calendar."),
     "archive": (
-        "{name} has closed. Its upcoming meetups are called off and the people going "
-        "have been told."
+        _(
+            "{name} has closed. Its upcoming meetups are called off and the people going "
+            "have been told."
+        )
     ),
 }
 
@@ -574,7 +605,7 @@ def new_invite_link(request: AuthenticatedHttpRequest, slug: str) -> HttpRespons
         messages.error(request, error.message)
         return redirect(_manage_url(circle, "invite"))
     messages.success(
-        request, "The circle has a new invite link. The old one no longer works: share this one."
+        request, _("The circle has a new invite link. The old one no longer works: share this one.")
     )
     return redirect(_manage_url(circle, "invite"))
 
@@ -606,7 +637,7 @@ def offer_to_host(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            "Thank you for offering to host. The facilitators will let you know by email.",
+            _("Thank you for offering to host. The facilitators will let you know by email."),
         )
     return redirect(meetup)
 
@@ -621,7 +652,7 @@ def withdraw_host_offer(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
     except services.HostingError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "You've taken back your offer to host this meetup.")
+        messages.success(request, _("You've taken back your offer to host this meetup."))
     return redirect(meetup)
 
 
@@ -641,10 +672,12 @@ def decide_host_offer(request: AuthenticatedHttpRequest, slug: str, pk: int) -> 
     try:
         if form.cleaned_data["decision"] == HostDecisionForm.CONFIRM:
             services.confirm_host(offer=offer, by=request.user)
-            notice = f"{name} is hosting that meetup. We've emailed them."
+            notice = gettext("{name} is hosting that meetup. We've emailed them.").format(name=name)
         else:
             services.decline_host(offer=offer, by=request.user)
-            notice = f"You've declined {name}'s offer. We've emailed them."
+            notice = gettext("You've declined {name}'s offer. We've emailed them.").format(
+                name=name
+            )
     except services.HostingError as exc:
         messages.error(request, exc.message)
     else:
@@ -686,10 +719,14 @@ def message_people_going(request: AuthenticatedHttpRequest, slug: str, pk: int) 
             except services.HostingError as exc:
                 form.add_error(None, exc.message)
             else:
-                people = (
-                    "1 person" if sent.recipient_count == 1 else f"{sent.recipient_count} people"
+                messages.success(
+                    request,
+                    ngettext(
+                        "Your message is on its way to {count} person going.",
+                        "Your message is on its way to {count} people going.",
+                        sent.recipient_count,
+                    ).format(count=sent.recipient_count),
                 )
-                messages.success(request, f"Your message is on its way to {people} going.")
                 return redirect(request.path)
         status = 400
     context = {
@@ -741,7 +778,7 @@ def still_meeting(request: HttpRequest, slug: str, token: str) -> HttpResponse:
 
 # Reports
 
-REPORT_SENT = (
+REPORT_SENT = _(
     "Thank you for telling us. Your report is private: the person it is about won't see it. "
     "We've emailed you to confirm we received it."
 )
@@ -896,5 +933,5 @@ def resolve_report(request: AuthenticatedHttpRequest, slug: str, pk: int) -> Htt
     except services.HostingError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, "Resolved. Your note is kept in the circle's log.")
+        messages.success(request, _("Resolved. Your note is kept in the circle's log."))
     return redirect(queue_url)

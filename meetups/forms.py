@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 
@@ -30,7 +31,7 @@ class CancelRSVPForm(forms.Form):
         super().__init__(*args, **kwargs)
         # "from" is a Python keyword, so it cannot be declared as a class attribute.
         self.fields["from"] = forms.ChoiceField(
-            choices=[(MY_MEETUPS, "My meetups")], required=False, widget=forms.HiddenInput
+            choices=[(MY_MEETUPS, _("My meetups"))], required=False, widget=forms.HiddenInput
         )
 
     def back_to_my_meetups(self) -> bool:
@@ -42,15 +43,15 @@ class CapacityForm(forms.Form):
 
     capacity = forms.IntegerField(
         error_messages={
-            "required": "Please enter the number of seats as a whole number.",
-            "invalid": "Please enter the number of seats as a whole number.",
+            "required": _("Please enter the number of seats as a whole number."),
+            "invalid": _("Please enter the number of seats as a whole number."),
         }
     )
 
 
 class CancelMeetupForm(forms.Form):
     confirm = forms.BooleanField(
-        error_messages={"required": "Tick the box to confirm you want to cancel this meetup."}
+        error_messages={"required": _("Tick the box to confirm you want to cancel this meetup.")}
     )
 
 
@@ -60,11 +61,11 @@ class AttendanceForm(forms.Form):
 
     user = forms.CharField(max_length=18, strip=False, validators=[RegexValidator(r"\A[0-9]+\Z")])
     attended = forms.TypedChoiceField(
-        choices=[("1", "Came"), ("0", "Did not come")], coerce=lambda value: value == "1"
+        choices=[("1", "Came"), ("0", _("Did not come"))], coerce=lambda value: value == "1"
     )
 
     def clean_user(self) -> User:
         person = User.objects.filter(pk=int(self.cleaned_data["user"])).first()
         if person is None:
-            raise forms.ValidationError("No such person.")
+            raise forms.ValidationError(_("No such person."))
         return person

@@ -30,6 +30,8 @@ from urllib.parse import urlencode, urlsplit
 import icalendar
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from meetups.models import Meetup
@@ -46,14 +48,14 @@ def title(meetup: Meetup, viewer: User | None = None) -> str:
     if viewer is not None and viewer.is_authenticated and viewer.calendar_shows_circle_name:
         return meetup.circle.name
     if meetup.venue:
-        return f"Circle at {meetup.venue.name}"
-    return "Circle (online)"
+        return gettext("Circle at {venue}").format(venue=meetup.venue.name)
+    return _("Circle (online)")
 
 
 def location(meetup: Meetup) -> str:
     if meetup.venue:
         return f"{meetup.venue.name}, {meetup.venue.address}"
-    return "Online"
+    return gettext("Online")
 
 
 def page_url(meetup: Meetup) -> str:
@@ -61,9 +63,9 @@ def page_url(meetup: Meetup) -> str:
 
 
 def description(meetup: Meetup, *, link: str = "") -> str:
-    lines = [f"Details: {page_url(meetup)}"]
+    lines = [gettext("Details: {url}").format(url=page_url(meetup))]
     if link:
-        lines.append(f"Join online: {link}")
+        lines.append(gettext("Join online: {link}").format(link=link))
     return "\n".join(lines)
 
 

@@ -18,12 +18,13 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+# What a calendar entry shows of a meetup: RFC 5545 asks for SEQUENCE to rise when any of
 from accounts.models import User
 from circles.cache import bump_browse_version
 from circles.models import Circle, Schedule, Venue
 
-# What a calendar entry shows of a meetup: RFC 5545 asks for SEQUENCE to rise when any of
 # them changes, so calendars replace the entry they hold.
 CALENDAR_FIELDS = ("starts_at", "ends_at", "venue_id", "status")
 
@@ -48,8 +49,8 @@ class Meetup(models.Model):
     venue = models.ForeignKey(
         Venue, null=True, blank=True, on_delete=models.SET_NULL, related_name="meetups"
     )
-    online_url = models.URLField(blank=True, help_text="Overrides the circle's online link.")
-    starts_at = models.DateTimeField(help_text="Stored in UTC.")
+    online_url = models.URLField(blank=True, help_text=_("Overrides the circle's online link."))
+    starts_at = models.DateTimeField(help_text=_("Stored in UTC."))
     ends_at = models.DateTimeField()
     capacity = models.PositiveSmallIntegerField(
         default=12, validators=[MinValueValidator(1), MaxValueValidator(500)]
@@ -182,7 +183,7 @@ class Meetup(models.Model):
 class RSVP(models.Model):
     class Status(models.TextChoices):
         GOING = "going", "Going"
-        WAITLISTED = "waitlisted", "On the waitlist"
+        WAITLISTED = "waitlisted", _("On the waitlist")
         CANCELLED = "cancelled", "Cancelled"
 
     meetup = models.ForeignKey(Meetup, on_delete=models.CASCADE, related_name="rsvps")

@@ -48,6 +48,8 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import pgettext_lazy
 
 from accounts import outbox
 from accounts.background import BackgroundTask
@@ -80,7 +82,9 @@ def meetup_context(meetup: Meetup, *, going: bool) -> dict:
     return {
         "meetup": meetup,
         "when": wording.long_when(meetup.starts_at, meetup.circle.tz),
-        "place": venue.name if venue else ("online" if meetup.meeting_link else ""),
+        "place": venue.name
+        if venue
+        else (pgettext_lazy("where", "online") if meetup.meeting_link else ""),
         "address": venue.address if venue else "",
         "circle_name": meetup.circle.name,
         "circle_url": f"{settings.SITE_URL}{meetup.circle.get_absolute_url()}",
@@ -107,7 +111,7 @@ def reminder_context(seat: RSVP) -> dict:
     return context | {
         "when": when,
         "when_there": there if there != when else "",
-        "preheader": f"{when}, {place}" if place else when,
+        "preheader": format_lazy("{}, {}", when, place) if place else when,
         "map_url": meetup.venue.map_url if meetup.venue else "",
         "ics_url": f"{settings.SITE_URL}{reverse('meetups:ics', args=[meetup.pk])}",
         "cant_make_it_url": cant_make_it.url(seat),

@@ -22,6 +22,8 @@ from dateutil import rrule
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from circles import services as circles_services
@@ -33,6 +35,7 @@ from meetups.models import RSVP, Meetup
 from meetups.seats import bump_seats_version
 
 MAX_CAPACITY = 500
+
 NOTE_MAX_LENGTH = Meetup._meta.get_field("note").max_length
 # How long one meetup may last (the same bounds as a schedule's duration).
 MIN_LENGTH = dt.timedelta(minutes=15)
@@ -68,7 +71,7 @@ def _refresh(meetup: Meetup) -> None:
 
 def _ensure_can_manage(*, meetup: Meetup, by: User) -> None:
     if not meetup.circle.can_manage(by):
-        raise NotAllowed("Only this circle's facilitators can change its meetups.")
+        raise NotAllowed(_("Only this circle's facilitators can change its meetups."))
 
 
 def waitlist_position(rsvp: RSVP) -> int | None:
@@ -100,13 +103,13 @@ def rsvp(*, user: User, meetup: Meetup) -> RSVP:
         # Everything below is read after the lock is held, so it sees what the previous
         # holder committed (a double click's first RSVP, the seat someone just took).
         if not user.has_verified_email():
-            raise RSVPError("Please confirm your email address first, then RSVP.")
+            raise RSVPError(_("Please confirm your email address first, then RSVP."))
         if locked.is_cancelled:
-            raise RSVPError("This meetup has been cancelled, so it isn't taking RSVPs.")
+            raise RSVPError(_("This meetup has been cancelled, so it isn't taking RSVPs."))
         if locked.has_started():
-            raise RSVPError("RSVPs closed when this meetup started.")
+            raise RSVPError(_("RSVPs closed when this meetup started."))
         if not locked.circle.is_active_member(user):
-            raise RSVPError("Only members of this circle can RSVP to its meetups.")
+            raise RSVPError(_("Only members of this circle can RSVP to its meetups."))
         seat = RSVP.objects.filter(meetup=locked, user=user).first()
         if seat is not None and seat.status != RSVP.Status.CANCELLED:
             return seat
@@ -157,11 +160,11 @@ def cancel_rsvp(*, user: User, meetup: Meetup) -> RSVP:
         locked = _locked(meetup)
         seat = RSVP.objects.filter(meetup=locked, user=user).first()
         if seat is None:
-            raise RSVPError("You don't have an RSVP for this meetup.")
+            raise RSVPError(_("You don't have an RSVP for this meetup."))
         if seat.status == RSVP.Status.CANCELLED:
             return seat
         if locked.has_started() and not locked.is_cancelled:
-            raise RSVPError("This meetup has already started, so the RSVP can't be cancelled.")
+            raise RSVPError(_("This meetup has already started, so the RSVP can't be cancelled."))
         was_going = seat.status == RSVP.Status.GOING
         seat.status = RSVP.Status.CANCELLED
         seat.save(update_fields=["status", "updated_at"])
@@ -201,12 +204,14 @@ def set_capacity(*, meetup: Meetup, capacity: int, by: User) -> Meetup:
     """Change how many seats there are. Raising it promotes people from the waitlist;
     lowering it never removes anyone already going (new RSVPs wait until seats free up)."""
     if not 1 <= capacity <= MAX_CAPACITY:
-        raise MeetupError(f"Capacity must be between 1 and {MAX_CAPACITY}.")
+        raise MeetupError(
+            gettext("Capacity must be between 1 and {most}.").format(most=MAX_CAPACITY)
+        )
     with transaction.atomic():
         locked = _locked(meetup)
         _ensure_can_manage(meetup=locked, by=by)
         if locked.is_cancelled:
-            raise MeetupError("This meetup has been cancelled.")
+            raise MeetupError(_("This meetup has been cancelled."))
         Meetup.objects.filter(pk=locked.pk).update(capacity=capacity, updated_at=timezone.now())
         locked.capacity = capacity
         promote_waitlist(meetup=locked)
@@ -222,14 +227,18 @@ def cancel_meetup(*, meetup: Meetup, by: User, message: str = "") -> Meetup:
     as they were, so people can see what was cancelled. Cancelling twice changes nothing."""
     message = message.strip()
     if len(message) > NOTE_MAX_LENGTH:
-        raise MeetupError(f"Please keep the message under {NOTE_MAX_LENGTH} characters.")
+        raise MeetupError(
+            gettext("Please keep the message under {count} characters.").format(
+                count=NOTE_MAX_LENGTH
+            )
+        )
     with transaction.atomic():
         locked = _locked(meetup)
         _ensure_can_manage(meetup=locked, by=by)
         if locked.is_cancelled:
             return meetup
         if locked.has_started():
-            raise MeetupError("This meetup has already started.")
+            raise MeetupError(_("This meetup has already started."))
         changes: dict[str, object] = {"note": message} if message else {}
         Meetup.objects.filter(pk=locked.pk).update(
             status=Meetup.Status.CANCELLED,
@@ -266,20 +275,20 @@ def move_meetup(
     sends nothing, so pressing the button twice emails once.
     """
     if ends_at <= starts_at:
-        raise MeetupError("A meetup has to end after it starts.")
+        raise MeetupError(_("A meetup has to end after it starts."))
     if not MIN_LENGTH <= ends_at - starts_at <= MAX_LENGTH:
-        raise MeetupError("A meetup lasts between 15 minutes and 8 hours.")
+        raise MeetupError(_("A meetup lasts between 15 minutes and 8 hours."))
     if starts_at <= timezone.now():
-        raise MeetupError("Please pick a time in the future.")
+        raise MeetupError(_("Please pick a time in the future."))
     with transaction.atomic():
         locked = _locked(meetup)
         _ensure_can_manage(meetup=locked, by=by)
         if locked.is_cancelled:
-            raise MeetupError("This meetup has been cancelled.")
+            raise MeetupError(_("This meetup has been cancelled."))
         if locked.has_started():
-            raise MeetupError("This meetup has already started.")
+            raise MeetupError(_("This meetup has already started."))
         if venue is None and locked.circle.format == Circle.Format.IN_PERSON:
-            raise MeetupError("An in-person meetup needs a venue.")
+            raise MeetupError(_("An in-person meetup needs a venue."))
         venue_id = venue.pk if venue else None
         if (locked.starts_at, locked.ends_at, locked.venue_id) == (starts_at, ends_at, venue_id):
             return meetup
@@ -289,7 +298,7 @@ def move_meetup(
             .exclude(pk=locked.pk)
             .exists()
         ):
-            raise MeetupError("Another meetup of this series already starts at that time.")
+            raise MeetupError(_("Another meetup of this series already starts at that time."))
         was = {"starts_at": locked.starts_at, "venue_id": locked.venue_id}
         Meetup.objects.filter(pk=locked.pk).update(
             starts_at=starts_at,
@@ -312,14 +321,14 @@ def mark_attendance(*, meetup: Meetup, user: User, attended: bool, by: User) -> 
     with transaction.atomic():
         locked = _locked(meetup)
         if not locked.can_host(by):
-            raise NotAllowed("Only the people hosting this meetup can mark who came.")
+            raise NotAllowed(_("Only the people hosting this meetup can mark who came."))
         if locked.is_cancelled:
-            raise MeetupError("This meetup was cancelled.")
+            raise MeetupError(_("This meetup was cancelled."))
         if not locked.has_started():
-            raise MeetupError("Attendance can be marked once the meetup has started.")
+            raise MeetupError(_("Attendance can be marked once the meetup has started."))
         seat = RSVP.objects.filter(meetup=locked, user=user, status=RSVP.Status.GOING).first()
         if seat is None:
-            raise MeetupError("That person didn't have a seat at this meetup.")
+            raise MeetupError(_("That person didn't have a seat at this meetup."))
         seat.attended = attended
         seat.save(update_fields=["attended", "updated_at"])
     return seat
@@ -417,7 +426,7 @@ def _pair(meetups: list[Meetup], starts: list[dt.datetime]) -> dict[int, dt.date
     )
     paired: dict[int, dt.datetime] = {}
     taken: set[dt.datetime] = set()
-    for _, _, start, pk in candidates:
+    for _distance, _starts_at, start, pk in candidates:
         if pk in paired or start in taken:
             continue
         paired[pk] = start

@@ -17,6 +17,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+# How far back the private feed reaches, so recent meetups stay in people's calendars.
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -30,7 +34,6 @@ from meetups import ics, services
 from meetups.forms import AttendanceForm, CancelMeetupForm, CancelRSVPForm, CapacityForm, RSVPForm
 from meetups.models import RSVP, Meetup
 
-# How far back the private feed reaches, so recent meetups stay in people's calendars.
 FEED_HISTORY_DAYS = 90
 
 
@@ -148,12 +151,12 @@ def _rsvp_response(
 
 def _rsvp_notice(seat: RSVP) -> str:
     if seat.status == RSVP.Status.GOING:
-        return "You're going. We've saved you a seat."
+        return _("You're going. We've saved you a seat.")
     position = getattr(seat, "position", None) or services.waitlist_position(seat)
-    return (
-        f"The meetup is full, so you're on the waitlist (number {position}). "
+    return gettext(
+        "The meetup is full, so you're on the waitlist (number {position}). "
         "We'll email you if a seat opens up."
-    )
+    ).format(position=position)
 
 
 @login_required
@@ -198,7 +201,7 @@ def cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     except services.MeetupError as exc:
         notice, ok = exc.message, False
     else:
-        notice, ok = "Your RSVP is cancelled. Thank you for freeing the seat.", True
+        notice, ok = _("Your RSVP is cancelled. Thank you for freeing the seat."), True
     if from_my_meetups:
         if request.htmx:
             return render(
@@ -225,7 +228,7 @@ def capacity(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     except services.MeetupError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"Capacity is now {seats}.")
+        messages.success(request, gettext("Capacity is now {seats}.").format(seats=seats))
     return redirect(meetup)
 
 
@@ -243,7 +246,7 @@ def cancel_meetup(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(
-            request, "The meetup is cancelled. Everyone going or waitlisted will get an email."
+            request, _("The meetup is cancelled. Everyone going or waitlisted will get an email.")
         )
     return redirect(meetup)
 

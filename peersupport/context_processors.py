@@ -2,22 +2,9 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.utils import translation
 
+from accounts.crisis import crisis_help
 from accounts.staff import can_read_outbox
-
-
-def crisis_help(language: str | None = None) -> dict[str, str]:
-    """The crisis lines in `language` (the active one when not given): its own lines from
-    settings.CRISIS_HELP, else the default ones."""
-    code = translation.get_supported_language_variant(language or translation.get_language())
-    default = {
-        "CRISIS_LINE_TEXT": settings.CRISIS_LINE_TEXT,
-        "CRISIS_LINE_URL": settings.CRISIS_LINE_URL,
-        "CRISIS_LINE_PHONE": settings.CRISIS_LINE_PHONE,
-        "CRISIS_EMERGENCY_TEXT": settings.CRISIS_EMERGENCY_TEXT,
-    }
-    return settings.CRISIS_HELP.get(code, default)
 
 
 def site_settings() -> dict[str, object]:

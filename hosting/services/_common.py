@@ -3,6 +3,8 @@ and the locks that make a double click act once."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from accounts.models import User
 from circles.models import Circle
 from hosting.models import ActionLog, Report
@@ -41,7 +43,7 @@ def _log(
 
 def _require_can_manage(*, circle: Circle, user: User) -> None:
     if not circle.can_manage(user):
-        raise HostingError("Only this circle's facilitators can change its meetups.")
+        raise HostingError(_("Only this circle's facilitators can change its meetups."))
 
 
 def _locked_circle(circle: Circle) -> Circle:

@@ -8,7 +8,9 @@ from collections.abc import Callable
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+# How far ahead a resumed circle's schedules make meetups again, as the daily job does.
 from accounts.models import User
 from circles import services as circles_services
 from circles.models import Circle
@@ -23,7 +25,6 @@ from meetups import services as meetups_services
 from meetups.models import Meetup
 from meetups.services import MeetupError, extend_schedule
 
-# How far ahead a resumed circle's schedules make meetups again, as the daily job does.
 RESUME_WEEKS_AHEAD = 8
 
 
@@ -115,9 +116,9 @@ def confirm_still_meeting(*, circle: Circle, by: User) -> Circle:
     is (resuming is its own action)."""
     circle = Circle.objects.select_for_update().get(pk=circle.pk)
     if not circle.can_manage(by):
-        raise HostingError("Only this circle's facilitators can confirm it still meets.")
+        raise HostingError(_("Only this circle's facilitators can confirm it still meets."))
     if circle.status == Circle.Status.ARCHIVED:
-        raise HostingError("This circle is archived.")
+        raise HostingError(_("This circle is archived."))
     woke = circle.status == Circle.Status.DORMANT
     circle.confirmed_active_at = timezone.now()
     fields = ["confirmed_active_at", "updated_at"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from circles import services as circles_services
@@ -141,7 +142,7 @@ def hand_over(*, circle: Circle, by: User, to: Membership) -> Membership:
     """A facilitator hands the circle to one of its members and stays on as a plain
     member (circles.services.hand_over_circle)."""
     if to.circle_id != circle.pk:
-        raise HostingError("You can only hand a circle over to one of its active members.")
+        raise HostingError(_("You can only hand a circle over to one of its active members."))
     try:
         membership = circles_services.hand_over_circle(circle=circle, from_user=by, to_user=to.user)
     except CircleError as exc:
@@ -157,7 +158,7 @@ def new_invite_link(*, circle: Circle, by: User) -> Circle:
     at once (for a link passed on further than meant). Its members keep their place."""
     locked = Circle.objects.select_for_update().get(pk=circle.pk)
     if not locked.is_unlisted:
-        raise HostingError("Only an unlisted circle has an invite link.")
+        raise HostingError(_("Only an unlisted circle has an invite link."))
     locked.invite_token = new_invite_token()
     locked.save(update_fields=["invite_token"])
     _log(circle=locked, actor=by, action="new_invite_link")

@@ -6,7 +6,11 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
+# Messages
+# At most this many messages in any 24 hours: to the people going to one meetup, and from
 from accounts.models import User
 from hosting import notifications
 from hosting.models import MeetupMessage
@@ -17,9 +21,6 @@ from hosting.services._common import (
 )
 from meetups.models import Meetup
 
-# Messages
-
-# At most this many messages in any 24 hours: to the people going to one meetup, and from
 # one sender across all meetups. Enough for "running late" and "we moved tables", too few
 # to turn the feature into a mailing list.
 MESSAGE_LIMITS = {"meetup": 3, "sender": 10}
@@ -38,29 +39,33 @@ def message_people_going(*, meetup: Meetup, sender: User, body: str) -> MeetupMe
     """
     meetup = _locked_meetup(meetup)
     if not meetup.can_host(sender):
-        raise HostingError("Only the people hosting this meetup can message those going.")
+        raise HostingError(_("Only the people hosting this meetup can message those going."))
     body = body.strip()
     if not body:
-        raise HostingError("Please write a message.")
+        raise HostingError(_("Please write a message."))
     if meetup.is_cancelled:
-        raise HostingError("This meetup has been cancelled.")
+        raise HostingError(_("This meetup has been cancelled."))
     if timezone.now() >= meetup.ends_at:
-        raise HostingError("This meetup is over.")
+        raise HostingError(_("This meetup is over."))
     since = timezone.now() - MESSAGE_WINDOW
     recent = MeetupMessage.objects.filter(created_at__gte=since)
     if recent.filter(meetup=meetup).count() >= MESSAGE_LIMITS["meetup"]:
         raise HostingError(
-            f"This meetup has had {MESSAGE_LIMITS['meetup']} messages in the last 24 hours, "
-            "the most we send. Please try again tomorrow."
+            gettext(
+                "This meetup has had {count} messages in the last 24 hours, the most we send. "
+                "Please try again tomorrow."
+            ).format(count=MESSAGE_LIMITS["meetup"])
         )
     if recent.filter(sender=sender).count() >= MESSAGE_LIMITS["sender"]:
         raise HostingError(
-            f"You have sent {MESSAGE_LIMITS['sender']} messages in the last 24 hours, the "
-            "most we send for one person. Please try again tomorrow."
+            gettext(
+                "You have sent {count} messages in the last 24 hours, the most we send for one "
+                "person. Please try again tomorrow."
+            ).format(count=MESSAGE_LIMITS["sender"])
         )
     count = notifications.people_going(meetup, sender=sender).count()
     if not count:
-        raise HostingError("Nobody else is going yet, so there's nobody to message.")
+        raise HostingError(_("Nobody else is going yet, so there's nobody to message."))
     message = MeetupMessage.objects.create(
         meetup=meetup, sender=sender, body=body, recipient_count=count
     )

@@ -6,7 +6,11 @@ import datetime as dt
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
+# Reports
+# A member may file this many reports a day: enough for any real trouble, and a ceiling on
 from accounts.models import User
 from circles.models import Circle
 from hosting import notifications
@@ -17,9 +21,6 @@ from hosting.services._common import (
 )
 from meetups.models import Meetup
 
-# Reports
-
-# A member may file this many reports a day: enough for any real trouble, and a ceiling on
 # the emails one person can send to facilitators and moderators.
 REPORTS_PER_DAY = 10
 REASON_MAX = 200
@@ -52,40 +53,46 @@ def report_concern(
     reported is told nothing.
     """
     if not reporter.has_verified_email():
-        raise HostingError("Please confirm your email address first, then send your report.")
+        raise HostingError(_("Please confirm your email address first, then send your report."))
     if not circle.is_active_member(reporter):
-        raise HostingError("Only members of this circle can report a concern about it.")
+        raise HostingError(_("Only members of this circle can report a concern about it."))
     if meetup is not None and meetup.circle_id != circle.pk:
-        raise HostingError("That meetup is not one of this circle's.")
+        raise HostingError(_("That meetup is not one of this circle's."))
     if about is not None:
         if about.pk == reporter.pk:
-            raise HostingError("Choose someone else, or tell us about the circle as a whole.")
+            raise HostingError(_("Choose someone else, or tell us about the circle as a whole."))
         if not circle.is_active_member(about):
-            raise HostingError("That person is not a member of this circle now.")
+            raise HostingError(_("That person is not a member of this circle now."))
     if kind == Report.Kind.NOBODY_THERE:
         if meetup is None or about is not None:
-            raise HostingError("Say which meetup nobody was at.")
+            raise HostingError(_("Say which meetup nobody was at."))
         if meetup.is_cancelled:
-            raise HostingError("This meetup was called off, so nobody was expected there.")
+            raise HostingError(_("This meetup was called off, so nobody was expected there."))
         if not meetup.has_started():
-            raise HostingError("You can tell us nobody was there once the meetup has started.")
+            raise HostingError(_("You can tell us nobody was there once the meetup has started."))
         if Report.objects.filter(kind=kind, meetup=meetup, reporter=reporter).exists():
-            raise HostingError("You have already told us nobody was there. Thank you.")
+            raise HostingError(_("You have already told us nobody was there. Thank you."))
         reason = reason or Report.Kind.NOBODY_THERE.label
     elif kind != Report.Kind.CONCERN:
-        raise HostingError("Choose what you are telling us about.")
+        raise HostingError(_("Choose what you are telling us about."))
     reason, details = reason.strip(), details.strip()
     if not reason:
-        raise HostingError("Please say what the concern is.")
+        raise HostingError(_("Please say what the concern is."))
     if len(reason) > REASON_MAX:
-        raise HostingError(f"Please keep the reason under {REASON_MAX} characters.")
+        raise HostingError(
+            gettext("Please keep the reason under {count} characters.").format(count=REASON_MAX)
+        )
     if len(details) > DETAILS_MAX:
-        raise HostingError(f"Please keep the details under {DETAILS_MAX} characters.")
+        raise HostingError(
+            gettext("Please keep the details under {count} characters.").format(count=DETAILS_MAX)
+        )
     since = timezone.now() - dt.timedelta(days=1)
     if Report.objects.filter(reporter=reporter, created_at__gte=since).count() >= REPORTS_PER_DAY:
         raise HostingError(
-            "You have sent several reports today. If someone is in danger, call your local "
-            "emergency number; otherwise please write again tomorrow."
+            _(
+                "You have sent several reports today. If someone is in danger, call your local "
+                "emergency number; otherwise please write again tomorrow."
+            )
         )
     report = Report(
         circle=circle,
@@ -102,7 +109,7 @@ def report_concern(
             report.save()
     except IntegrityError:
         # Two "nobody was there" at once from the same person: the constraint kept one.
-        raise HostingError("You have already told us nobody was there. Thank you.") from None
+        raise HostingError(_("You have already told us nobody was there. Thank you.")) from None
     notifications.notify_report_received(report.pk)
     notifications.notify_report_readers(report.pk)
     return report
@@ -142,13 +149,15 @@ def resolve_report(*, report: Report, by: User, note: str = "") -> Report:
     report = Report.objects.select_for_update().select_related("circle").get(pk=report.pk)
     if not by.is_staff:
         if report.routed_to != Report.RoutedTo.FACILITATORS or not report.circle.can_manage(by):
-            raise HostingError("Only the circle's facilitators or a moderator can resolve this.")
+            raise HostingError(_("Only the circle's facilitators or a moderator can resolve this."))
         if report.about_user_id == by.pk:
-            raise HostingError("A report about you goes to the site's moderators.")
+            raise HostingError(_("A report about you goes to the site's moderators."))
     if report.status == Report.Status.RESOLVED:
         return report
     if len(note.strip()) > NOTE_MAX:
-        raise HostingError(f"Please keep the note under {NOTE_MAX} characters.")
+        raise HostingError(
+            gettext("Please keep the note under {count} characters.").format(count=NOTE_MAX)
+        )
     report.status = Report.Status.RESOLVED
     report.resolved_by = by
     report.resolved_at = timezone.now()
@@ -177,9 +186,11 @@ def hide_circle(
     with "Close (archive)" there. Only moderators (staff) hide circles, and it is logged
     (with the report that led to it) when it changes something."""
     if not by.is_staff:
-        raise HostingError("Only the site's moderators can hide a circle.")
+        raise HostingError(_("Only the site's moderators can hide a circle."))
     if len(note.strip()) > NOTE_MAX:
-        raise HostingError(f"Please keep the note under {NOTE_MAX} characters.")
+        raise HostingError(
+            gettext("Please keep the note under {count} characters.").format(count=NOTE_MAX)
+        )
     circle = Circle.objects.select_for_update().get(pk=circle.pk)
     if circle.visibility == Circle.Visibility.UNLISTED:
         return circle

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from circles.models import Circle
@@ -23,9 +24,9 @@ from meetups.services import MeetupError
 
 def _open_for_hosting(meetup: Meetup) -> None:
     if meetup.is_cancelled:
-        raise HostingError("This meetup has been cancelled.")
+        raise HostingError(_("This meetup has been cancelled."))
     if meetup.has_started():
-        raise HostingError("This meetup has already started.")
+        raise HostingError(_("This meetup has already started."))
 
 
 def _withdraw_offers_to_host(*, user: User, circle: Circle, by: User, note: str) -> None:
@@ -67,17 +68,17 @@ def offer_to_host(*, user: User, meetup: Meetup) -> HostOffer:
     meetup = _locked_meetup(meetup)
     circle = meetup.circle
     if not circle.is_active_member(user):
-        raise HostingError("Only members of this circle can offer to host its meetups.")
+        raise HostingError(_("Only members of this circle can offer to host its meetups."))
     if circle.is_facilitator(user):
-        raise HostingError("As a facilitator you already host every meetup of this circle.")
+        raise HostingError(_("As a facilitator you already host every meetup of this circle."))
     _open_for_hosting(meetup)
     offer = HostOffer.objects.filter(meetup=meetup, user=user).first()
     if offer is not None and offer.status in (HostOffer.Status.OFFERED, HostOffer.Status.CONFIRMED):
         return offer
     if offer is not None and offer.status == HostOffer.Status.DECLINED:
-        raise HostingError("The facilitators have already answered your offer for this meetup.")
+        raise HostingError(_("The facilitators have already answered your offer for this meetup."))
     if meetup.host_id is not None:
-        raise HostingError("Someone is already hosting this meetup.")
+        raise HostingError(_("Someone is already hosting this meetup."))
     if offer is None:
         return HostOffer.objects.create(meetup=meetup, user=user)
     offer.status, offer.decided_by = HostOffer.Status.OFFERED, None
@@ -95,9 +96,9 @@ def withdraw_host_offer(*, user: User, meetup: Meetup) -> HostOffer:
         HostOffer.Status.OFFERED,
         HostOffer.Status.CONFIRMED,
     ):
-        raise HostingError("You haven't offered to host this meetup.")
+        raise HostingError(_("You haven't offered to host this meetup."))
     if meetup.has_started():
-        raise HostingError("This meetup has already started.")
+        raise HostingError(_("This meetup has already started."))
     was_host = offer.status == HostOffer.Status.CONFIRMED
     offer.status = HostOffer.Status.WITHDRAWN
     offer.save(update_fields=["status", "updated_at"])
@@ -124,16 +125,16 @@ def confirm_host(*, offer: HostOffer, by: User) -> HostOffer:
     meetup = _locked_meetup(offer.meetup)
     offer = HostOffer.objects.select_related("user").get(pk=offer.pk, meetup=meetup)
     if not meetup.circle.can_manage(by):
-        raise HostingError("Only this circle's facilitators can confirm a host.")
+        raise HostingError(_("Only this circle's facilitators can confirm a host."))
     if offer.status == HostOffer.Status.CONFIRMED:
         return offer
     if offer.status != HostOffer.Status.OFFERED:
-        raise HostingError("This offer was withdrawn or already answered.")
+        raise HostingError(_("This offer was withdrawn or already answered."))
     _open_for_hosting(meetup)
     if meetup.host_id is not None:
-        raise HostingError("Someone is already hosting this meetup: decline their offer first.")
+        raise HostingError(_("Someone is already hosting this meetup: decline their offer first."))
     if not meetup.circle.is_active_member(offer.user):
-        raise HostingError("That person is no longer a member of this circle.")
+        raise HostingError(_("That person is no longer a member of this circle."))
     offer.status, offer.decided_by = HostOffer.Status.CONFIRMED, by
     offer.save(update_fields=["status", "decided_by", "updated_at"])
     meetup.host = offer.user
@@ -160,11 +161,11 @@ def decline_host(*, offer: HostOffer, by: User) -> HostOffer:
     meetup = _locked_meetup(offer.meetup)
     offer = HostOffer.objects.select_related("user").get(pk=offer.pk, meetup=meetup)
     if not meetup.circle.can_manage(by):
-        raise HostingError("Only this circle's facilitators can decline a host.")
+        raise HostingError(_("Only this circle's facilitators can decline a host."))
     if offer.status == HostOffer.Status.DECLINED:
         return offer
     if offer.status == HostOffer.Status.WITHDRAWN:
-        raise HostingError("This offer was withdrawn.")
+        raise HostingError(_("This offer was withdrawn."))
     offer.status, offer.decided_by = HostOffer.Status.DECLINED, by
     offer.save(update_fields=["status", "decided_by", "updated_at"])
     if meetup.host_id == offer.user_id:

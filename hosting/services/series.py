@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from circles import wording
@@ -92,7 +93,7 @@ def cancel_meetup(*, meetup: Meetup, by: User, message: str = "") -> Meetup:
 
 # The series
 
-SERIES_CANCEL_MESSAGE = (
+SERIES_CANCEL_MESSAGE = _(
     "The circle's regular schedule changed, so this meetup is off. "
     "The new times are on the circle's page."
 )
@@ -163,7 +164,7 @@ def change_series(
     )
     old = meetup.schedule
     if old is None:
-        raise HostingError("This meetup isn't part of a series.")
+        raise HostingError(_("This meetup isn't part of a series."))
     old = Schedule.objects.select_for_update().select_related("circle").get(pk=old.pk)
     day = meetup.local_start.date()
     wanted: dict[str, object] = {
@@ -181,13 +182,13 @@ def change_series(
     if _series_settings(old) == wanted:
         return SeriesChange(schedule=old, replan=meetups_services.SeriesReplan(), unchanged=True)
     if circle.status != Circle.Status.ACTIVE:
-        raise HostingError("Only an active circle's schedule can change. Resume it first.")
+        raise HostingError(_("Only an active circle's schedule can change. Resume it first."))
     if meetup.has_started():
-        raise HostingError("This meetup has started: change the series from the next one.")
+        raise HostingError(_("This meetup has started: change the series from the next one."))
     if venue is None and circle.format == Circle.Format.IN_PERSON:
-        raise HostingError("An in-person circle needs a venue.")
+        raise HostingError(_("An in-person circle needs a venue."))
     if frequency == Schedule.Frequency.MONTHLY and week_of_month not in (1, 2, 3, 4, -1):
-        raise HostingError("Pick which week of the month: first to fourth, or last.")
+        raise HostingError(_("Pick which week of the month: first to fourth, or last."))
     ends = day - dt.timedelta(days=1)
     new = Schedule.objects.create(
         circle=circle,

@@ -10,7 +10,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 
+# Starting a circle
+# Meetups exist this far ahead from the start, as the daily job keeps them
 from accounts.models import User
 from circles.cache import bump_browse_version
 from circles.models import Circle, Membership, Schedule, Topic, Venue
@@ -22,9 +25,6 @@ from hosting.services._common import (
 )
 from meetups.services import extend_schedule, occurrences
 
-# Starting a circle
-
-# Meetups exist this far ahead from the start, as the daily job keeps them
 # (meetups.services.extend_all_schedules).
 WEEKS_AHEAD = 8
 # A circle's slug is also the start of its Meeting Guide entries' slugs ("<slug>-<id>"),
@@ -72,11 +72,11 @@ def check_schedule(schedule: Schedule, *, today: dt.date) -> None:
     least once. `schedule.circle` may be unsaved; it gives the timezone."""
     if schedule.starts_on < today:
         raise ScheduleError(
-            "The first meetup can't be in the past: choose today or a later date.",
+            _("The first meetup can't be in the past: choose today or a later date."),
             field="starts_on",
         )
     if schedule.until is not None and schedule.until < schedule.starts_on:
-        raise ScheduleError("The last date is before the first one.", field="until")
+        raise ScheduleError(_("The last date is before the first one."), field="until")
     if schedule.frequency == Schedule.Frequency.MONTHLY and schedule.week_of_month not in (
         1,
         2,
@@ -85,12 +85,12 @@ def check_schedule(schedule: Schedule, *, today: dt.date) -> None:
         -1,
     ):
         raise ScheduleError(
-            "Choose which week of the month: first to fourth, or last.", field="weeks_of_month"
+            _("Choose which week of the month: first to fourth, or last."), field="weeks_of_month"
         )
     last = schedule.until or schedule.starts_on + FIRST_MEETUP_WITHIN
     if not occurrences(schedule, schedule.starts_on, last):
         raise ScheduleError(
-            "The circle would never meet between these dates: move the last date later.",
+            _("The circle would never meet between these dates: move the last date later."),
             field="until",
         )
 
@@ -127,18 +127,18 @@ def host_circle(
     and saves nothing.
     """
     if not user.has_verified_email():
-        raise HostingError("Please confirm your email address first, then start your circle.")
+        raise HostingError(_("Please confirm your email address first, then start your circle."))
     if agreement_version != agreement.VERSION:
-        raise HostingError("Please read the facilitator agreement and tick that you accept it.")
+        raise HostingError(_("Please read the facilitator agreement and tick that you accept it."))
     if not schedules:
-        raise HostingError("Choose when the circle meets.")
+        raise HostingError(_("Choose when the circle meets."))
     in_person = circle.format != Circle.Format.ONLINE
     if in_person and venue is None:
-        raise HostingError("Choose where the circle meets: a venue near its area.")
+        raise HostingError(_("Choose where the circle meets: a venue near its area."))
     if in_person and (circle.lat is None or circle.lng is None):
-        raise HostingError("Choose the circle's area.")
+        raise HostingError(_("Choose the circle's area."))
     if circle.format != Circle.Format.IN_PERSON and not circle.online_url:
-        raise HostingError("Add the link people use to join online.")
+        raise HostingError(_("Add the link people use to join online."))
     _check_online_link(circle.online_url)
     if not in_person:
         venue = None
@@ -174,7 +174,7 @@ def host_circle(
         except IntegrityError:
             circle.slug = unique_slug(circle.name)
     else:
-        raise HostingError("Please try again: another circle of that name was just started.")
+        raise HostingError(_("Please try again: another circle of that name was just started."))
     circle.topics.set(list(topics))
     Membership.objects.create(
         user=user,
