@@ -13,7 +13,7 @@ export SECRET_KEY ?= development-only-not-secret
 PYTHON := $(shell for p in python3 python3.13 python3.12; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; done)
 
-.PHONY: venv run test lint format bench clean prod-check
+.PHONY: venv run test lint format messages bench clean prod-check
 
 $(BIN)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed (python3 --version)."; exit 1; }
@@ -55,6 +55,12 @@ lint: venv
 format: venv
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# The translation catalogs brought up to date with the code (makemessages, which needs GNU
+# gettext: apt-get install gettext), then compiled with Babel into the committed .mo files.
+# README "Languages" says how to add a language.
+messages: venv
+	$(BIN)/python -m tests.catalogs
 
 clean:
 	rm -rf .data
