@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-
-# zxcvbn's scores run 0-4; 3 is "safely unguessable: moderate protection from an offline
 from zxcvbn import zxcvbn
 
 from accounts.models import User
 
+# zxcvbn's scores run 0-4; 3 is "safely unguessable: moderate protection from an offline
 # slow-hash scenario" (about 10^10 guesses).
 MIN_SCORE = 3
 # zxcvbn refuses passwords longer than this (its time grows with length), so only the

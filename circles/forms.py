@@ -8,6 +8,9 @@ from typing import Any
 
 from django import forms
 from django.conf import global_settings, settings
+from django.conf.locale import LANG_INFO
+from django.utils import dates
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -32,29 +35,26 @@ DEFAULT_RADIUS = {"km": 25.0, "mi": 15.0}
 DAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
 DAY_CHOICES = [
     ("", _("Any day")),
-    ("today", "Today"),
-    ("mon", "Monday"),
-    ("tue", "Tuesday"),
-    ("wed", "Wednesday"),
-    ("thu", "Thursday"),
-    ("fri", "Friday"),
-    ("sat", "Saturday"),
-    ("sun", "Sunday"),
+    ("today", _("Today")),
+    *((key, capfirst(dates.WEEKDAYS[number])) for key, number in DAYS.items()),
 ]
-LANGUAGE_CHOICES = [
-    ("", _("Any language")),
-    *sorted(
-        ((code, name) for code, name in global_settings.LANGUAGES if "-" not in code),
-        key=lambda choice: choice[1],
-    ),
-]
+
+
+def language_name(code: str) -> str:
+    """A language named in itself ("Español", "Tiếng Việt", "简体中文"), the same in every
+    language of the site, so a person finds their own whatever the page is in."""
+    info = LANG_INFO.get(code, {})
+    return capfirst(info.get("name_local") or dict(global_settings.LANGUAGES).get(code, code))
+
+
+def circle_languages() -> list[tuple[str, str]]:
+    """The languages circles meet in (settings.CIRCLE_LANGUAGES), each named in itself."""
+    return [(code, language_name(code)) for code in settings.CIRCLE_LANGUAGES]
 
 
 def language_choices() -> list[tuple[str, str]]:
-    """The language choices, given to the field as a callable so that each form shares
-    the one list instead of copying ~80 choices (Django deep-copies a field's choices for
-    every form it makes)."""
-    return LANGUAGE_CHOICES
+    """The search's language choices: any, then each language circles meet in."""
+    return [("", _("Any language")), *circle_languages()]
 
 
 class ChoicesField(forms.MultipleChoiceField):

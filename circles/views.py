@@ -47,7 +47,7 @@ def _search_query(query: QueryDict, form: CircleSearchForm) -> QueryDict:
 
 # The columns a result card and the map show: the rest of a circle stays in the database.
 
-CARD_FIELDS = ("name", "slug", "format", "area_name", "lat", "lng", "timezone")
+CARD_FIELDS = ("name", "slug", "format", "area_name", "lat", "lng", "timezone", "language")
 
 
 def _page_of(circles: QuerySet[Circle], number: int) -> Page:

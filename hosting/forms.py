@@ -12,11 +12,9 @@ from django.utils import timezone
 from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
 
-# Starting a circle
-# Venues offered when starting a circle: those already known within this distance of its
 from accounts.places import Place, resolve_place
 from circles import wording
-from circles.forms import LANGUAGE_CHOICES
+from circles.forms import circle_languages
 from circles.models import Circle, Membership, Schedule, Topic, Venue, bounding_box, great_circle_km
 from circles.wording import ORDINALS, weekday_choices
 from hosting import agreement as facilitator_agreement
@@ -25,6 +23,9 @@ from hosting.services import HostingError, ScheduleError, check_schedule
 from meetups.models import Meetup
 from meetups.services import MAX_CAPACITY, NOTE_MAX_LENGTH
 
+# Starting a circle
+
+# Venues offered when starting a circle: those already known within this distance of its
 # area, nearest first.
 VENUES_NEAR_KM = 25
 VENUES_OFFERED = 20
@@ -90,7 +91,7 @@ class StartCircleForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one topic, so people can find the circle.")},
     )
-    language = forms.ChoiceField(label=_("Language"), choices=LANGUAGE_CHOICES[1:], initial="en")
+    language = forms.ChoiceField(label=_("Language"), choices=circle_languages, initial="en")
 
     # Where
     format = forms.ChoiceField(

@@ -21,7 +21,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-# A notice not about one meetup is not sent once this old (a mail outage that long).
 from accounts.background import BackgroundTask
 from accounts.models import User
 from accounts.notify import not_yet_sent, notification_key, queue_once
@@ -30,6 +29,7 @@ from hosting.models import ActionLog, HostOffer, MeetupMessage, Report
 from meetups.models import RSVP, Meetup
 from meetups.notifications import meetup_context
 
+# A notice not about one meetup is not sent once this old (a mail outage that long).
 NOTICE_EXPIRY = dt.timedelta(days=3)
 
 

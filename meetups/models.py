@@ -20,11 +20,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-# What a calendar entry shows of a meetup: RFC 5545 asks for SEQUENCE to rise when any of
 from accounts.models import User
 from circles.cache import bump_browse_version
 from circles.models import Circle, Schedule, Venue
 
+# What a calendar entry shows of a meetup: RFC 5545 asks for SEQUENCE to rise when any of
 # them changes, so calendars replace the entry they hold.
 CALENDAR_FIELDS = ("starts_at", "ends_at", "venue_id", "status")
 

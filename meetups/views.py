@@ -16,11 +16,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-
-# How far back the private feed reaches, so recent meetups stay in people's calendars.
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -34,6 +32,7 @@ from meetups import ics, services
 from meetups.forms import AttendanceForm, CancelMeetupForm, CancelRSVPForm, CapacityForm, RSVPForm
 from meetups.models import RSVP, Meetup
 
+# How far back the private feed reaches, so recent meetups stay in people's calendars.
 FEED_HISTORY_DAYS = 90
 
 
@@ -393,13 +392,16 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
             rsvps__user=user, rsvps__status=RSVP.Status.GOING, starts_at__gte=since
         ).select_related("circle", "venue")
     )
-    body = ics.calendar(
-        meetups,
-        path=reverse("me:calendar", args=[token]),
-        viewer=user,
-        links_for={m.pk for m in meetups if not m.is_cancelled},
-        name=settings.SITE_NAME,
-    )
+    # Calendar apps fetch the feed without the person's session or browser: it speaks the
+    # owner's language, as their emails do.
+    with translation.override(user.email_language):
+        body = ics.calendar(
+            meetups,
+            path=reverse("me:calendar", args=[token]),
+            viewer=user,
+            links_for={m.pk for m in meetups if not m.is_cancelled},
+            name=settings.SITE_NAME,
+        )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=300"
     return response

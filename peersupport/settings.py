@@ -347,7 +347,7 @@ LANGUAGE_COOKIE_HTTPONLY = True
 # words its facilitators wrote, not the site's: any code Django knows may be added.
 CIRCLE_LANGUAGES = env.list(
     "CIRCLE_LANGUAGES",
-    default=["en", "es", "zh-hans", "vi", "tl", "ko", "ar", "ru", "fr", "pt", "ht", "pl"],
+    default=["en", "es", "zh-hans", "vi", "ko", "ar", "ru", "fr", "ht", "pt", "pl", "uk"],
 )
 
 STATIC_URL = "/static/"

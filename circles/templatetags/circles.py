@@ -8,7 +8,7 @@ from django import template
 from django.utils.safestring import SafeString
 
 from circles import wording
-from circles.forms import KM_PER_MILE
+from circles.forms import KM_PER_MILE, language_name
 from circles.models import Schedule
 
 register = template.Library()
@@ -46,6 +46,12 @@ def distance(km: float | None, unit: str) -> str:
     value = km / KM_PER_MILE if unit == "mi" else km
     shown = f"{value:.1f}" if value < 10 else f"{value:.0f}"
     return f"{shown} {'mi' if unit == 'mi' else 'km'}"
+
+
+@register.filter(name="language_name")
+def language_name_filter(code: str) -> str:
+    """A language named in itself: "Español", "Tiếng Việt"."""
+    return language_name(code)
 
 
 @register.filter

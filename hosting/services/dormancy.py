@@ -10,7 +10,6 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-# How far ahead a resumed circle's schedules make meetups again, as the daily job does.
 from accounts.models import User
 from circles import services as circles_services
 from circles.models import Circle
@@ -25,6 +24,7 @@ from meetups import services as meetups_services
 from meetups.models import Meetup
 from meetups.services import MeetupError, extend_schedule
 
+# How far ahead a resumed circle's schedules make meetups again, as the daily job does.
 RESUME_WEEKS_AHEAD = 8
 
 

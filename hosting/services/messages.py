@@ -9,8 +9,6 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-# Messages
-# At most this many messages in any 24 hours: to the people going to one meetup, and from
 from accounts.models import User
 from hosting import notifications
 from hosting.models import MeetupMessage
@@ -21,6 +19,9 @@ from hosting.services._common import (
 )
 from meetups.models import Meetup
 
+# Messages
+
+# At most this many messages in any 24 hours: to the people going to one meetup, and from
 # one sender across all meetups. Enough for "running late" and "we moved tables", too few
 # to turn the feature into a mailing list.
 MESSAGE_LIMITS = {"meetup": 3, "sender": 10}

@@ -9,8 +9,6 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-# Reports
-# A member may file this many reports a day: enough for any real trouble, and a ceiling on
 from accounts.models import User
 from circles.models import Circle
 from hosting import notifications
@@ -21,6 +19,9 @@ from hosting.services._common import (
 )
 from meetups.models import Meetup
 
+# Reports
+
+# A member may file this many reports a day: enough for any real trouble, and a ceiling on
 # the emails one person can send to facilitators and moderators.
 REPORTS_PER_DAY = 10
 REASON_MAX = 200

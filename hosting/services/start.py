@@ -12,8 +12,6 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-# Starting a circle
-# Meetups exist this far ahead from the start, as the daily job keeps them
 from accounts.models import User
 from circles.cache import bump_browse_version
 from circles.models import Circle, Membership, Schedule, Topic, Venue
@@ -25,6 +23,9 @@ from hosting.services._common import (
 )
 from meetups.services import extend_schedule, occurrences
 
+# Starting a circle
+
+# Meetups exist this far ahead from the start, as the daily job keeps them
 # (meetups.services.extend_all_schedules).
 WEEKS_AHEAD = 8
 # A circle's slug is also the start of its Meeting Guide entries' slugs ("<slug>-<id>"),
