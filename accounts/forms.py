@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import format_lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -189,8 +190,11 @@ class SignupForm(AllauthSignupForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["health_data_consent"].label = format_html(
-            "Which circles I join can say something about my health. I agree that the site "
-            'stores this to run my account, as described in the <a href="{}">privacy note</a>.',
+            gettext(
+                "Which circles I join can say something about my health. I agree that the "
+                'site stores this to run my account, as described in the <a href="{}">'
+                "privacy note</a>."
+            ),
             reverse("privacy"),
         )
 

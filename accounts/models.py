@@ -191,7 +191,7 @@ class Notification(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("waiting to be sent")
-        SENT = "sent", "sent"
+        SENT = "sent", _("sent")
         FAILED = "failed", _("refused by the mail server")
         EXPIRED = "expired", _("too late to send")
         OBSOLETE = "obsolete", _("no longer applies")

@@ -85,7 +85,7 @@ class CircleSearchForm(forms.Form):
         widget=forms.NumberInput(attrs={"min": 1, "max": 500, "step": "any"}),
     )
     unit = forms.ChoiceField(
-        label=_("Unit"), choices=[("km", "km"), ("mi", "miles")], required=False
+        label=_("Unit"), choices=[("km", "km"), ("mi", _("miles"))], required=False
     )
     topic = ChoicesField(label=_("Topics"), required=False, widget=forms.CheckboxSelectMultiple)
     day = forms.ChoiceField(label=_("Day"), choices=DAY_CHOICES, required=False)

@@ -90,7 +90,7 @@ TIME_OF_DAY: dict[str, tuple[str, list[tuple[dt.time, dt.time]]]] = {
 ACCESS_FEATURES = {
     "step_free": _("Step-free venue"),
     "sign_language": _("Sign language"),
-    "fragrance_free": "Fragrance-free",
+    "fragrance_free": _("Fragrance-free"),
     "hearing_support": _("Hearing loop or captions"),
 }
 
@@ -302,8 +302,8 @@ class CircleQuerySet(models.QuerySet["Circle"]):
 class Circle(models.Model):
     class Format(models.TextChoices):
         IN_PERSON = "in_person", _("In person")
-        ONLINE = "online", "Online"
-        HYBRID = "hybrid", "Hybrid"
+        ONLINE = "online", _("Online")
+        HYBRID = "hybrid", _("Hybrid")
 
     class JoinPolicy(models.TextChoices):
         OPEN = "open", _("Open: join at once")
@@ -314,13 +314,13 @@ class Circle(models.Model):
         UNLISTED = "unlisted", _("Unlisted: only people with the link")
 
     class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
+        ACTIVE = "active", _("Active")
         # Taking a break: out of browse, no new members, no meetups until it resumes.
-        PAUSED = "paused", "Paused"
+        PAUSED = "paused", _("Paused")
         # No facilitator has said it still meets for STILL_MEETING_DAYS and no meetup is
         # ahead: out of browse until a facilitator confirms (hosting's "still meeting?").
         DORMANT = "dormant", _("Not confirmed lately")
-        ARCHIVED = "archived", "Archived"
+        ARCHIVED = "archived", _("Archived")
 
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=140, unique=True)
@@ -622,14 +622,14 @@ class MembershipQuerySet(models.QuerySet["Membership"]):
 
 class Membership(models.Model):
     class Role(models.TextChoices):
-        MEMBER = "member", "Member"
-        FACILITATOR = "facilitator", "Facilitator"
+        MEMBER = "member", _("Member")
+        FACILITATOR = "facilitator", _("Facilitator")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for approval")
-        ACTIVE = "active", "Active"
-        LEFT = "left", "Left"
-        REMOVED = "removed", "Removed"
+        ACTIVE = "active", _("Active")
+        LEFT = "left", _("Left")
+        REMOVED = "removed", _("Removed")
 
     # In the circle or asking to join it: the statuses a person can leave.
     CURRENT = (Status.ACTIVE, Status.PENDING)

@@ -664,7 +664,7 @@ class JoinRequestForm(forms.Form):
     """Approve or decline one of the circle's pending requests to join."""
 
     membership = forms.ModelChoiceField(queryset=Membership.objects.none())
-    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("decline", "Decline")])
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("decline", _("Decline"))])
 
     def __init__(self, *args: Any, circle: Circle, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -716,9 +716,9 @@ class CircleStateForm(forms.Form):
     action = forms.ChoiceField(
         choices=[
             ("step_down", _("Step down")),
-            ("pause", "Pause"),
-            ("resume", "Resume"),
-            ("archive", "Archive"),
+            ("pause", _("Pause")),
+            ("resume", _("Resume")),
+            ("archive", _("Archive")),
         ]
     )
     confirm = forms.BooleanField(
@@ -755,7 +755,7 @@ class HostDecisionForm(forms.Form):
     CONFIRM = "confirm"
     DECLINE = "decline"
 
-    decision = forms.ChoiceField(choices=[(CONFIRM, "Confirm"), (DECLINE, "Decline")])
+    decision = forms.ChoiceField(choices=[(CONFIRM, _("Confirm")), (DECLINE, _("Decline"))])
 
 
 # Messages

@@ -52,10 +52,10 @@ class HostOffer(models.Model):
     A confirmed offer makes the member `Meetup.host`."""
 
     class Status(models.TextChoices):
-        OFFERED = "offered", "Offered"
-        CONFIRMED = "confirmed", "Confirmed"
-        DECLINED = "declined", "Declined"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+        OFFERED = "offered", _("Offered")
+        CONFIRMED = "confirmed", _("Confirmed")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     meetup = models.ForeignKey(Meetup, on_delete=models.CASCADE, related_name="host_offers")
     user = models.ForeignKey(
@@ -129,8 +129,8 @@ class Report(models.Model):
         NOBODY_THERE = "nobody_there", _("Nobody was there")
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        RESOLVED = "resolved", "Resolved"
+        OPEN = "open", _("Open")
+        RESOLVED = "resolved", _("Resolved")
 
     class RoutedTo(models.TextChoices):
         FACILITATORS = "facilitators", _("The circle's facilitators")

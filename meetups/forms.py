@@ -61,7 +61,7 @@ class AttendanceForm(forms.Form):
 
     user = forms.CharField(max_length=18, strip=False, validators=[RegexValidator(r"\A[0-9]+\Z")])
     attended = forms.TypedChoiceField(
-        choices=[("1", "Came"), ("0", _("Did not come"))], coerce=lambda value: value == "1"
+        choices=[("1", _("Came")), ("0", _("Did not come"))], coerce=lambda value: value == "1"
     )
 
     def clean_user(self) -> User:

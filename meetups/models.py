@@ -39,8 +39,8 @@ class MeetupQuerySet(models.QuerySet["Meetup"]):
 
 class Meetup(models.Model):
     class Status(models.TextChoices):
-        SCHEDULED = "scheduled", "Scheduled"
-        CANCELLED = "cancelled", "Cancelled"
+        SCHEDULED = "scheduled", _("Scheduled")
+        CANCELLED = "cancelled", _("Cancelled")
 
     circle = models.ForeignKey(Circle, on_delete=models.CASCADE, related_name="meetups")
     schedule = models.ForeignKey(
@@ -182,9 +182,9 @@ class Meetup(models.Model):
 
 class RSVP(models.Model):
     class Status(models.TextChoices):
-        GOING = "going", "Going"
+        GOING = "going", _("Going")
         WAITLISTED = "waitlisted", _("On the waitlist")
-        CANCELLED = "cancelled", "Cancelled"
+        CANCELLED = "cancelled", _("Cancelled")
 
     meetup = models.ForeignKey(Meetup, on_delete=models.CASCADE, related_name="rsvps")
     user = models.ForeignKey(
