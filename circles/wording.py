@@ -81,7 +81,8 @@ def reader_zone(person_zone: str | None, circle_zone: str) -> zoneinfo.ZoneInfo:
     return zoneinfo.ZoneInfo(circle_zone)
 
 
-def _short_when(moment: dt.datetime | None, tz: str | zoneinfo.ZoneInfo) -> str:
+def short_when(moment: dt.datetime | None, tz: str | zoneinfo.ZoneInfo) -> str:
+    """A moment in a timezone, short, for lists: "Tue 6:30 pm CST"."""
     if moment is None:
         return ""
     local = _local(moment, tz)
@@ -90,7 +91,9 @@ def _short_when(moment: dt.datetime | None, tz: str | zoneinfo.ZoneInfo) -> str:
     )
 
 
-def _long_when(moment: dt.datetime | None, tz: str | zoneinfo.ZoneInfo) -> str:
+def long_when(moment: dt.datetime | None, tz: str | zoneinfo.ZoneInfo) -> str:
+    """A moment in a timezone, in full, for pages and emails: "Tuesday 24 November,
+    6:30 pm CST"; in Spanish "jueves 7 de enero, 10:00 CST"."""
     if moment is None:
         return ""
     local = _local(moment, tz)
@@ -106,7 +109,8 @@ def _long_when(moment: dt.datetime | None, tz: str | zoneinfo.ZoneInfo) -> str:
     )
 
 
-def _day_and_date(moment: dt.datetime, tz: str | zoneinfo.ZoneInfo) -> str:
+def day_and_date(moment: dt.datetime, tz: str | zoneinfo.ZoneInfo) -> str:
+    """The local day of a moment, short, for email subjects: "Tue 3 Mar"."""
     local = _local(moment, tz)
     return pgettext("a day, short: Tue 3 Mar", "{weekday} {day} {month}").format(
         weekday=dates.WEEKDAYS_ABBR[local.weekday()],
@@ -115,16 +119,11 @@ def _day_and_date(moment: dt.datetime, tz: str | zoneinfo.ZoneInfo) -> str:
     )
 
 
-# These read in the language active where they are shown, not where they are made: an
-# email's context is built once for everyone it goes to, and each copy is rendered in its
-# reader's language (accounts.notify.build_message).
-short_when = lazy(_short_when, str)
-short_when.__doc__ = """A moment in a timezone, short, for lists: "Tue 6:30 pm CST"."""
-long_when = lazy(_long_when, str)
-long_when.__doc__ = """A moment in a timezone, in full, for pages and emails: "Tuesday 24
-November, 6:30 pm CST"; in Spanish "jueves 7 de enero, 10:00 CST"."""
-day_and_date = lazy(_day_and_date, str)
-day_and_date.__doc__ = """The local day of a moment, short, for email subjects: "Tue 3 Mar"."""
+# The same, read in the language active where they are shown rather than where they are
+# made: an email's context is built once for everyone it goes to, and each copy is
+# rendered in its reader's language (accounts.notify.build_message).
+long_when_for_reader = lazy(long_when, str)
+day_and_date_for_reader = lazy(day_and_date, str)
 
 
 def duration(minutes: int) -> str:

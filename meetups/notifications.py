@@ -81,7 +81,7 @@ def meetup_context(meetup: Meetup, *, going: bool) -> dict:
     venue = meetup.venue
     return {
         "meetup": meetup,
-        "when": wording.long_when(meetup.starts_at, meetup.circle.tz),
+        "when": wording.long_when_for_reader(meetup.starts_at, meetup.circle.tz),
         "place": venue.name
         if venue
         else (pgettext_lazy("where", "online") if meetup.meeting_link else ""),
@@ -105,8 +105,8 @@ def reminder_context(seat: RSVP) -> dict:
     circle = meetup.circle
     zone = wording.reader_zone(seat.user.timezone, circle.timezone)
     context = meetup_context(meetup, going=True)
-    when = wording.long_when(meetup.starts_at, zone)
-    there = wording.long_when(meetup.starts_at, circle.tz)
+    when = wording.long_when_for_reader(meetup.starts_at, zone)
+    there = wording.long_when_for_reader(meetup.starts_at, circle.tz)
     place = context["place"]
     return context | {
         "when": when,
@@ -187,8 +187,8 @@ def queue_moved(meetup: Meetup, *, was_starts_at: dt.datetime, was_venue_id: int
     tz = meetup.circle.tz
     old_venue = Venue.objects.filter(pk=was_venue_id).first() if was_venue_id else None
     context = meetup_context(meetup, going=False) | {
-        "day_was": wording.day_and_date(was_starts_at, tz),
-        "when_was": wording.long_when(was_starts_at, tz),
+        "day_was": wording.day_and_date_for_reader(was_starts_at, tz),
+        "when_was": wording.long_when_for_reader(was_starts_at, tz),
         "place_was": old_venue.name if old_venue else "",
         "time_changed": was_starts_at != meetup.starts_at,
         "place_changed": was_venue_id != meetup.venue_id,
