@@ -19,6 +19,7 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
+from django.utils import translation
 
 from accounts.models import User
 from circles.models import Circle, Membership
@@ -52,6 +53,8 @@ def _fast_and_isolated(settings, request: pytest.FixtureRequest) -> Iterator[Non
     celery_app.conf.task_eager_propagates = eager
     yield
     celery_app.conf.task_always_eager = previous
+    # A request leaves its language active in the thread; the next test starts in English.
+    translation.deactivate()
 
 
 @pytest.fixture
