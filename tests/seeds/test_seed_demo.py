@@ -130,8 +130,11 @@ def test_the_demo_logins_weekly_prompt_arrives_within_minutes(mailoutbox: list) 
 
     assert prompt_due_checkins(now=now) == 0
     prompt_due_checkins(now=circle.checkin_due_at)
-    assert DEMO_EMAIL in [m.to[0] for m in mailoutbox]
-    assert {m.subject for m in mailoutbox} == {"How are you doing this week?"}
+    subjects = {m.to[0]: m.subject for m in mailoutbox}
+    assert subjects[DEMO_EMAIL] == "How are you doing this week?"
+    # The demo's Spanish-speaking member of that circle gets hers in Spanish.
+    assert subjects["lucia.m@example.org"] == "¿Cómo te va esta semana?"
+    assert set(subjects.values()) == {"How are you doing this week?", "¿Cómo te va esta semana?"}
 
 
 def test_the_demo_login_can_give_a_seat_away_tomorrow(
@@ -186,3 +189,16 @@ def test_with_debug_off_the_demo_makes_no_moderator(settings) -> None:
 
     assert not User.objects.filter(is_staff=True).exists()
     assert "Moderator" not in output
+
+
+def test_the_demo_has_a_circle_that_meets_in_spanish(client) -> None:
+    seed()
+    circle = Circle.objects.get(language="es")
+    member = User.objects.get(email="lucia.m@example.org")
+    assert member.language == "es"
+    assert circle.memberships.active().filter(user=member).exists()
+    assert "Nos reunimos cada jueves a las 18:30" in circle.description
+    client.force_login(member)
+    page = client.get(circle.get_absolute_url()).content.decode()
+    assert "Sobre este círculo" in page
+    assert "Próximos encuentros" in page

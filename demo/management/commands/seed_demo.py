@@ -26,7 +26,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import User
 from circles import wording
@@ -145,6 +145,7 @@ class Command(BaseCommand):
             display_name=spec["name"],
             timezone=spec["timezone"],
             home_place=spec.get("home", ""),
+            language=spec.get("language", ""),
             password=password_hash or self.password_hash,
             health_data_consent_at=timezone.now(),
             privacy_notice_version=settings.PRIVACY_NOTICE_VERSION,
@@ -183,15 +184,21 @@ class Command(BaseCommand):
             starts_on=timezone.now().astimezone(zone).date(),
         )
         access = spec["access"]
-        circle = Circle(
-            name=spec["name"],
-            slug=spec["slug"],
-            description=self.data["texts"]["description"].format(
+        # A circle in another language brings its own words (its facilitators wrote them),
+        # with its schedule worded in that language.
+        language = spec.get("language", "en")
+        with translation.override(language):
+            description = spec.get("description", self.data["texts"]["description"]).format(
                 who_for=self.data["who_for"][spec["topics"][0]],
                 when=wording.when_it_meets(schedule),
                 where=f"at {venue.name} in {spec['neighbourhood']}" if venue else "online",
                 minutes=schedule.duration_minutes,
-            ),
+            )
+        circle = Circle(
+            name=spec["name"],
+            slug=spec["slug"],
+            language=language,
+            description=description,
             format=Circle.Format.IN_PERSON if venue else Circle.Format.ONLINE,
             area_name=f"{spec['neighbourhood']}, {city}" if venue else "Online",
             lat=venue.lat if venue else None,
@@ -202,7 +209,7 @@ class Command(BaseCommand):
             if spec.get("join_question")
             else Circle.JoinPolicy.OPEN,
             join_question=spec.get("join_question", ""),
-            guidelines=self.data["texts"]["guidelines"],
+            guidelines=spec.get("guidelines", self.data["texts"]["guidelines"]),
             step_free=bool(venue and venue.step_free),
             hearing_support=access["hearing_support"],
             fragrance_free=access["fragrance_free"],
