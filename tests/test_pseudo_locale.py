@@ -23,9 +23,11 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from django.conf import settings
+from django.template.loader import get_template
 from django.test import Client
 from django.urls import reverse
 
+from accounts.notify import build_message
 from circles.forms import circle_languages
 from circles.models import Circle, Membership
 from meetups import services as meetup_services
@@ -232,3 +234,43 @@ def test_the_check_finds_a_word_typed_outside_the_api() -> None:
 def test_pseudo_catalog_marks_our_strings(pseudo: None) -> None:
     response = _client().get(reverse("crisis"))
     assert "⟦Crisis resources⟧" in response.content.decode()
+
+
+EMAILS = sorted(
+    path.name.removesuffix("-subject.txt")
+    for path in (settings.BASE_DIR / "templates" / "emails").glob("*-subject.txt")
+    if not path.name.startswith("_")
+)
+VARIABLE = re.compile(r"{{\s*(\w+)|{%\s*(?:if|elif)\s+(?:not\s+)?(\w+)")
+
+
+def _variables(template: str) -> set[str]:
+    """The names a template and the templates it includes read."""
+    source = get_template(template).template.source
+    names = {name for match in VARIABLE.finditer(source) for name in match.groups() if name}
+    for included in re.findall(r'{%\s*include\s+"([^"]+)"', source):
+        names |= _variables(included)
+    return names
+
+
+@pytest.mark.parametrize("template", EMAILS)
+def test_every_email_shows_no_word_outside_the_catalogs(pseudo: None, template: str) -> None:
+    """Each email with every part it can show turned on (each variable a word of its own)."""
+    person = UserFactory(display_name="ΩRobin", language=PSEUDO)
+    names = set()
+    for part in ("subject.txt", "body.txt", "body.html"):
+        names |= _variables(f"emails/{template}-{part}")
+    context = {name: f"Ω{name}" for name in names - {"count"}}
+    context |= {
+        "count": 2,
+        "moods": [{"word": "Ωword", "url": "https://example.org/Ω"}],
+        "going": True,
+        "meetup": MeetupFactory(),
+    }
+    message = build_message(user=person, template=template, context=context)
+    html = message.alternatives[0][0]
+    found = {
+        part: unmarked_words(text)
+        for part, text in (("subject", message.subject), ("text", message.body), ("html", html))
+    }
+    assert not any(found.values()), found
