@@ -11,6 +11,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from accounts.places import Place, resolve_place
 from circles import wording
@@ -784,16 +785,18 @@ class StillMeetingForm(forms.Form):
 
 # What a member can pick as the reason for a concern: short, plain, and the same words the
 # readers see in their queue.
+# Stored as written here (the English words), so a report reads the same to everyone
+# whatever language it was sent in; each reader sees them in theirs.
 REASONS = (
-    _("Someone was unkind, disrespectful or harassing"),
-    _("I'm worried about someone's safety"),
-    _("Someone broke confidentiality"),
-    _("Selling, spam or recruiting"),
-    _("It isn't peer support (advice, treatment or pressure)"),
-    _("The meetup was not as described"),
-    _("Something else"),
+    gettext_noop("Someone was unkind, disrespectful or harassing"),
+    gettext_noop("I'm worried about someone's safety"),
+    gettext_noop("Someone broke confidentiality"),
+    gettext_noop("Selling, spam or recruiting"),
+    gettext_noop("It isn't peer support (advice, treatment or pressure)"),
+    gettext_noop("The meetup was not as described"),
+    gettext_noop("Something else"),
 )
-CONCERN_REASONS = [("", _("Choose one")), *((reason, reason) for reason in REASONS)]
+CONCERN_REASONS = [("", _("Choose one")), *((reason, _(reason)) for reason in REASONS)]
 
 
 class MemberChoiceField(forms.ModelChoiceField):
