@@ -3,8 +3,6 @@ and the locks that make a double click act once."""
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy as _
-
 from accounts.models import User
 from circles.models import Circle
 from hosting.models import ActionLog, Report
@@ -39,11 +37,6 @@ def _log(
         report=report,
         note=note,
     )
-
-
-def _require_can_manage(*, circle: Circle, user: User) -> None:
-    if not circle.can_manage(user):
-        raise HostingError(_("Only this circle's facilitators can change its meetups."))
 
 
 def _locked_circle(circle: Circle) -> Circle:
