@@ -460,6 +460,7 @@ OPEN: dict[str, str] = {
     "robots_txt": "public",
     "crisis": "public",
     "privacy": "public",
+    "javascript_catalog": "public: the words of the site's scripts",
     "staff_outbox": "accounts.read_outbox, an objectless permission (MATRIX)",
     "circles:browse": "public: listed circles only",
     "circles:feed": "public: listed circles only",
