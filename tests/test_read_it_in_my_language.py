@@ -209,3 +209,13 @@ def test_calendars_speak_their_readers_language() -> None:
     assert "Detalles: " in text
     one = Client(HTTP_ACCEPT_LANGUAGE="es").get(reverse("meetups:ics", args=[meetup.pk]))
     assert "SUMMARY:Círculo en" in one.content.decode().replace("\r\n ", "")
+
+
+def test_the_scripts_words_come_in_the_pages_language() -> None:
+    spanish = Client(HTTP_ACCEPT_LANGUAGE="es").get(reverse("javascript_catalog"))
+    assert "Mostrar mapa" in spanish.content.decode()
+    assert "Usar mi ubicaci" in spanish.content.decode()
+    english = Client().get(reverse("javascript_catalog")).content.decode()
+    assert "Mostrar mapa" not in english
+    page = Client().get("/circles/").content.decode()
+    assert page.index('src="/jsi18n/"') < page.index("js/browse.js")
