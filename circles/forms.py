@@ -117,7 +117,7 @@ class CircleSearchForm(forms.Form):
     def __init__(self, *args: Any, user: User | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["topic"].choices = topic_choices()
+        self.fields["topic"].choices = [(slug, gettext(name)) for slug, name in topic_choices()]
         self.place_choices: list[Place] = []
 
     def clean_near(self) -> str:

@@ -19,10 +19,30 @@ from django.db.models import Exists, F, OuterRef, Q, Value
 from django.db.models.functions import ASin, Cos, Least, Power, Radians, RowNumber, Sin, Sqrt
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from accounts.models import User, validate_timezone
+
+# The names of the topics a site starts with (demo/data/topics.toml), marked so the catalogs
+# carry them: a topic reads in the reader's language when the catalog has its name, and as
+# it was written otherwise (tests/seeds/test_demo_data.py keeps the two lists in step).
+STARTING_TOPIC_NAMES = (
+    gettext_noop("Anxiety"),
+    gettext_noop("Grief and loss"),
+    gettext_noop("Recovery"),
+    gettext_noop("Caregiving"),
+    gettext_noop("New parents"),
+    gettext_noop("Depression"),
+    gettext_noop("Living with chronic illness"),
+    gettext_noop("LGBTQ+"),
+    gettext_noop("Veterans"),
+    gettext_noop("Loneliness"),
+    gettext_noop("Families of people with addiction"),
+    gettext_noop("Bereaved by suicide"),
+    gettext_noop("Divorce and separation"),
+    gettext_noop("Young adults"),
+)
 
 
 class Topic(models.Model):
@@ -34,7 +54,8 @@ class Topic(models.Model):
         ordering = ["name"]
 
     def __str__(self) -> str:
-        return self.name
+        """The topic's name in the reader's language (STARTING_TOPIC_NAMES)."""
+        return gettext(self.name)
 
 
 class Venue(models.Model):

@@ -18,7 +18,13 @@ from accounts.models import Notification, User
 from circles import wording
 from circles.models import Membership
 from meetups import services as meetup_services
-from tests.factories import CircleFactory, MeetupFactory, MembershipFactory, UserFactory
+from tests.factories import (
+    CircleFactory,
+    MeetupFactory,
+    MembershipFactory,
+    TopicFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -222,3 +228,14 @@ def test_the_scripts_words_come_in_the_pages_language() -> None:
     assert "Mostrar mapa" not in english
     page = Client().get("/circles/").content.decode()
     assert page.index('src="/jsi18n/"') < page.index("js/browse.js")
+
+
+def test_the_starting_topics_read_in_spanish_and_others_as_written() -> None:
+    grief = TopicFactory(name="Grief and loss", slug="grief")
+    TopicFactory(name="Knitting together", slug="knitting")
+    CircleFactory(name="Grief Circle Mid City", topics=[grief])
+    page = Client(HTTP_ACCEPT_LANGUAGE="es").get("/circles/").content.decode()
+    assert "<li>Duelo y pérdida</li>" in page  # on the circle's card
+    assert page.count("Duelo y pérdida") == 2  # and among the topics to search by
+    assert "Grief and loss" not in page
+    assert "Knitting together" in page

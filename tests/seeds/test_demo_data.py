@@ -15,7 +15,7 @@ from django.utils.text import slugify
 
 from accounts.models import User
 from circles import wording
-from circles.models import Schedule
+from circles.models import STARTING_TOPIC_NAMES, Schedule
 from demo.management.commands import seed_demo
 from demo.seeding import read_data, topics
 
@@ -112,3 +112,7 @@ def test_the_demo_login_hosts_a_circle_it_has_not_joined() -> None:
     assert hosted
     assert all(c["host"]["name"] == login["name"] for c in hosted)
     assert not {c["slug"] for c in hosted} & set(login["joins"])
+
+
+def test_the_starting_topics_names_are_in_the_catalogs() -> None:
+    assert {topic["name"] for topic in topics()} <= set(STARTING_TOPIC_NAMES)
