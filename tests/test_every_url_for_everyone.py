@@ -274,6 +274,10 @@ PAGES: dict[str, Page] = {
         data=lambda w: {"mood": 3, "visibility": "private"},
         acts=MEMBERS,
     ),
+    # Accepting the privacy note from a prompt's link: this POST carries no link.
+    "circles:checkin_consent": Page(
+        get="405 405 405 405 405", post="400 400 400 400 400", kwargs=_slug
+    ),
     "circles:checkin_reply": Page(
         get="L 405 405 405 405",
         post="L 404 404 404 404",

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 from accounts.forms import ConsentForm, DeleteAccountForm, SettingsForm, SignupForm
 from accounts.models import User
-from circles.forms import CircleSearchForm, JoinForm
+from circles.forms import CheckInForm, CheckInLinkForm, CircleSearchForm, JoinForm
 from circles.models import Circle, Membership
 from hosting import notifications as hosting_notifications
 from hosting import services as hosting_services
@@ -171,6 +171,14 @@ FORMS: dict[str, Form] = {
     "open data feed": Form("anonymous", "GET", _to("circles:feed"), SEARCH),
     "circle page": Form("anonymous", "GET", _slug("circles:detail"), ("invite",)),
     "join": Form("outsider", "POST", _slug("circles:join"), fields_of(JoinForm)),
+    # Weekly check-ins
+    "check in": Form("member", "POST", _slug("circles:checkin"), fields_of(CheckInForm)),
+    "check in from a link": Form(
+        "anonymous", "POST", _slug("circles:checkin"), fields_of(CheckInForm)
+    ),
+    "accept the privacy note from a check-in link": Form(
+        "anonymous", "POST", _slug("circles:checkin_consent"), fields_of(CheckInLinkForm)
+    ),
     # Signing up and in
     "signup": Form(
         "anonymous",
