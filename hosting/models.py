@@ -120,7 +120,8 @@ class Report(models.Model):
     Who reads it (`routed_to`, decided once by `route`): the circle's facilitators for
     concerns about a member or a meetup; the site's moderators (in the admin) for concerns
     about the whole circle or about one of its facilitators, so no facilitator ever judges
-    a report about themselves.
+    a report about themselves. A person the reporter could only describe in words
+    (`about_description`) is taken for a member: their facilitators know who came.
     """
 
     class Kind(models.TextChoices):
@@ -146,6 +147,8 @@ class Report(models.Model):
         on_delete=models.SET_NULL,
         related_name="reports_about",
     )
+    # Someone the reporter could not name (they never met at a meetup), in their words.
+    about_description = models.CharField(max_length=300, blank=True)
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -185,7 +188,7 @@ class Report(models.Model):
         """Who reads this report (see the class docstring); call before the first save."""
         if self.about_user_id is not None and self.circle.is_facilitator(self.about_user):
             return self.RoutedTo.MODERATORS
-        if self.about_user_id is None and self.meetup_id is None:
+        if self.about_user_id is None and self.meetup_id is None and not self.about_description:
             return self.RoutedTo.MODERATORS
         return self.RoutedTo.FACILITATORS
 

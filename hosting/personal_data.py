@@ -75,6 +75,7 @@ def export(user: User) -> dict[str, Any]:
                 "circle": r.circle.name,
                 "circle_slug": r.circle.slug,
                 "reason": r.reason,
+                "about_description": r.about_description,
                 "details": r.details,
                 "status": r.status,
                 "created_at": iso(r.created_at),

@@ -757,15 +757,17 @@ def _member_who_may_report(request: AuthenticatedHttpRequest, circle: Circle) ->
 @require_http_methods(["GET", "HEAD", "POST"])
 @rate_limited("report")
 def report_circle(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    """Report a concern about the circle or one of its members (`?about=<membership id>`
-    picks the member in advance; the picker lists display names only)."""
+    """Report a concern about the circle or a person in it (`?about=<membership id>`
+    picks them in advance). The picker names only people the reporter may name
+    (services.reportable_people), by display name; anyone else is described in words."""
     circle = get_object_or_404(Circle, slug=slug)
     if not circle.opens_for(request.user):
         raise Http404("No such circle.")
     _member_who_may_report(request, circle)
+    people = services.reportable_people(circle=circle, reporter=request.user)
     status = 200
     if request.method == "POST":
-        form = ReportForm(request.POST, circle=circle, reporter_id=request.user.pk)
+        form = ReportForm(request.POST, people=people)
         if form.is_valid():
             about = form.cleaned_data["about"]
             try:
@@ -773,6 +775,7 @@ def report_circle(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
                     reporter=request.user,
                     circle=circle,
                     about=about.user if about else None,
+                    about_description=form.cleaned_data["someone"],
                     reason=form.cleaned_data["reason"],
                     details=form.cleaned_data["details"],
                 )
@@ -784,11 +787,7 @@ def report_circle(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
         status = 400
     else:
         # An `about` that is not one of the choices (stale or forged) just selects nothing.
-        form = ReportForm(
-            initial={"about": request.GET.get("about", "")},
-            circle=circle,
-            reporter_id=request.user.pk,
-        )
+        form = ReportForm(initial={"about": request.GET.get("about", "")}, people=people)
     return render(request, "hosting/report.html", {"circle": circle, "form": form}, status=status)
 
 

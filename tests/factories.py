@@ -133,3 +133,13 @@ class RSVPFactory(factory.django.DjangoModelFactory):
     meetup = factory.SubFactory(MeetupFactory)
     user = factory.SubFactory(UserFactory)
     status = RSVP.Status.GOING
+
+
+def met_at_a_meetup(circle: Circle, *people: User) -> Meetup:
+    """A meetup of `circle` that started yesterday, all of `people` going: they met there
+    (hosting.services.reportable_people)."""
+    start = now() - dt.timedelta(days=1)
+    meetup = MeetupFactory(circle=circle, starts_at=start)
+    for person in people:
+        RSVPFactory(meetup=meetup, user=person)
+    return meetup

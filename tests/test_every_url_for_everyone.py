@@ -41,7 +41,13 @@ from hosting.models import HostOffer, Report
 from meetups import cant_make_it
 from meetups import services as meetups_services
 from meetups.models import Meetup
-from tests.factories import CircleFactory, MeetupFactory, MembershipFactory, UserFactory
+from tests.factories import (
+    CircleFactory,
+    MeetupFactory,
+    MembershipFactory,
+    UserFactory,
+    met_at_a_meetup,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -110,6 +116,7 @@ def _build_world() -> World:
     later = MeetupFactory(circle=circle, starts_at=meetup.starts_at + dt.timedelta(weeks=1))
     for user in (member, attendee):
         meetups_services.rsvp(user=user, meetup=meetup)
+    met_at_a_meetup(circle, member, attendee)
 
     removed = MembershipFactory(circle=circle, user=person("rex", display_name="Rex"))
     hosting_services.remove_member(membership=removed, by=facilitator, block=True)

@@ -48,7 +48,7 @@ from hosting.models import HostOffer, Report
 from meetups import forms as meetup_forms
 from meetups import services as meetups_services
 from meetups.models import Meetup
-from tests.factories import MeetupFactory, MembershipFactory, UserFactory
+from tests.factories import MeetupFactory, MembershipFactory, UserFactory, met_at_a_meetup
 
 pytestmark = pytest.mark.django_db
 
@@ -118,6 +118,7 @@ def world(circle: Circle, facilitator: User, member: User, outsider: User, meetu
     meetups_services.rsvp(user=member, meetup=meetup)
     MembershipFactory(circle=circle, status=Membership.Status.PENDING, join_answer="May I come?")
     reporter = MembershipFactory(circle=circle, user=UserFactory()).user
+    met_at_a_meetup(circle, reporter, member)
     later = MeetupFactory(circle=circle)
     return World(
         circle=circle,

@@ -35,12 +35,14 @@ from hosting.services.membership import (
 )
 from hosting.services.messages import MESSAGE_LIMITS, MESSAGE_WINDOW, message_people_going
 from hosting.services.reports import (
+    ABOUT_DESCRIPTION_MAX,
     DETAILS_MAX,
     NOTE_MAX,
     REASON_MAX,
     REPORTS_PER_DAY,
     hide_circle,
     report_concern,
+    reportable_people,
     reroute_open_reports,
     resolve_report,
 )
@@ -68,6 +70,7 @@ from hosting.services.start import (
 )
 
 __all__ = [
+    "ABOUT_DESCRIPTION_MAX",
     "DETAILS_MAX",
     "FIRST_MEETUP_WITHIN",
     "MESSAGE_LIMITS",
@@ -107,6 +110,7 @@ __all__ = [
     "pause_circle",
     "remove_member",
     "report_concern",
+    "reportable_people",
     "reroute_open_reports",
     "resolve_report",
     "resume_circle",

@@ -39,6 +39,7 @@ from tests.factories import (
     MembershipFactory,
     ScheduleFactory,
     UserFactory,
+    met_at_a_meetup,
 )
 
 pytestmark = pytest.mark.django_db
@@ -93,6 +94,7 @@ def world(circle: Circle, facilitator: User, member: User) -> World:
         circle=other_circle, role=Membership.Role.FACILITATOR
     ).user
     reporter = MembershipFactory(circle=circle).user
+    met_at_a_meetup(circle, reporter, member)
     return World(
         circle=circle,
         meetup=meetup,

@@ -18,7 +18,7 @@ from accounts.models import User
 from circles.models import Circle, Membership
 from hosting.models import ActionLog, Report
 from meetups.models import Meetup
-from tests.factories import MeetupFactory, MembershipFactory, UserFactory
+from tests.factories import MeetupFactory, MembershipFactory, UserFactory, met_at_a_meetup
 
 pytestmark = pytest.mark.django_db
 
@@ -39,10 +39,11 @@ def moderator_client(moderator: User) -> Client:
 
 
 @pytest.fixture
-def rowan(circle: Circle) -> User:
-    """Another member of the circle, the one reported."""
+def rowan(circle: Circle, member: User) -> User:
+    """Another member of the circle, the one reported, whom Milo met at a meetup."""
     user = UserFactory(display_name="Rowan", email="rowan.private@example.com")
     MembershipFactory(user=user, circle=circle)
+    met_at_a_meetup(circle, member, user)
     return user
 
 
