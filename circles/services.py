@@ -200,13 +200,13 @@ def unblock_member(*, membership: Membership, by: User) -> Membership:
 
 
 @transaction.atomic
-def make_facilitator(*, membership: Membership, by: User) -> Membership:
-    """A facilitator (or a moderator) makes an active member a co-facilitator. Making a
-    facilitator one again changes nothing."""
+def make_facilitator(*, membership: Membership) -> Membership:
+    """An active member becomes a co-facilitator. Making a facilitator one again changes
+    nothing. Who decided was checked by the caller: hosting.services.accept_co_facilitation,
+    once the member accepted a facilitator's invitation and the facilitator agreement."""
     membership = (
         Membership.objects.select_for_update().select_related("circle").get(pk=membership.pk)
     )
-    _require_can_manage(circle=membership.circle, user=by)
     if membership.status != Membership.Status.ACTIVE:
         raise CircleError("Only an active member of the circle can co-facilitate it.")
     if membership.role != Membership.Role.FACILITATOR:

@@ -666,14 +666,14 @@ class JoinRequestForm(forms.Form):
 
 class MemberForm(forms.Form):
     """Something a facilitator does about one person in the circle: remove them (they may
-    join again), remove and block them, unblock someone blocked, make a member a
-    co-facilitator, or hand the circle over to them."""
+    join again), remove and block them, unblock someone blocked, invite a member to
+    co-facilitate, or hand the circle over to them."""
 
     ACTIONS = {
         "remove": "Remove",
         "block": "Remove and block",
         "unblock": "Unblock",
-        "co_facilitate": "Make co-facilitator",
+        "co_facilitate": "Invite to co-facilitate",
         "hand_over": "Hand the circle over",
     }
 
@@ -692,6 +692,35 @@ class MemberForm(forms.Form):
 
 
 # Co-facilitators and the circle's state
+
+
+class CoFacilitationAnswerForm(forms.Form):
+    """The invited member's answer: accept (ticking that they accept the facilitator
+    agreement shown, whose version travels with the form) or decline."""
+
+    answer = forms.ChoiceField(choices=[("accept", _("Accept")), ("decline", _("Decline"))])
+    agreement = forms.BooleanField(
+        required=False, label=_("I have read the facilitator agreement and accept it.")
+    )
+    agreement_version = forms.CharField(
+        required=False,
+        max_length=20,
+        initial=facilitator_agreement.VERSION,
+        widget=forms.HiddenInput,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("answer") == "accept" and not data.get("agreement"):
+            self.add_error(
+                "agreement",
+                _("Please read the facilitator agreement and tick that you accept it."),
+            )
+        return data
+
+
+class WithdrawInvitationForm(forms.Form):
+    """The one button that takes back an invitation to co-facilitate."""
 
 
 class CircleStateForm(forms.Form):

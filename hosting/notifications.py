@@ -20,11 +20,12 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import outbox
 from accounts.background import BackgroundTask
-from accounts.models import User
+from accounts.models import Notification, User
 from accounts.notify import not_yet_sent, notification_key, queue_once
 from circles.models import Circle, Membership
-from hosting.models import ActionLog, HostOffer, MeetupMessage, Report
+from hosting.models import ActionLog, CoFacilitatorInvitation, HostOffer, MeetupMessage, Report
 from meetups.models import RSVP, Meetup
 from meetups.notifications import meetup_context
 
@@ -85,6 +86,43 @@ def notify_join_decision(entry_id: int) -> bool:
 
 
 # Co-facilitators and the circle's state
+#
+# Key: co-facilitator-invitation:invitation:<id>:user:<id>. The email names neither the
+# circle nor who invited: the page behind the link, after sign-in, does. It is not sent
+# once the invitation was answered or withdrawn (`_invitation_still_open`).
+
+
+@shared_task(base=BackgroundTask)
+def notify_co_facilitator_invitation(invitation_id: int) -> bool:
+    """Tell a member they are invited to co-facilitate, with a link to the invitation's
+    page, where they read the facilitator agreement and accept or decline."""
+    invitation = (
+        CoFacilitatorInvitation.objects.open()
+        .select_related("user")
+        .filter(pk=invitation_id)
+        .first()
+    )
+    if invitation is None or not invitation.user.is_active:
+        return False
+    path = reverse("hosting:co_facilitator_invitation", args=[invitation.pk])
+    return queue_once(
+        key=notification_key(
+            "co-facilitator-invitation", invitation=invitation.pk, user=invitation.user_id
+        ),
+        user=invitation.user,
+        template="co-facilitator-invitation",
+        context={"invitation_url": f"{settings.SITE_URL}{path}"},
+        expires_at=_notice_expiry(),
+    )
+
+
+def _invitation_still_open(note: Notification) -> bool:
+    return CoFacilitatorInvitation.objects.open().filter(pk=note.key_parts()["invitation"]).exists()
+
+
+def register_checks() -> None:
+    """Called once by HostingConfig.ready."""
+    outbox.register_check("co-facilitator-invitation", _invitation_still_open)
 
 
 # Rotating hosts

@@ -32,6 +32,7 @@ from hosting import services as hosting_services
 from hosting.forms import (
     CancelMeetupForm,
     CircleStateForm,
+    CoFacilitationAnswerForm,
     HostDecisionForm,
     JoinRequestForm,
     MeetupChangeForm,
@@ -43,8 +44,9 @@ from hosting.forms import (
     ResolveReportForm,
     SeriesChangeForm,
     StartCircleForm,
+    WithdrawInvitationForm,
 )
-from hosting.models import HostOffer, Report
+from hosting.models import CoFacilitatorInvitation, HostOffer, Report
 from meetups import forms as meetup_forms
 from meetups import services as meetups_services
 from meetups.models import Meetup
@@ -110,6 +112,7 @@ class World:
     meetup: Meetup
     offer: HostOffer
     report: Report
+    invitation: CoFacilitatorInvitation
     users: dict[str, User | None]
 
 
@@ -126,6 +129,9 @@ def world(circle: Circle, facilitator: User, member: User, outsider: User, meetu
         offer=hosting_services.offer_to_host(user=member, meetup=later),
         report=hosting_services.report_concern(
             reporter=reporter, circle=circle, about=member, reason="Talked over people"
+        ),
+        invitation=hosting_services.invite_co_facilitator(
+            membership=circle.memberships.get(user=member), by=facilitator
         ),
         users={
             "anonymous": None,
@@ -276,6 +282,20 @@ FORMS: dict[str, Form] = {
     ),
     "new invite link": Form(
         "facilitator", "POST", _slug("hosting:new_invite_link"), fields_of(NewInviteLinkForm)
+    ),
+    "answer an invitation to co-facilitate": Form(
+        "member",
+        "POST",
+        lambda w: reverse("hosting:co_facilitator_invitation", args=[w.invitation.pk]),
+        fields_of(CoFacilitationAnswerForm),
+    ),
+    "withdraw an invitation to co-facilitate": Form(
+        "facilitator",
+        "POST",
+        lambda w: reverse(
+            "hosting:withdraw_co_facilitator_invitation", args=[w.circle.slug, w.invitation.pk]
+        ),
+        fields_of(WithdrawInvitationForm),
     ),
     "decide a host offer": Form(
         "facilitator",
