@@ -23,7 +23,7 @@ from django.utils import timezone
 from accounts import outbox
 from accounts.background import BackgroundTask
 from accounts.models import Notification, User
-from accounts.notify import not_yet_sent, notification_key, queue_once
+from accounts.notify import build_message, not_yet_sent, notification_key, queue_once
 from circles.models import Circle, Membership
 from hosting.models import ActionLog, CoFacilitatorInvitation, HostOffer, MeetupMessage, Report
 from meetups.models import RSVP, Meetup
@@ -176,10 +176,7 @@ def send_meetup_message(message_id: int) -> int:
     if message is None or message.meetup.is_cancelled:
         return 0
     meetup = message.meetup
-    context = meetup_context(meetup, going=False) | {
-        "body": message.body,
-        "sender_name": message.sender.display_name if message.sender else "The host",
-    }
+    context = _message_context(message, named=message.sender is not None)
     sent = 0
     for user in people_going(meetup, sender=message.sender):
         sent += queue_once(
@@ -190,6 +187,37 @@ def send_meetup_message(message_id: int) -> int:
             expires_at=meetup.starts_at,
         )
     return sent
+
+
+def _message_context(message: MeetupMessage, *, named: bool) -> dict:
+    return meetup_context(message.meetup, going=False) | {
+        "body": message.body,
+        "sender_name": message.sender.display_name if named and message.sender else "The host",
+    }
+
+
+def forget_sender(sender: User) -> int:
+    """Take `sender`'s name out of their messages to the people going that still wait in
+    the outbox (their account is being deleted): each is rendered again, signed "The
+    host", keeping its Message-ID. Returns how many changed. The only email that names
+    someone other than its recipient is this one; every other keeps names out."""
+    changed = 0
+    for message in MeetupMessage.objects.filter(sender=sender).select_related(
+        "meetup__circle", "meetup__venue"
+    ):
+        context = _message_context(message, named=False)
+        waiting = Notification.objects.filter(
+            key__startswith=notification_key("message", message=message.pk) + ":",
+            status=Notification.Status.PENDING,
+        ).select_related("user")
+        for note in waiting:
+            rendered = build_message(user=note.user, template="meetup-message", context=context)
+            note.subject = rendered.subject
+            note.body = rendered.body
+            note.html = next(body for body, kind in rendered.alternatives if kind == "text/html")
+            note.save(update_fields=["subject", "body", "html", "updated_at"])
+            changed += 1
+    return changed
 
 
 # Still meeting

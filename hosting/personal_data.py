@@ -27,7 +27,7 @@ from django.shortcuts import redirect
 from accounts.models import User
 from accounts.my_data import iso
 from circles.models import Circle, Membership
-from hosting import services
+from hosting import notifications, services
 from hosting.models import (
     CoFacilitatorInvitation,
     HostingAgreement,
@@ -105,7 +105,9 @@ def export(user: User) -> dict[str, Any]:
 
 
 def before_delete(user: User) -> None:
-    """Nothing to settle first: see the module docstring for what stays."""
+    """The person's messages to the people going that have not gone out yet lose their
+    name (hosting.notifications.forget_sender); see the module docstring for what stays."""
+    notifications.forget_sender(user)
 
 
 class MemberChoiceField(forms.ModelChoiceField):
