@@ -64,6 +64,8 @@ def test_inviting_gives_no_power_and_emails_a_discreet_link(
     assert circle.name not in text and circle.slug not in text
     assert facilitator.display_name not in text
     assert _page(invited) in message.body
+    # The circle's page shows them the way to answer, and no one else.
+    assert _page(invited) in member_client.get(circle.get_absolute_url()).content.decode()
 
 
 def test_the_link_opens_a_page_and_changes_nothing(
