@@ -55,7 +55,7 @@ def test_inviting_gives_no_power_and_emails_a_discreet_link(
     facilitator: User,
 ) -> None:
     assert _membership(member, circle).role == Membership.Role.MEMBER
-    assert not circle.can_manage(member)
+    assert not member.has_perm("circles.manage_circle", circle)
     assert member_client.get(MANAGE).status_code == 403
     assert ActionLog.objects.get().action == "invite co-facilitator"
     [message] = [m for m in mail.outbox if m.to == [member.email]]
