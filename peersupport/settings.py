@@ -285,6 +285,9 @@ OUTBOX_CHUNK = env.int("OUTBOX_CHUNK", default=100)
 OUTBOX_RETRY_BASE = env.int("OUTBOX_RETRY_BASE", default=30)
 OUTBOX_RETRY_MAX = env.int("OUTBOX_RETRY_MAX", default=600)
 OUTBOX_MAX_REFUSALS = env.int("OUTBOX_MAX_REFUSALS", default=5)
+# After a mail server timed out, no chunk connects for this many seconds; then one tries
+# (accounts.outbox, "the mail circuit"). 0: never wait as a whole.
+OUTBOX_CIRCUIT_SECONDS = env.int("OUTBOX_CIRCUIT_SECONDS", default=60)
 
 # Celery: Redis when REDIS_URL is set, otherwise the filesystem transport under .data/
 # so `make run` needs no server.
@@ -307,6 +310,18 @@ else:
         "visibility_timeout": BROKER_VISIBILITY_TIMEOUT,
     }
 CELERY_TASK_DEFAULT_QUEUE = "default"
+# Tasks that talk to the mail server run on a queue of their own, consumed by a worker of
+# its own (docker-compose.yml's `mailer`, Procfile.dev's `mail`), so a mail server that
+# hangs never makes the scans and the other tasks wait.
+MAIL_QUEUE = "mail"
+CELERY_TASK_ROUTES = {
+    name: {"queue": MAIL_QUEUE}
+    for name in (
+        "accounts.tasks.deliver_notifications",
+        "meetups.notifications.queue_reminders",
+        "circles.notifications.send_checkin_prompts",
+    )
+}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
