@@ -106,6 +106,17 @@ def refused_for_good(exc: Exception) -> bool:
     return bool(codes) and all(code >= 500 for code in codes)
 
 
+def timed_out(exc: BaseException) -> bool:
+    """Whether a send failed for want of an answer within EMAIL_TIMEOUT. smtplib turns a
+    timeout while reading a reply into SMTPServerDisconnected, raised while handling it."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, TimeoutError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 CIRCUIT_OPEN_UNTIL = "outbox:mail-circuit:open-until"
 CIRCUIT_TRIAL = "outbox:mail-circuit:trial"
 
@@ -391,7 +402,7 @@ def send_claimed(notes: list[Notification], *, checked: bool = False) -> Counter
                 counts["retry"] += 1
                 _release(notes[index + 1 :])
                 counts["released"] += len(notes) - index - 1
-                if circuit == "trial" or isinstance(exc, TimeoutError):
+                if circuit == "trial" or timed_out(exc):
                     _open_circuit(exc)
                 break
             else:

@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 import environ
+from kombu import Exchange, Queue
 
 from peersupport.cache import redis_broker_options, redis_caches
 
@@ -314,6 +315,11 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 # its own (docker-compose.yml's `mailer`, Procfile.dev's `mail`), so a mail server that
 # hangs never makes the scans and the other tasks wait.
 MAIL_QUEUE = "mail"
+# Both declared, so that purging the queues (`celery purge`, tests) empties both.
+CELERY_TASK_QUEUES = [
+    Queue(name, Exchange(name), routing_key=name)
+    for name in (CELERY_TASK_DEFAULT_QUEUE, MAIL_QUEUE)
+]
 CELERY_TASK_ROUTES = {
     name: {"queue": MAIL_QUEUE}
     for name in (
