@@ -136,7 +136,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # web server's connections get it (peersupport.startup.limit_web_statements, called by
 # wsgi.py and asgi.py); migrations and the Celery worker's long jobs do not. A statement
 # stopped by it, like a lock waited on too long, answers the 503 page (peersupport.errors).
-WEB_STATEMENT_TIMEOUT_MS = env.int("WEB_STATEMENT_TIMEOUT_MS", default=5000)
+# Half a second later the web server stops waiting for a server that cannot even stop it
+# (a frozen one), on its own side (peersupport.postgres.stall).
+WEB_STATEMENT_TIMEOUT_MS = env.int("WEB_STATEMENT_TIMEOUT_MS", default=2000)
+# The longest a web request may spend waiting on the database, all queries together;
+# past it the request answers the 503 page (peersupport.postgres.stall, wsgi.py).
+WEB_REQUEST_SECONDS = env.float("WEB_REQUEST_SECONDS", default=4.0)
 
 # Redis backs the cache (allauth's rate limits need a shared cache) and the broker.
 REDIS_URL = env.str("REDIS_URL", default="")

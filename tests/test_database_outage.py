@@ -283,8 +283,10 @@ def test_web_statements_stop_at_the_web_timeout(postgres) -> None:
 
 
 def test_only_the_web_server_limits_its_statements() -> None:
-    """wsgi.py gives the web's connections the statement timeout and the connect timeout;
-    a worker or a migration (settings alone) gets the connect timeout only."""
+    """wsgi.py gives the web's connections the statement timeout, the connect timeout and
+    the client-side bound half a second past the statement timeout
+    (peersupport.postgres.stall); a worker or a migration (settings alone) gets the
+    connect timeout only."""
     env = {
         "PATH": os.environ.get("PATH", ""),
         "DJANGO_SETTINGS_MODULE": "peersupport.settings",
@@ -303,13 +305,14 @@ def test_only_the_web_server_limits_its_statements() -> None:
             timeout=120,
         )
         assert result.returncode == 0, result.stderr
-        return json.loads(result.stdout.strip().splitlines()[-1])["default"]["OPTIONS"]
+        database = json.loads(result.stdout.strip().splitlines()[-1])["default"]
+        return {**database["OPTIONS"], "bound": database.get("CLIENT_QUERY_SECONDS")}
 
     web = options("import peersupport.wsgi; " + read)
     worker = options("import django; django.setup(); " + read)
 
-    assert web == {"connect_timeout": 2, "options": "-c statement_timeout=5000"}
-    assert worker == {"connect_timeout": 2}
+    assert web == {"connect_timeout": 2, "options": "-c statement_timeout=2000", "bound": 2.5}
+    assert worker == {"connect_timeout": 2, "bound": None}
 
 
 class FreezingProxy:
