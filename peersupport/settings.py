@@ -138,7 +138,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # stopped by it, like a lock waited on too long, answers the 503 page (peersupport.errors).
 # Half a second later the web server stops waiting for a server that cannot even stop it
 # (a frozen one), on its own side (peersupport.postgres.stall).
-WEB_STATEMENT_TIMEOUT_MS = env.int("WEB_STATEMENT_TIMEOUT_MS", default=2000)
+WEB_STATEMENT_TIMEOUT_MS = env.int("WEB_STATEMENT_TIMEOUT_MS", default=1500)
 # The longest a web request may spend waiting on the database, all queries together;
 # past it the request answers the 503 page (peersupport.postgres.stall, wsgi.py).
 WEB_REQUEST_SECONDS = env.float("WEB_REQUEST_SECONDS", default=4.0)

@@ -53,7 +53,9 @@ class Answer:
 class Site:
     """The site served by granian in a process of its own."""
 
-    def __init__(self, database_url: str, tmp_path: Path) -> None:
+    def __init__(
+        self, database_url: str, tmp_path: Path, *, workers: int = 1, threads: int = 2
+    ) -> None:
         self.port = _spare_port()
         env = {
             "PATH": os.environ.get("PATH", ""),
@@ -77,8 +79,8 @@ class Site:
                 "--interface", "wsgi",
                 "--host", "127.0.0.1",
                 "--port", str(self.port),
-                "--workers", "1",
-                "--blocking-threads", "2",
+                "--workers", str(workers),
+                "--blocking-threads", str(threads),
                 "peersupport.wsgi:application",
             ],
             cwd=BASE_DIR,
@@ -311,7 +313,7 @@ def test_only_the_web_server_limits_its_statements() -> None:
     web = options("import peersupport.wsgi; " + read)
     worker = options("import django; django.setup(); " + read)
 
-    assert web == {"connect_timeout": 2, "options": "-c statement_timeout=2000", "bound": 2.5}
+    assert web == {"connect_timeout": 2, "options": "-c statement_timeout=1500", "bound": 2.0}
     assert worker == {"connect_timeout": 2, "bound": None}
 
 
