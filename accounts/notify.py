@@ -197,11 +197,16 @@ def _hint_delivery(pk: int) -> None:
     connection = transaction.get_connection()
     hint = None
     if connection.in_atomic_block:
+        # Joined only within the same savepoints: a hint of an inner block that rolls back
+        # is dropped with it, and one registered by an earlier, finished block is its own.
+        savepoints = set(connection.savepoint_ids)
         hint = next(
             (
                 callback
-                for _, callback, _ in connection.run_on_commit
-                if isinstance(callback, _DeliveryHint) and not callback.handed_out
+                for sids, callback, _ in connection.run_on_commit
+                if isinstance(callback, _DeliveryHint)
+                and not callback.handed_out
+                and sids == savepoints
             ),
             None,
         )
