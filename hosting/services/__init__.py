@@ -1,0 +1,118 @@
+"""Everything a facilitator does that changes state, one transaction each, in a module per
+responsibility: starting a circle, its series of meetups, its members, pausing and
+archiving, rotating hosts, messages to the people going, and reports.
+
+Hosting changes circles, schedules, meetups and memberships together, so its services
+compose the lower rooms' services (circles.services, meetups.services) rather than writing
+their rows around them. Each raises HostingError with a message written for the person who
+asked, and logs what it did in ActionLog (who, what, when). Callers import from this
+package; the modules behind it are free to move.
+"""
+
+from hosting.services._common import HostingError
+from hosting.services.dormancy import (
+    RESUME_WEEKS_AHEAD,
+    STILL_MEETING_DAYS,
+    STILL_MEETING_WEEKS_AHEAD,
+    archive_circle,
+    circles_gone_quiet,
+    confirm_still_meeting,
+    mark_dormant_circles,
+    pause_circle,
+    resume_circle,
+    unconfirmed_since,
+)
+from hosting.services.membership import (
+    approve_request,
+    decline_request,
+    hand_over,
+    leave_circle,
+    make_co_facilitator,
+    new_invite_link,
+    remove_member,
+    step_down,
+    unblock_member,
+)
+from hosting.services.messages import MESSAGE_LIMITS, MESSAGE_WINDOW, message_people_going
+from hosting.services.reports import (
+    DETAILS_MAX,
+    NOTE_MAX,
+    REASON_MAX,
+    REPORTS_PER_DAY,
+    hide_circle,
+    report_concern,
+    reroute_open_reports,
+    resolve_report,
+)
+from hosting.services.rotation import (
+    confirm_host,
+    decline_host,
+    offer_to_host,
+    withdraw_host_offer,
+)
+from hosting.services.series import (
+    SERIES_CANCEL_MESSAGE,
+    SeriesChange,
+    cancel_meetup,
+    change_meetup,
+    change_series,
+)
+from hosting.services.start import (
+    FIRST_MEETUP_WITHIN,
+    SLUG_MAX_LENGTH,
+    WEEKS_AHEAD,
+    ScheduleError,
+    check_schedule,
+    host_circle,
+    unique_slug,
+)
+
+__all__ = [
+    "DETAILS_MAX",
+    "FIRST_MEETUP_WITHIN",
+    "MESSAGE_LIMITS",
+    "MESSAGE_WINDOW",
+    "NOTE_MAX",
+    "REASON_MAX",
+    "REPORTS_PER_DAY",
+    "RESUME_WEEKS_AHEAD",
+    "SERIES_CANCEL_MESSAGE",
+    "SLUG_MAX_LENGTH",
+    "STILL_MEETING_DAYS",
+    "STILL_MEETING_WEEKS_AHEAD",
+    "WEEKS_AHEAD",
+    "HostingError",
+    "ScheduleError",
+    "SeriesChange",
+    "approve_request",
+    "archive_circle",
+    "cancel_meetup",
+    "change_meetup",
+    "change_series",
+    "check_schedule",
+    "circles_gone_quiet",
+    "confirm_host",
+    "confirm_still_meeting",
+    "decline_host",
+    "decline_request",
+    "hand_over",
+    "hide_circle",
+    "host_circle",
+    "leave_circle",
+    "make_co_facilitator",
+    "mark_dormant_circles",
+    "message_people_going",
+    "new_invite_link",
+    "offer_to_host",
+    "pause_circle",
+    "remove_member",
+    "report_concern",
+    "reroute_open_reports",
+    "resolve_report",
+    "resume_circle",
+    "step_down",
+    "unblock_member",
+    "unconfirmed_since",
+    "unique_slug",
+    "withdraw_host_offer",
+]
