@@ -17,6 +17,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from tests.conftest import need
 from tests.redis_server import spare_port
 
 
@@ -35,7 +36,7 @@ class PrivatePostgres:
     def __init__(self) -> None:
         self.initdb, self.postgres = _binary("initdb"), _binary("postgres")
         if not (self.initdb and self.postgres):
-            pytest.skip("this test starts its own Postgres: install postgresql")
+            need("this test starts its own Postgres: install postgresql")
         self.folder = Path(tempfile.mkdtemp(prefix="peersupport-pg-"))
         self.port = spare_port()
         self.process: subprocess.Popen[bytes] | None = None
