@@ -122,7 +122,8 @@ CIRCUIT_TRIAL = "outbox:mail-circuit:trial"
 
 
 def mail_circuit() -> str:
-    """ "closed" (send), "open" (no chunk connects) or "half-open" (one chunk may try)."""
+    """The mail circuit's state: "closed" (send), "open" (no chunk connects) or
+    "half-open" (one chunk may try)."""
     until = cache.get(CIRCUIT_OPEN_UNTIL)
     if until is None:
         return "closed"
@@ -130,7 +131,8 @@ def mail_circuit() -> str:
 
 
 def _may_connect() -> str | None:
-    """ "closed" or "trial" when this chunk may connect to the mail server, else None."""
+    """Whether this chunk may connect to the mail server: "closed", or "trial" when it is
+    the one chunk trying a half-open circuit; None while the circuit holds it back."""
     state = mail_circuit()
     if state == "closed":
         return state
