@@ -117,20 +117,23 @@ breaker = Breaker()
 
 class Watchdog:
     """One thread per process that shuts down the socket of a query still waiting past
-    its deadline. Registering costs a lock and a dict entry; the thread sleeps until the
-    earliest deadline."""
+    its deadline. Registering costs a lock and a dict entry. While queries are watched the
+    thread looks every `TICK` seconds; while none are, it sleeps on an event. (It never
+    waits with a timeout on a lock or a condition: those wait until an absolute time of
+    the kernel's clock, which a shifted clock, as under `faketime` in CI, puts days away.)"""
+
+    TICK = 0.05
 
     def __init__(self) -> None:
-        self._cond = threading.Condition()
+        self._lock = threading.Lock()
+        self._busy = threading.Event()
         self._watched: dict[int, tuple[float, Callable[[], int]]] = {}
-        self._earliest = float("inf")
         self._thread: threading.Thread | None = None
         self._pid = 0
         self._tokens = itertools.count()
 
     def watch(self, deadline: float, fileno: Callable[[], int]) -> int:
-        with self._cond:
-            token = next(self._tokens)
+        with self._lock:
             if self._thread is None or self._pid != os.getpid():
                 # Started lazily, and again in a forked child (threads do not survive fork).
                 self._pid = os.getpid()
@@ -139,27 +142,28 @@ class Watchdog:
                     target=self._run, name="query-watchdog", daemon=True
                 )
                 self._thread.start()
+            token = next(self._tokens)
             self._watched[token] = (deadline, fileno)
-            if deadline < self._earliest:
-                self._earliest = deadline
-                self._cond.notify()
+            self._busy.set()
         return token
 
     def release(self, token: int) -> bool:
         """Stop watching; True when the watchdog had cut that query's connection."""
-        with self._cond:
+        with self._lock:
             return self._watched.pop(token, None) is None
 
     def _run(self) -> None:
-        with self._cond:
-            while True:
+        while True:
+            self._busy.wait()
+            time.sleep(self.TICK)
+            with self._lock:
                 now = time.monotonic()
                 for token, (deadline, fileno) in list(self._watched.items()):
                     if deadline <= now:
                         del self._watched[token]
                         _shut_down(fileno)
-                self._earliest = min((d for d, _ in self._watched.values()), default=float("inf"))
-                self._cond.wait(None if not self._watched else max(self._earliest - now, 0.01))
+                if not self._watched:
+                    self._busy.clear()
 
 
 def _shut_down(fileno: Callable[[], int]) -> None:
