@@ -79,10 +79,12 @@ class DatabaseWrapper(base.DatabaseWrapper):
         with self._bounded():
             super().init_connection_state()
 
-    def _commit(self) -> None:
-        with self._bounded():
-            super()._commit()
+    # Django's public commit and rollback (what transaction.atomic calls), bounded too.
 
-    def _rollback(self) -> None:
+    def commit(self) -> None:
         with self._bounded():
-            super()._rollback()
+            super().commit()
+
+    def rollback(self) -> None:
+        with self._bounded():
+            super().rollback()
