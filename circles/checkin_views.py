@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from accounts.errors import RuleError, refused
 from accounts.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from accounts.models import User
 from accounts.ratelimits import rate_limited
@@ -96,9 +97,8 @@ def checkin(request: HtmxHttpRequest, slug: str) -> HttpResponse:
                     visibility=data["visibility"],
                     wants_support=data["wants_support"],
                 )
-            except services.CircleError as error:
-                messages.error(request, error.message)
-                return redirect(checkin_path(circle, token))
+            except RuleError as error:
+                return refused(request, error, to=checkin_path(circle, token))
             support = " Your facilitators will know you'd like support."
             messages.success(
                 request, "Thank you for checking in." + (support if data["wants_support"] else "")
@@ -156,9 +156,8 @@ def reply(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse
     try:
         body = form.cleaned_data["body"]
         services.reply_to_checkin(user=request.user, checkin=checkin, body=body)
-    except services.CircleError as error:
-        messages.error(request, error.message)
-        return redirect(page)
+    except RuleError as error:
+        return refused(request, error, to=page)
     messages.success(request, "Your note is on its way. Thank you.")
     return redirect(page)
 

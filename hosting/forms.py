@@ -10,6 +10,7 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from accounts.errors import RuleError, refused_in
 from accounts.places import Place, resolve_place
 from circles import wording
 from circles.forms import LANGUAGE_CHOICES
@@ -17,7 +18,7 @@ from circles.models import Circle, Membership, Schedule, Topic, Venue, bounding_
 from circles.wording import ORDINALS, WEEKDAYS
 from hosting import agreement as facilitator_agreement
 from hosting.models import Report
-from hosting.services import HostingError, ScheduleError, check_schedule
+from hosting.services import ScheduleError, check_schedule
 from meetups.models import Meetup
 from meetups.services import MAX_CAPACITY, NOTE_MAX_LENGTH
 
@@ -365,8 +366,8 @@ class StartCircleForm(forms.Form):
                 check_schedule(schedule, today=today)
         except ScheduleError as error:
             self.add_error(error.field, error.message)
-        except HostingError as error:
-            self.add_error(None, error.message)
+        except RuleError as error:
+            refused_in(self, error)
 
     def new_circle(self) -> Circle:
         """The circle as described, unsaved (for hosting.services.host_circle, or a

@@ -19,8 +19,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from accounts.errors import RuleError, refused, refused_in
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from accounts.ratelimits import rate_limited
@@ -157,8 +159,8 @@ def start(request: AuthenticatedHttpRequest) -> HttpResponse:
             venue=form.chosen_venue(),
             agreement_version=form.cleaned_data["agreement_version"],
         )
-    except services.HostingError as error:
-        form.add_error(None, error.message)
+    except RuleError as error:
+        refused_in(form, error)
         return _start_page(request, form)
     messages.success(
         request,
@@ -253,8 +255,8 @@ def change_meetup(request: AuthenticatedHttpRequest, slug: str, pk: int) -> Http
             venue=data["venue"],
             capacity=data["capacity"],
         )
-    except services.HostingError as exc:
-        form.add_error(None, exc.message)
+    except RuleError as exc:
+        refused_in(form, exc)
         return _meetup_page(request, meetup, change_form=form, status=400)
     if not changed:
         messages.info(request, "Nothing changed.")
@@ -276,8 +278,8 @@ def cancel_meetup(request: AuthenticatedHttpRequest, slug: str, pk: int) -> Http
         return _meetup_page(request, meetup, cancel_form=form, status=400)
     try:
         services.cancel_meetup(meetup=meetup, by=request.user, message=form.cleaned_data["message"])
-    except services.HostingError as exc:
-        form.add_error(None, exc.message)
+    except RuleError as exc:
+        refused_in(form, exc)
         return _meetup_page(request, meetup, cancel_form=form, status=400)
     messages.success(
         request, "The meetup is cancelled. Everyone going or on the waitlist will get an email."
@@ -322,8 +324,8 @@ def series(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpRespons
         return _series_page(request, meetup, form, status=400)
     try:
         change = services.change_series(meetup=meetup, by=request.user, **form.cleaned_data)
-    except services.HostingError as exc:
-        form.add_error(None, exc.message)
+    except RuleError as exc:
+        refused_in(form, exc)
         return _series_page(request, meetup, form, status=400)
     if change.unchanged:
         messages.info(request, "The series already meets like this: nothing changed.")
@@ -367,6 +369,7 @@ def answer_request(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse
         return redirect(_manage_url(circle, "requests"))
     membership = form.cleaned_data["membership"]
     name = membership.user.display_name
+    back = _manage_url(circle, "requests")
     try:
         if form.cleaned_data["decision"] == "approve":
             services.approve_request(membership=membership, by=request.user)
@@ -374,9 +377,9 @@ def answer_request(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse
         else:
             services.decline_request(membership=membership, by=request.user)
             messages.success(request, f"You declined {name}'s request. We've let them know.")
-    except services.HostingError as error:
-        messages.error(request, error.message)
-    return redirect(_manage_url(circle, "requests"))
+    except RuleError as error:
+        return refused(request, error, to=back)
+    return redirect(back)
 
 
 def _first_error(form: forms.Form) -> str:
@@ -437,9 +440,8 @@ def member_action(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
             services.make_co_facilitator(membership=membership, by=by)
         else:
             services.hand_over(circle=circle, by=by, to=membership)
-    except services.HostingError as error:
-        messages.error(request, error.message)
-        return redirect(_manage_url(circle, "members"))
+    except RuleError as error:
+        return refused(request, error, to=_manage_url(circle, "members"))
     messages.success(request, MEMBER_DONE[action].format(name=membership.user.display_name))
     if not circle.can_manage(by):
         return redirect(circle)
@@ -463,9 +465,8 @@ def leave(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
         raise PermissionDenied
     try:
         services.leave_circle(user=request.user, circle=circle)
-    except services.HostingError as error:
-        messages.error(request, error.message)
-        return redirect(circle)
+    except RuleError as error:
+        return refused(request, error, to=circle)
     circle.refresh_from_db(fields=["status"])
     if circle.status == Circle.Status.ARCHIVED:
         messages.success(
@@ -551,9 +552,8 @@ def circle_state(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     }[action]
     try:
         change(circle=circle, by=by)
-    except services.HostingError as error:
-        messages.error(request, error.message)
-        return redirect(_manage_url(circle, "circle-state"))
+    except RuleError as error:
+        return refused(request, error, to=_manage_url(circle, "circle-state"))
     messages.success(request, STATE_DONE[action].format(name=circle.name))
     if not circle.can_manage(by):
         return redirect(circle)
@@ -570,9 +570,8 @@ def new_invite_link(request: AuthenticatedHttpRequest, slug: str) -> HttpRespons
         return redirect(_manage_url(circle, "invite"))
     try:
         services.new_invite_link(circle=circle, by=request.user)
-    except services.HostingError as error:
-        messages.error(request, error.message)
-        return redirect(_manage_url(circle, "invite"))
+    except RuleError as error:
+        return refused(request, error, to=_manage_url(circle, "invite"))
     messages.success(
         request, "The circle has a new invite link. The old one no longer works: share this one."
     )
@@ -601,13 +600,12 @@ def offer_to_host(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     HostOfferForm(request.POST).is_valid()  # No fields: the button is the whole form.
     try:
         services.offer_to_host(user=request.user, meetup=meetup)
-    except services.HostingError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request,
-            "Thank you for offering to host. The facilitators will let you know by email.",
-        )
+    except RuleError as exc:
+        return refused(request, exc, to=meetup)
+    messages.success(
+        request,
+        gettext("Thank you for offering to host. The facilitators will let you know by email."),
+    )
     return redirect(meetup)
 
 
@@ -618,10 +616,9 @@ def withdraw_host_offer(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
     HostOfferForm(request.POST).is_valid()
     try:
         services.withdraw_host_offer(user=request.user, meetup=meetup)
-    except services.HostingError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "You've taken back your offer to host this meetup.")
+    except RuleError as exc:
+        return refused(request, exc, to=meetup)
+    messages.success(request, gettext("You've taken back your offer to host this meetup."))
     return redirect(meetup)
 
 
@@ -645,10 +642,9 @@ def decide_host_offer(request: AuthenticatedHttpRequest, slug: str, pk: int) -> 
         else:
             services.decline_host(offer=offer, by=request.user)
             notice = f"You've declined {name}'s offer. We've emailed them."
-    except services.HostingError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, notice)
+    except RuleError as exc:
+        return refused(request, exc, to=back)
+    messages.success(request, notice)
     return redirect(back)
 
 
@@ -683,8 +679,8 @@ def message_people_going(request: AuthenticatedHttpRequest, slug: str, pk: int) 
                 sent = services.message_people_going(
                     meetup=meetup, sender=request.user, body=form.cleaned_data["body"]
                 )
-            except services.HostingError as exc:
-                form.add_error(None, exc.message)
+            except RuleError as exc:
+                refused_in(form, exc)
             else:
                 people = (
                     "1 person" if sent.recipient_count == 1 else f"{sent.recipient_count} people"
@@ -728,7 +724,7 @@ def still_meeting(request: HttpRequest, slug: str, token: str) -> HttpResponse:
         StillMeetingForm(request.POST).is_valid()  # No fields: the button is the answer.
         try:
             services.confirm_still_meeting(circle=circle, by=user)
-        except services.HostingError as exc:
+        except RuleError as exc:
             return render(
                 request,
                 "hosting/still_meeting.html",
@@ -776,8 +772,8 @@ def report_circle(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
                     reason=form.cleaned_data["reason"],
                     details=form.cleaned_data["details"],
                 )
-            except services.HostingError as error:
-                form.add_error(None, error.message)
+            except RuleError as error:
+                refused_in(form, error)
             else:
                 messages.success(request, REPORT_SENT)
                 return redirect(circle)
@@ -817,8 +813,8 @@ def report_meetup(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                     reason=form.cleaned_data["reason"],
                     details=form.cleaned_data["details"],
                 )
-            except services.HostingError as error:
-                form.add_error(None, error.message)
+            except RuleError as error:
+                refused_in(form, error)
             else:
                 messages.success(request, REPORT_SENT)
                 return redirect(meetup)
@@ -893,8 +889,7 @@ def resolve_report(request: AuthenticatedHttpRequest, slug: str, pk: int) -> Htt
         return render(request, "hosting/manage.html", context, status=400)
     try:
         services.resolve_report(report=report, by=request.user, note=form.cleaned_data["note"])
-    except services.HostingError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, "Resolved. Your note is kept in the circle's log.")
+    except RuleError as error:
+        return refused(request, error, to=queue_url)
+    messages.success(request, gettext("Resolved. Your note is kept in the circle's log."))
     return redirect(queue_url)

@@ -23,11 +23,12 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from accounts.errors import RuleError
 from accounts.models import User
 from circles import services as circles_services
 from circles.cache import bump_browse_version
 from circles.models import Circle, Membership, Schedule, Venue
-from circles.services import CircleError, join_circle
+from circles.services import join_circle
 from meetups import notifications
 from meetups.models import RSVP, Meetup
 from meetups.seats import bump_seats_version
@@ -39,12 +40,8 @@ MIN_LENGTH = dt.timedelta(minutes=15)
 MAX_LENGTH = dt.timedelta(hours=8)
 
 
-class MeetupError(Exception):
-    """A rule stopped the change; `message` is written for the person who asked."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class MeetupError(RuleError):
+    """A rule about meetups or seats stopped the change."""
 
 
 class RSVPError(MeetupError):
@@ -143,10 +140,7 @@ def join_and_rsvp(*, user: User, meetup: Meetup, accept_guidelines: bool) -> RSV
     if refusal is not None:
         raise RSVPError(refusal)
     with transaction.atomic():
-        try:
-            join_circle(user=user, circle=circle, accept_guidelines=accept_guidelines)
-        except CircleError as exc:
-            raise RSVPError(exc.message) from exc
+        join_circle(user=user, circle=circle, accept_guidelines=accept_guidelines)
         return rsvp(user=user, meetup=meetup)
 
 
@@ -546,10 +540,7 @@ def leave_circle(*, user: User, circle: Circle) -> Membership:
     """Leave a circle (circles.services.leave_circle and its rules) and give up every seat
     at its upcoming meetups (`give_up_seats`), both or neither."""
     with transaction.atomic():
-        try:
-            membership = circles_services.leave_circle(user=user, circle=circle)
-        except CircleError as exc:
-            raise MeetupError(exc.message) from exc
+        membership = circles_services.leave_circle(user=user, circle=circle)
         give_up_seats(user=user, circle=circle)
     return membership
 

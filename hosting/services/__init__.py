@@ -4,9 +4,10 @@ archiving, rotating hosts, messages to the people going, and reports.
 
 Hosting changes circles, schedules, meetups and memberships together, so its services
 compose the lower rooms' services (circles.services, meetups.services) rather than writing
-their rows around them. Each raises HostingError with a message written for the person who
-asked, and logs what it did in ActionLog (who, what, when). Callers import from this
-package; the modules behind it are free to move.
+their rows around them. A broken rule raises a RuleError with a message written for the
+person who asked: HostingError for hosting's own rules, or the lower service's refusal,
+passed on unchanged. Each logs what it did in ActionLog (who, what, when). Callers import
+from this package; the modules behind it are free to move.
 """
 
 from hosting.services._common import HostingError

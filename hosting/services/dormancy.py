@@ -12,7 +12,6 @@ from django.utils import timezone
 from accounts.models import User
 from circles import services as circles_services
 from circles.models import Circle
-from circles.services import CircleError
 from hosting import notifications
 from hosting.services._common import (
     HostingError,
@@ -21,7 +20,7 @@ from hosting.services._common import (
 )
 from meetups import services as meetups_services
 from meetups.models import Meetup
-from meetups.services import MeetupError, extend_schedule
+from meetups.services import extend_schedule
 
 # How far ahead a resumed circle's schedules make meetups again, as the daily job does.
 RESUME_WEEKS_AHEAD = 8
@@ -34,13 +33,10 @@ def _stop_circle(
     upcoming meetups with notice to the people going and cancelled calendar entries
     (meetups.services.call_off_upcoming_meetups). Doing it twice does it once."""
     already = _locked_circle(circle).status == stopped
-    try:
-        result = stop(circle=circle, by=by)
-        if already:
-            return result
-        cancelled = meetups_services.call_off_upcoming_meetups(circle=result, by=by)
-    except (CircleError, MeetupError) as exc:
-        raise HostingError(exc.message) from exc
+    result = stop(circle=circle, by=by)
+    if already:
+        return result
+    cancelled = meetups_services.call_off_upcoming_meetups(circle=result, by=by)
     _log(circle=result, actor=by, action=action, note=_called_off(cancelled))
     return result
 
@@ -62,10 +58,7 @@ def pause_circle(*, circle: Circle, by: User) -> Circle:
 def resume_circle(*, circle: Circle, by: User) -> Circle:
     """Bring a paused circle back (circles.services.resume_circle: active, confirmed still
     meeting from now) and make its schedules' meetups for the next eight weeks again."""
-    try:
-        resumed = circles_services.resume_circle(circle=circle, by=by)
-    except CircleError as exc:
-        raise HostingError(exc.message) from exc
+    resumed = circles_services.resume_circle(circle=circle, by=by)
     until = timezone.localdate(timezone=resumed.tz) + dt.timedelta(weeks=RESUME_WEEKS_AHEAD)
     made = 0
     for schedule in resumed.schedules.select_related("circle", "venue"):

@@ -40,37 +40,34 @@ def change_meetup(
     set_capacity (raised seats go to the waitlist). Each change is logged."""
     _require_can_manage(circle=meetup.circle, user=by)
     changed: list[str] = []
-    try:
-        if (starts_at, ends_at) != (meetup.starts_at, meetup.ends_at):
-            changed.append("time")
-        if (venue.pk if venue else None) != meetup.venue_id:
-            changed.append("place")
-        if changed:
-            was = wording.long_when(meetup.starts_at, meetup.circle.tz)
-            meetups_services.move_meetup(
-                meetup=meetup, starts_at=starts_at, ends_at=ends_at, venue=venue, by=by
-            )
-            _log(
-                circle=meetup.circle,
-                actor=by,
-                action="move meetup",
-                meetup=meetup,
-                note=f"Was {was}; now {wording.long_when(starts_at, meetup.circle.tz)}"
-                + (f" at {venue.name}" if venue else ""),
-            )
-        if capacity != meetup.capacity:
-            was_capacity = meetup.capacity
-            meetups_services.set_capacity(meetup=meetup, capacity=capacity, by=by)
-            changed.append("capacity")
-            _log(
-                circle=meetup.circle,
-                actor=by,
-                action="change capacity",
-                meetup=meetup,
-                note=f"{was_capacity} → {capacity} seats",
-            )
-    except meetups_services.MeetupError as exc:
-        raise HostingError(exc.message) from exc
+    if (starts_at, ends_at) != (meetup.starts_at, meetup.ends_at):
+        changed.append("time")
+    if (venue.pk if venue else None) != meetup.venue_id:
+        changed.append("place")
+    if changed:
+        was = wording.long_when(meetup.starts_at, meetup.circle.tz)
+        meetups_services.move_meetup(
+            meetup=meetup, starts_at=starts_at, ends_at=ends_at, venue=venue, by=by
+        )
+        _log(
+            circle=meetup.circle,
+            actor=by,
+            action="move meetup",
+            meetup=meetup,
+            note=f"Was {was}; now {wording.long_when(starts_at, meetup.circle.tz)}"
+            + (f" at {venue.name}" if venue else ""),
+        )
+    if capacity != meetup.capacity:
+        was_capacity = meetup.capacity
+        meetups_services.set_capacity(meetup=meetup, capacity=capacity, by=by)
+        changed.append("capacity")
+        _log(
+            circle=meetup.circle,
+            actor=by,
+            action="change capacity",
+            meetup=meetup,
+            note=f"{was_capacity} → {capacity} seats",
+        )
     return changed
 
 
@@ -82,10 +79,7 @@ def cancel_meetup(*, meetup: Meetup, by: User, message: str = "") -> Meetup:
     _require_can_manage(circle=meetup.circle, user=by)
     if meetup.is_cancelled:
         return meetup
-    try:
-        meetups_services.cancel_meetup(meetup=meetup, by=by, message=message)
-    except meetups_services.MeetupError as exc:
-        raise HostingError(exc.message) from exc
+    meetups_services.cancel_meetup(meetup=meetup, by=by, message=message)
     _log(circle=meetup.circle, actor=by, action="cancel meetup", meetup=meetup, note=message)
     return meetup
 
@@ -198,12 +192,7 @@ def change_series(
     Schedule.objects.filter(pk=old.pk).update(
         until=min(old.until, ends) if old.until else ends, updated_at=timezone.now()
     )
-    try:
-        replan = meetups_services.replan_series(
-            old=old, new=new, by=by, message=SERIES_CANCEL_MESSAGE
-        )
-    except meetups_services.MeetupError as exc:
-        raise HostingError(exc.message) from exc
+    replan = meetups_services.replan_series(old=old, new=new, by=by, message=SERIES_CANCEL_MESSAGE)
     bump_browse_version()
     _log(
         circle=circle,
