@@ -27,6 +27,8 @@ nothing of the other apps.
 from __future__ import annotations
 
 import functools
+import threading
+from collections.abc import Callable, Hashable
 from typing import Any
 
 from celery.contrib.django.task import DjangoTask
@@ -50,3 +52,53 @@ class BackgroundTask(DjangoTask):
     def apply_async_on_commit(self, *args: Any, **kwargs: Any) -> None:
         """`apply_async(...)` once the current transaction commits; a broker error is logged."""
         transaction.on_commit(functools.partial(self.apply_async, *args, **kwargs), robust=True)
+
+
+class _Gathered:
+    """What `after_commit` gathered under one key in one transaction: handled once."""
+
+    def __init__(self, handle: Callable[[list[Any]], None]) -> None:
+        self.handle = handle
+        self.items: list[Any] = []
+        self.done = False
+
+    def __call__(self) -> None:
+        if self.done:
+            return
+        self.done = True
+        self.handle(self.items)
+
+
+_gathering = threading.local()
+_NO_ITEM = object()
+
+
+def after_commit(
+    key: Hashable,
+    handle: Callable[[list[Any]], None],
+    item: Any = _NO_ITEM,
+    *,
+    robust: bool = False,
+) -> None:
+    """Call `handle(items)` once when the current transaction commits, with every item
+    given under `key` during it (outside a transaction: at once, with this item alone).
+    A rolled-back transaction calls nothing; `robust` logs an error instead of raising it.
+
+    Only Django's public transaction API: each call registers the gathered batch with
+    `transaction.on_commit` again (the batch runs once, the later calls do nothing), so a
+    savepoint rolled back takes only its own registrations with it and the batch still
+    runs at the commit. Batches are kept per thread; what a transaction that rolled back
+    gathered is dropped the next time this is asked outside a transaction, and until then
+    joins the next transaction's batch (so `handle` must be harmless for items whose rows
+    no longer exist, as handing out an outbox id or bumping a cache version is)."""
+    batches: dict[Hashable, _Gathered] = _gathering.__dict__.setdefault("batches", {})
+    if transaction.get_connection().in_atomic_block:
+        batch = batches.get(key)
+        if batch is None or batch.done:
+            batch = batches[key] = _Gathered(handle)
+    else:
+        batches.clear()
+        batch = _Gathered(handle)
+    if item is not _NO_ITEM:
+        batch.items.append(item)
+    transaction.on_commit(batch, robust=robust)
