@@ -88,7 +88,7 @@ def join_circle(
     )
     membership.guidelines_version = circle.guidelines_version
     membership.guidelines_accepted_at = timezone.now()
-    membership.join_answer = answer.strip()[:1000]
+    membership.join_answer = answer.strip()[: Membership._meta.get_field("join_answer").max_length]
     membership.save()
     return membership
 

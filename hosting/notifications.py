@@ -159,6 +159,10 @@ def send_meetup_message(message_id: int) -> int:
 STILL_MEETING_SALT = "hosting.still-meeting"
 # The link in a monthly email keeps working until the next two have gone out.
 STILL_MEETING_TOKEN_MAX_AGE = dt.timedelta(days=45)
+# How long without a "yes, we're still meeting" (and with no meetup ahead) before a
+# circle goes dormant (hosting.services.circles_gone_quiet); its facilitators are asked
+# monthly from STILL_MEETING_ASK_AFTER on.
+STILL_MEETING_DAYS = 60
 STILL_MEETING_ASK_AFTER = dt.timedelta(days=30)
 STILL_MEETING_BATCH = 200
 
@@ -191,6 +195,8 @@ def _still_meeting_context(circle: Circle, user: User) -> dict:
         "circle_name": circle.name,
         "confirm_url": still_meeting_url(circle, user),
         "manage_url": f"{settings.SITE_URL}{reverse('hosting:manage', args=[circle.slug])}",
+        "link_days": STILL_MEETING_TOKEN_MAX_AGE.days,
+        "quiet_days": STILL_MEETING_DAYS,
     }
 
 

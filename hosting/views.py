@@ -172,22 +172,19 @@ def start(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 # Meetups
 
-# How far ahead the manage page lists meetups.
-MANAGE_WEEKS = 8
-
 
 def _meetups_section(request: AuthenticatedHttpRequest, circle: Circle) -> dict[str, Any]:
-    """The next 8 weeks of meetups, cancelled ones included, with how many are going and
-    waiting: one query, however many people RSVP."""
+    """The meetups made so far (WEEKS_AHEAD weeks ahead), cancelled ones included, with
+    how many are going and waiting: one query, however many people RSVP."""
     now = timezone.now()
-    horizon = now + dt.timedelta(weeks=MANAGE_WEEKS)
+    horizon = now + dt.timedelta(weeks=services.WEEKS_AHEAD)
     meetups = (
         circle.meetups.filter(starts_at__gt=now, starts_at__lte=horizon)
         .select_related("venue")
         .annotate(waitlist_count=Count("rsvps", filter=Q(rsvps__status=RSVP.Status.WAITLISTED)))
         .order_by("starts_at")
     )
-    return {"upcoming_meetups": meetups, "manage_weeks": MANAGE_WEEKS}
+    return {"upcoming_meetups": meetups, "manage_weeks": services.WEEKS_AHEAD}
 
 
 def _meetup_page(
@@ -709,7 +706,7 @@ def still_meeting(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     A GET only shows the button and records nothing: mail scanners and link previews open
     every link in an email, so opening it must never count as an answer. Only the button's
     POST confirms. The signed token is the credential (no login needed): it names the
-    circle and the facilitator it was sent to, and expires after 45 days; a forged,
+    circle and the facilitator it was sent to, and expires (STILL_MEETING_TOKEN_MAX_AGE); a forged,
     expired or mismatched token gets a 400 page.
     """
     found = notifications.read_still_meeting_token(token)
@@ -718,7 +715,12 @@ def still_meeting(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     if found is not None and circle is not None and circle.pk == found[0]:
         user = User.objects.filter(pk=found[1], is_active=True).first()
     if circle is None or user is None:
-        return render(request, "hosting/still_meeting.html", {"invalid": True}, status=400)
+        return render(
+            request,
+            "hosting/still_meeting.html",
+            {"invalid": True, "link_days": notifications.STILL_MEETING_TOKEN_MAX_AGE.days},
+            status=400,
+        )
     context: dict[str, Any] = {"circle": circle, "token": token, "form": StillMeetingForm()}
     if request.method == "POST":
         StillMeetingForm(request.POST).is_valid()  # No fields: the button is the answer.

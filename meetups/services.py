@@ -22,22 +22,31 @@ from dateutil import rrule
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.errors import RuleError
 from accounts.models import User
 from circles import services as circles_services
 from circles.cache import bump_browse_version
-from circles.models import Circle, Membership, Schedule, Venue
+from circles.models import (
+    MAX_CAPACITY,
+    MAX_DURATION_MINUTES,
+    MIN_DURATION_MINUTES,
+    WEEKS_AHEAD,
+    Circle,
+    Membership,
+    Schedule,
+    Venue,
+)
 from circles.services import join_circle
 from meetups import notifications
 from meetups.models import RSVP, Meetup
 from meetups.seats import bump_seats_version
 
-MAX_CAPACITY = 500
 NOTE_MAX_LENGTH = Meetup._meta.get_field("note").max_length
 # How long one meetup may last (the same bounds as a schedule's duration).
-MIN_LENGTH = dt.timedelta(minutes=15)
-MAX_LENGTH = dt.timedelta(hours=8)
+MIN_LENGTH = dt.timedelta(minutes=MIN_DURATION_MINUTES)
+MAX_LENGTH = dt.timedelta(minutes=MAX_DURATION_MINUTES)
 
 
 class MeetupError(RuleError):
@@ -262,7 +271,10 @@ def move_meetup(
     if ends_at <= starts_at:
         raise MeetupError("A meetup has to end after it starts.")
     if not MIN_LENGTH <= ends_at - starts_at <= MAX_LENGTH:
-        raise MeetupError("A meetup lasts between 15 minutes and 8 hours.")
+        raise MeetupError(
+            gettext("A meetup lasts between %(least)d minutes and %(most)d hours.")
+            % {"least": MIN_DURATION_MINUTES, "most": MAX_DURATION_MINUTES // 60}
+        )
     if starts_at <= timezone.now():
         raise MeetupError("Please pick a time in the future.")
     with transaction.atomic():
@@ -368,7 +380,7 @@ def extend_schedule(*, schedule: Schedule, until: dt.date) -> int:
         return 0
     end = min(until, schedule.until) if schedule.until else until
     now = timezone.now()
-    start = max(schedule.starts_on, now.astimezone(circle.tz).date())
+    start = max(schedule.starts_on, circle.today(now))
     if schedule.generated_through is not None:
         start = max(start, schedule.generated_through + dt.timedelta(days=1))
     created = 0
@@ -420,7 +432,7 @@ def _pair(meetups: list[Meetup], starts: list[dt.datetime]) -> dict[int, dt.date
 
 
 def replan_series(
-    *, old: Schedule, new: Schedule, weeks: int = 8, by: User, message: str
+    *, old: Schedule, new: Schedule, weeks: int = WEEKS_AHEAD, by: User, message: str
 ) -> SeriesReplan:
     """Hand the meetups of `old` from `new.starts_on` on over to `new`, its replacement
     (made by hosting's "change this and the following meetups").
@@ -457,7 +469,7 @@ def replan_series(
             .filter(schedule=old, starts_at__gte=day_start)
             .order_by("starts_at")
         )
-        end = now.astimezone(tz).date() + dt.timedelta(weeks=weeks)
+        end = circle.today(now) + dt.timedelta(weeks=weeks)
         if meetups:
             # Far enough that the last old meetup can find its pair.
             end = max(end, meetups[-1].local_start.date() + PAIR_WITHIN)
@@ -502,7 +514,7 @@ def replan_series(
     return replan
 
 
-def extend_all_schedules(*, weeks: int = 8) -> int:
+def extend_all_schedules(*, weeks: int = WEEKS_AHEAD) -> int:
     """Make sure every active circle's current schedules have meetups `weeks` weeks
     ahead."""
     created = 0
@@ -513,7 +525,7 @@ def extend_all_schedules(*, weeks: int = 8) -> int:
         .select_related("circle", "venue")
     )
     for schedule in schedules:
-        until = timezone.now().astimezone(schedule.circle.tz).date() + dt.timedelta(weeks=weeks)
+        until = schedule.circle.today() + dt.timedelta(weeks=weeks)
         created += extend_schedule(schedule=schedule, until=until)
     return created
 
@@ -556,7 +568,7 @@ def call_off_upcoming_meetups(*, circle: Circle, by: User) -> list[Meetup]:
     yesterday (see `extend_schedule`).
     """
     cancelled: list[Meetup] = []
-    yesterday = timezone.now().astimezone(circle.tz).date() - dt.timedelta(days=1)
+    yesterday = circle.today() - dt.timedelta(days=1)
     with transaction.atomic():
         for meetup in circle.meetups.upcoming().select_related("circle"):
             cancelled.append(cancel_meetup(meetup=meetup, by=by))

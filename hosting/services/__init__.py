@@ -10,11 +10,10 @@ passed on unchanged. Each logs what it did in ActionLog (who, what, when). Calle
 from this package; the modules behind it are free to move.
 """
 
+from circles.models import WEEKS_AHEAD
 from hosting.services._common import HostingError
 from hosting.services.dormancy import (
-    RESUME_WEEKS_AHEAD,
     STILL_MEETING_DAYS,
-    STILL_MEETING_WEEKS_AHEAD,
     archive_circle,
     circles_gone_quiet,
     confirm_still_meeting,
@@ -61,7 +60,6 @@ from hosting.services.series import (
 from hosting.services.start import (
     FIRST_MEETUP_WITHIN,
     SLUG_MAX_LENGTH,
-    WEEKS_AHEAD,
     ScheduleError,
     check_schedule,
     host_circle,
@@ -76,11 +74,9 @@ __all__ = [
     "NOTE_MAX",
     "REASON_MAX",
     "REPORTS_PER_DAY",
-    "RESUME_WEEKS_AHEAD",
     "SERIES_CANCEL_MESSAGE",
     "SLUG_MAX_LENGTH",
     "STILL_MEETING_DAYS",
-    "STILL_MEETING_WEEKS_AHEAD",
     "WEEKS_AHEAD",
     "HostingError",
     "ScheduleError",

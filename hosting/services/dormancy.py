@@ -13,6 +13,7 @@ from accounts.models import User
 from circles import services as circles_services
 from circles.models import Circle
 from hosting import notifications
+from hosting.notifications import STILL_MEETING_DAYS
 from hosting.services._common import (
     HostingError,
     _locked_circle,
@@ -21,9 +22,6 @@ from hosting.services._common import (
 from meetups import services as meetups_services
 from meetups.models import Meetup
 from meetups.services import extend_schedule
-
-# How far ahead a resumed circle's schedules make meetups again, as the daily job does.
-RESUME_WEEKS_AHEAD = 8
 
 
 def _stop_circle(
@@ -57,9 +55,10 @@ def pause_circle(*, circle: Circle, by: User) -> Circle:
 @transaction.atomic
 def resume_circle(*, circle: Circle, by: User) -> Circle:
     """Bring a paused circle back (circles.services.resume_circle: active, confirmed still
-    meeting from now) and make its schedules' meetups for the next eight weeks again."""
+    meeting from now) and make its schedules' meetups again, WEEKS_AHEAD weeks ahead as the
+    daily job keeps them (Circle.meetups_made_until)."""
     resumed = circles_services.resume_circle(circle=circle, by=by)
-    until = timezone.localdate(timezone=resumed.tz) + dt.timedelta(weeks=RESUME_WEEKS_AHEAD)
+    until = resumed.meetups_made_until()
     made = 0
     for schedule in resumed.schedules.select_related("circle", "venue"):
         made += meetups_services.extend_schedule(schedule=schedule, until=until)
@@ -86,11 +85,6 @@ def _called_off(cancelled: list[Meetup]) -> str:
 
 # Still meeting
 
-# How long without a "yes, we're still meeting" (and with no meetup ahead) before a
-# circle goes dormant; facilitators are asked monthly (hosting.notifications).
-STILL_MEETING_DAYS = 60
-STILL_MEETING_WEEKS_AHEAD = 8
-
 
 def unconfirmed_since(cutoff: dt.datetime) -> Q:
     """Circles nobody has said still meet since `cutoff`: confirmed before it, or never
@@ -104,8 +98,8 @@ def unconfirmed_since(cutoff: dt.datetime) -> Q:
 def confirm_still_meeting(*, circle: Circle, by: User) -> Circle:
     """A facilitator says the circle still meets: `confirmed_active_at` becomes now. A
     dormant circle becomes active again (back in browse) and its schedules get their
-    meetups STILL_MEETING_WEEKS_AHEAD weeks ahead. A paused or archived circle stays as it
-    is (resuming is its own action)."""
+    meetups WEEKS_AHEAD weeks ahead. A paused or archived circle stays as it is (resuming
+    is its own action)."""
     circle = Circle.objects.select_for_update().get(pk=circle.pk)
     if not circle.can_manage(by):
         raise HostingError("Only this circle's facilitators can confirm it still meets.")
@@ -120,9 +114,7 @@ def confirm_still_meeting(*, circle: Circle, by: User) -> Circle:
     circle.save(update_fields=fields)
     _log(circle=circle, actor=by, action="reactivate" if woke else "still meeting")
     if woke:
-        until = timezone.now().astimezone(circle.tz).date() + dt.timedelta(
-            weeks=STILL_MEETING_WEEKS_AHEAD
-        )
+        until = circle.meetups_made_until()
         for schedule in circle.schedules.select_related("circle", "venue"):
             extend_schedule(schedule=schedule, until=until)
     return circle

@@ -139,7 +139,7 @@ def change_series(
       a week away; one whose time and place stay the same is kept with its RSVPs; one whose
       time or place changes is moved and its people (going or waitlisted) are emailed; one
       with no new date is cancelled with notice; a meetup already cancelled stays so.
-      New dates without a meetup get one, 8 weeks ahead.
+      New dates without a meetup get one, WEEKS_AHEAD weeks ahead.
     - Pressing it twice changes nothing the second time: when a schedule of the circle
       with exactly these settings already starts on that date, it is the one this change
       made, and it is returned as it is.
