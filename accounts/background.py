@@ -1,15 +1,16 @@
 """The one shape of a Celery task here: enqueued after commit, retried with backoff.
 
-Every app's tasks are declared with `@shared_task(base=BackgroundTask)`, and a service
-enqueues one with `task.delay_on_commit(...)` (Celery's Django task, the same idea as
-pretix's `TransactionAwareTask`). Two rules follow from that:
+Every app's tasks are declared with `@shared_task(base=BackgroundTask)`. Work that must
+wait for the change that asked for it (the outbox's delivery hint, a cache version bump)
+goes through `after_commit` below (the same idea as pretix's `TransactionAwareTask`).
+Two rules follow from that:
 
 - The message is published only once the surrounding transaction has committed, so the
   worker always finds the rows it is given, and nothing is sent for a change that rolled
   back. Outside a transaction it is published at once.
 - A broker that is down while publishing never fails the change that was committed: the
-  callback is registered `robust=True`, so the error is logged and the request carries
-  on. Nothing is lost by it: emails are rows of the outbox written with the change
+  delivery hint is registered `robust=True`, so the error is logged and the request
+  carries on. Nothing is lost by it: emails are rows of the outbox written with the change
   (accounts.outbox), the message published is only a hint to send them sooner, and the
   sweep every minute sends whatever a lost hint left behind.
 
@@ -26,7 +27,6 @@ nothing of the other apps.
 
 from __future__ import annotations
 
-import functools
 import threading
 from collections.abc import Callable, Hashable
 from typing import Any
@@ -36,7 +36,7 @@ from django.db import transaction
 
 
 class BackgroundTask(DjangoTask):
-    """Celery's Django task, with a robust on-commit enqueue and this project's retry policy."""
+    """Celery's Django task with this project's retry policy."""
 
     acks_late = True
     autoretry_for = (Exception,)
@@ -44,14 +44,6 @@ class BackgroundTask(DjangoTask):
     retry_backoff_max = 600
     retry_jitter = True
     max_retries = 5
-
-    def delay_on_commit(self, *args: Any, **kwargs: Any) -> None:
-        """`delay(...)` once the current transaction commits; a broker error is logged."""
-        transaction.on_commit(functools.partial(self.delay, *args, **kwargs), robust=True)
-
-    def apply_async_on_commit(self, *args: Any, **kwargs: Any) -> None:
-        """`apply_async(...)` once the current transaction commits; a broker error is logged."""
-        transaction.on_commit(functools.partial(self.apply_async, *args, **kwargs), robust=True)
 
 
 class _Gathered:

@@ -36,15 +36,6 @@ def _notice_expiry() -> dt.datetime:
     return timezone.now() + NOTICE_EXPIRY
 
 
-# Starting a circle
-
-
-# Meetups
-
-
-# The series
-
-
 # Join requests
 #
 # Key: join-approved:decision:<ActionLog id>:user:<id> (or join-declined:…): one email per
@@ -79,12 +70,6 @@ def notify_join_decision(entry_id: int) -> bool:
         },
         expires_at=_notice_expiry(),
     )
-
-
-# Members
-
-
-# Co-facilitators and the circle's state
 
 
 # Rotating hosts

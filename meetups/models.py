@@ -134,10 +134,6 @@ class Meetup(models.Model):
         return self.starts_at.astimezone(self.circle.tz)
 
     @property
-    def local_end(self) -> dt.datetime:
-        return self.ends_at.astimezone(self.circle.tz)
-
-    @property
     def seats_left(self) -> int:
         return max(self.capacity - self.going_count, 0)
 
