@@ -37,25 +37,18 @@ FEED_HISTORY_DAYS = 90
 
 
 def _get_meetup(request: HttpRequest, pk: int) -> Meetup:
-    """The meetup, when the person may see it (Meetup.visible_to): 404 otherwise, the same
-    as for an id nobody has."""
+    """The meetup, when the person may see it (meetups.see_meetup): 404 otherwise, the
+    same as for an id nobody has."""
     meetup = get_object_or_404(Meetup.objects.select_related("circle", "venue", "host"), pk=pk)
-    if not meetup.visible_to(request.user):
+    if not request.user.has_perm("meetups.see_meetup", meetup):
         raise Http404("No such meetup.")
     return meetup
 
 
-def _get_meetup_for_facilitator(request: AuthenticatedHttpRequest, pk: int) -> Meetup:
+def _get_meetup_for(request: AuthenticatedHttpRequest, pk: int, perm: str) -> Meetup:
+    """The meetup as for _get_meetup, then 403 unless the person holds `perm` on it."""
     meetup = _get_meetup(request, pk)
-    if not meetup.circle.can_manage(request.user):
-        raise PermissionDenied
-    return meetup
-
-
-def _get_meetup_for_host(request: AuthenticatedHttpRequest, pk: int) -> Meetup:
-    """The circle's facilitators, or this meetup's host in rotation (Meetup.can_host)."""
-    meetup = _get_meetup(request, pk)
-    if not meetup.can_host(request.user):
+    if not request.user.has_perm(perm, meetup):
         raise PermissionDenied
     return meetup
 
@@ -92,7 +85,9 @@ def _rsvp_context(request: HttpRequest, meetup: Meetup, *, notice: str = "") -> 
         ),
         "verified": user.is_authenticated and user.has_verified_email(),
         "open_for_rsvp": not meetup.is_cancelled and not meetup.has_started(),
-        "meeting_link": meetup.meeting_link if going else "",
+        "meeting_link": (
+            meetup.meeting_link if user.has_perm("meetups.see_online_link", meetup) else ""
+        ),
         "notice": notice,
     }
 
@@ -103,8 +98,8 @@ def detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     circle = meetup.circle
     user = request.user
     context = _rsvp_context(request, meetup)
-    is_facilitator = circle.can_manage(user)
-    can_host = meetup.can_host(user)
+    is_facilitator = user.has_perm("meetups.manage_meetup", meetup)
+    can_host = user.has_perm("meetups.host_meetup", meetup)
     context |= {
         "venue": meetup.venue,
         "viewer_timezone": (
@@ -167,7 +162,7 @@ def rsvp(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     try:
         if form.cleaned_data["join"]:
             # Joining from a meetup's page needs the page: a meetup of an unlisted circle
-            # is not (Meetup.visible_to), so its circle is joined by its invite link only.
+            # is not (meetups.see_meetup), so its circle is joined by its invite link only.
             meetup = _get_meetup(request, pk)
             seat = services.join_and_rsvp(
                 user=request.user,
@@ -216,7 +211,7 @@ def cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def capacity(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    meetup = _get_meetup_for_facilitator(request, pk)
+    meetup = _get_meetup_for(request, pk, "meetups.manage_meetup")
     form = CapacityForm(request.POST)
     if not form.is_valid():
         messages.error(request, form.errors["capacity"][0])
@@ -233,7 +228,7 @@ def capacity(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def cancel_meetup(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    meetup = _get_meetup_for_facilitator(request, pk)
+    meetup = _get_meetup_for(request, pk, "meetups.manage_meetup")
     form = CancelMeetupForm(request.POST)
     if not form.is_valid():
         messages.error(request, form.errors["confirm"][0])
@@ -251,7 +246,7 @@ def cancel_meetup(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def attendance(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    meetup = _get_meetup_for_host(request, pk)
+    meetup = _get_meetup_for(request, pk, "meetups.host_meetup")
     form = AttendanceForm(request.POST)
     if not form.is_valid():
         raise Http404("No such person.")
@@ -393,7 +388,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
         meetups,
         path=reverse("me:calendar", args=[token]),
         viewer=user,
-        links_for={m.pk for m in meetups if not m.is_cancelled},
+        links_for={m.pk for m in meetups if user.has_perm("meetups.see_online_link", m)},
         name=settings.SITE_NAME,
     )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")

@@ -6,8 +6,10 @@ Hosting changes circles, schedules, meetups and memberships together, so its ser
 compose the lower rooms' services (circles.services, meetups.services) rather than writing
 their rows around them. A broken rule raises a RuleError with a message written for the
 person who asked: HostingError for hosting's own rules, or the lower service's refusal,
-passed on unchanged. Each logs what it did in ActionLog (who, what, when). Callers import
-from this package; the modules behind it are free to move.
+passed on unchanged. Each logs what it did in ActionLog (who, what, when). Who may ask is
+the policy's to say (the rooms' rules.py), checked once by the caller: a view at its
+boundary, the admin for moderators; services assume it was. Callers import from this
+package; the modules behind it are free to move.
 """
 
 from circles.models import WEEKS_AHEAD

@@ -10,6 +10,7 @@ from accounts.models import User
 from circles import services as circles_services
 from circles.models import Circle, Membership, new_invite_token
 from hosting import notifications
+from hosting.models import Report
 from hosting.services._common import (
     HostingError,
     _log,
@@ -52,12 +53,16 @@ def decline_request(*, membership: Membership, by: User) -> Membership:
 
 
 @transaction.atomic
-def remove_member(*, membership: Membership, by: User, block: bool = False) -> Membership:
+def remove_member(
+    *, membership: Membership, by: User, block: bool = False, report: Report | None = None
+) -> Membership:
     """Take a member out of the circle (circles.services.remove_member): they may join
     again, unless blocked. Either way their seats at upcoming meetups are given up at once
     (meetups.services.give_up_seats), so the waitlist moves up and they lose the online
-    link."""
-    membership = circles_services.remove_member(membership=membership, by=by, block=block)
+    link. A moderator removes someone through the `report` that led to it, logged with it."""
+    membership = circles_services.remove_member(
+        membership=membership, by=by, block=block, moderating=report is not None
+    )
     _withdraw_offers_to_host(
         user=membership.user, circle=membership.circle, by=by, note="Removed from the circle."
     )
@@ -67,6 +72,7 @@ def remove_member(*, membership: Membership, by: User, block: bool = False) -> M
         actor=by,
         action="block" if block else "remove",
         subject_user=membership.user,
+        report=report,
     )
     return membership
 
