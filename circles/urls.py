@@ -11,6 +11,7 @@ urlpatterns = [
     path("<slug:slug>/join/", views.join, name="join"),
     # Weekly check-ins
     path("<slug:slug>/check-in/", checkin_views.checkin, name="checkin"),
+    path("<slug:slug>/check-in/consent/", checkin_views.checkin_consent, name="checkin_consent"),
     path("<slug:slug>/check-ins/support/", checkin_views.support, name="support"),
     path("<slug:slug>/check-ins/<id:pk>/reply/", checkin_views.reply, name="checkin_reply"),
     path(

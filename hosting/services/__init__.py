@@ -25,24 +25,29 @@ from hosting.services.dormancy import (
     unconfirmed_since,
 )
 from hosting.services.membership import (
+    accept_co_facilitation,
     approve_request,
+    decline_co_facilitation,
     decline_request,
     hand_over,
+    invite_co_facilitator,
     leave_circle,
-    make_co_facilitator,
     new_invite_link,
     remove_member,
     step_down,
     unblock_member,
+    withdraw_co_facilitator_invitation,
 )
 from hosting.services.messages import MESSAGE_LIMITS, MESSAGE_WINDOW, message_people_going
 from hosting.services.reports import (
+    ABOUT_DESCRIPTION_MAX,
     DETAILS_MAX,
     NOTE_MAX,
     REASON_MAX,
     REPORTS_PER_DAY,
     hide_circle,
     report_concern,
+    reportable_people,
     reroute_open_reports,
     resolve_report,
 )
@@ -69,6 +74,7 @@ from hosting.services.start import (
 )
 
 __all__ = [
+    "ABOUT_DESCRIPTION_MAX",
     "DETAILS_MAX",
     "FIRST_MEETUP_WITHIN",
     "MESSAGE_LIMITS",
@@ -83,6 +89,7 @@ __all__ = [
     "HostingError",
     "ScheduleError",
     "SeriesChange",
+    "accept_co_facilitation",
     "approve_request",
     "archive_circle",
     "cancel_meetup",
@@ -92,13 +99,14 @@ __all__ = [
     "circles_gone_quiet",
     "confirm_host",
     "confirm_still_meeting",
+    "decline_co_facilitation",
     "decline_host",
     "decline_request",
     "hand_over",
     "hide_circle",
     "host_circle",
+    "invite_co_facilitator",
     "leave_circle",
-    "make_co_facilitator",
     "mark_dormant_circles",
     "message_people_going",
     "new_invite_link",
@@ -106,6 +114,7 @@ __all__ = [
     "pause_circle",
     "remove_member",
     "report_concern",
+    "reportable_people",
     "reroute_open_reports",
     "resolve_report",
     "resume_circle",
@@ -113,5 +122,6 @@ __all__ = [
     "unblock_member",
     "unconfirmed_since",
     "unique_slug",
+    "withdraw_co_facilitator_invitation",
     "withdraw_host_offer",
 ]
