@@ -28,7 +28,6 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage
-from django.db import transaction
 from django.db.models import CharField, Exists, F, Model, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Cast, Concat
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
@@ -38,6 +37,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
 from accounts import outbox, tasks
+from accounts.background import after_commit
 from accounts.mime import OutboxEmail
 from accounts.models import Notification, User
 
@@ -183,45 +183,18 @@ def queue_once(
     return created
 
 
-class _DeliveryHint:
-    """The messages queued in one transaction, handed to the workers once it commits, in
-    chunks (one task per chunk rather than one per message)."""
-
-    def __init__(self) -> None:
-        self.ids: list[int] = []
-        self.handed_out = False
-
-    def __call__(self) -> None:
-        self.handed_out = True
-        for chunk in outbox.chunks(self.ids):
-            tasks.deliver_notifications.delay(chunk)
+def _hand_out(ids: list[int]) -> None:
+    """Hand the messages queued in one transaction to the workers, in chunks (one task per
+    chunk rather than one per message)."""
+    for chunk in outbox.chunks(ids):
+        tasks.deliver_notifications.delay(chunk)
 
 
 def _hint_delivery(pk: int) -> None:
-    """Ask for `pk` to be delivered after commit (at once outside a transaction). A broker
-    that is down is logged and skipped (`robust`): the sweep sends the message later."""
-    connection = transaction.get_connection()
-    hint = None
-    if connection.in_atomic_block:
-        # Joined only within the same savepoints: a hint of an inner block that rolls back
-        # is dropped with it, and one registered by an earlier, finished block is its own.
-        savepoints = set(connection.savepoint_ids)
-        hint = next(
-            (
-                callback
-                for sids, callback, _ in connection.run_on_commit
-                if isinstance(callback, _DeliveryHint)
-                and not callback.handed_out
-                and sids == savepoints
-            ),
-            None,
-        )
-    if hint is None:
-        hint = _DeliveryHint()
-        hint.ids.append(pk)
-        transaction.on_commit(hint, robust=True)
-    else:
-        hint.ids.append(pk)
+    """Ask for `pk` to be delivered after commit (at once outside a transaction), with the
+    rest of the transaction's messages. A broker that is down is logged and skipped
+    (`robust`): the sweep sends the message later."""
+    after_commit("deliver-notifications", _hand_out, pk, robust=True)
 
 
 def stored_message(

@@ -40,7 +40,8 @@ that found it due. Sending it is a separate step, `deliver`:
    is slower to give up, never lost. Sending runs on Celery's `mail` queue (settings
    CELERY_TASK_ROUTES), so scans and other tasks on `default` never wait behind it.
 
-Queueing hints delivery after commit (`deliver_notifications.delay_on_commit`); the hint
+Queueing hints delivery after commit (`accounts.notify`, through
+`accounts.background.after_commit`: one `deliver_notifications` task per chunk); the hint
 is only for speed. Beat runs `sweep` every minute, which fans every pending row out in
 chunks to the workers: a lost hint (broker down), a dead worker (its lease runs out) or
 a long SMTP outage delays a message, never loses it.
@@ -192,8 +193,8 @@ def bookkeeping_commits() -> Iterator[None]:
     `synchronous_commit = off`; other databases are left as they are).
 
     The outbox writes a row per message sent. Waiting for the disk to confirm each of
-    those commits was most of the time it took to send a reminder: 10,000 of them took
-    34 s, and 23 s without the wait (`make bench`). The cost: if the database server
+    those commits was most of the time it took to send a reminder (the README's benchmark
+    section has the figures). The cost: if the database server
     itself crashes (power, the operating system) within about 0.6 s of such a commit
     (three times `wal_writer_delay`), that commit is lost as a whole; the database stays
     consistent. A lost claim frees its rows again, a lost inserted row is found again by

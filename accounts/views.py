@@ -19,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts import my_data, services
+from accounts.errors import show_refusal
 from accounts.forms import ConsentForm, DeleteAccountForm, DeletePageActionForm, SettingsForm
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
@@ -147,7 +148,7 @@ def delete_account(request: AuthenticatedHttpRequest) -> HttpResponse:
                 try:
                     my_data.delete_user_account(user=user)
                 except my_data.AccountDeletionBlocked as blocked:
-                    messages.error(request, blocked.message)
+                    show_refusal(request, blocked)
                 else:
                     logout(request)
                     messages.success(request, "Your account and everything in it has been deleted.")

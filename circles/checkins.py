@@ -21,7 +21,6 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
-from django.utils import timezone
 
 from circles.models import MOOD_WORDS, Circle, iso_week_number
 
@@ -31,7 +30,7 @@ LINK_DAYS = 8
 
 def current_week(circle: Circle, now: dt.datetime | None = None) -> int:
     """This ISO week (yyyyww) where the circle meets."""
-    return iso_week_number((now or timezone.now()).astimezone(circle.tz).date())
+    return iso_week_number(circle.today(now))
 
 
 def week_label(week: int) -> str:

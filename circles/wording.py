@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from circles.models import Schedule
+from circles.models import WEEKS_OF_MONTH, Schedule, month_week_order
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
+ORDINALS = dict(zip(WEEKS_OF_MONTH, ("first", "second", "third", "fourth", "last"), strict=True))
 
 
 def _plural(count: int, word: str) -> str:
@@ -113,11 +113,6 @@ class ScheduleInWords:
     schedule: Schedule
 
 
-def _week_order(schedule: Schedule) -> int:
-    week = schedule.week_of_month or 1
-    return 5 if week == -1 else week
-
-
 def _listed(words: list[str]) -> str:
     """ "first", "first and third", "first, third and last"."""
     if len(words) == 1:
@@ -149,8 +144,8 @@ def schedules_in_phrases(schedules: Iterable[Schedule]) -> list[ScheduleInWords]
     for rows in groups.values():
         first = rows[0]
         if first.frequency == Schedule.Frequency.MONTHLY:
-            weeks = sorted({_week_order(row) for row in rows})
-            ordinals = [ORDINALS[-1 if week == 5 else week] for week in weeks]
+            weeks = sorted({row.week_of_month or 1 for row in rows}, key=month_week_order)
+            ordinals = [ORDINALS[week] for week in weeks]
             rhythm = f"On the {_listed(ordinals)} {WEEKDAYS[first.weekday]} of the month"
         else:
             rhythm = recurrence(first)

@@ -7,20 +7,37 @@ import zoneinfo
 from typing import Any
 
 from django import forms
+from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from accounts.errors import RuleError, refused_in
 from accounts.places import Place, resolve_place
 from circles import wording
 from circles.forms import LANGUAGE_CHOICES
-from circles.models import Circle, Membership, Schedule, Topic, Venue, bounding_box, great_circle_km
+from circles.models import (
+    MAX_CAPACITY,
+    MAX_DURATION_MINUTES,
+    MIN_DURATION_MINUTES,
+    WEEKS_OF_MONTH,
+    Circle,
+    Membership,
+    Schedule,
+    Topic,
+    Venue,
+    bounding_box,
+    great_circle_km,
+    month_week_order,
+)
 from circles.wording import ORDINALS, WEEKDAYS
 from hosting import agreement as facilitator_agreement
-from hosting.models import Report
-from hosting.services import HostingError, ScheduleError, check_schedule
+from hosting.models import ActionLog, MeetupMessage, Report
+from hosting.services import ScheduleError, check_schedule
 from meetups.models import Meetup
-from meetups.services import MAX_CAPACITY, NOTE_MAX_LENGTH
+from meetups.services import NOTE_MAX_LENGTH
 
 # Starting a circle
 
@@ -51,6 +68,11 @@ def venues_near(lat: float, lng: float, km: float = VENUES_NEAR_KM) -> QuerySet[
     )
 
 
+def _limit(model: type[models.Model], field: str) -> int:
+    """The most characters a model's text field holds: what its form field allows."""
+    return model._meta.get_field(field).max_length
+
+
 def _text(limit: int, **kwargs: Any) -> forms.CharField:
     """A text box with a limit said in words when it is passed."""
     return forms.CharField(
@@ -64,6 +86,15 @@ def _area_text(limit: int, rows: int, **kwargs: Any) -> forms.CharField:
     return _text(limit, widget=forms.Textarea(attrs={"rows": rows}), **kwargs)
 
 
+CHOOSE_SEATS = format_lazy(gettext_lazy("Choose from 1 to {most} seats."), most=MAX_CAPACITY)
+BETWEEN_SEATS = format_lazy(gettext_lazy("Between 1 and {most} seats."), most=MAX_CAPACITY)
+LASTS_FROM_TO = format_lazy(
+    gettext_lazy("A meetup lasts from {least} to {most} minutes."),
+    least=MIN_DURATION_MINUTES,
+    most=MAX_DURATION_MINUTES,
+)
+
+
 class StartCircleForm(forms.Form):
     """Everything a host says about a new circle, on one page. `action` is the button
     pressed: "start" creates the circle, "preview" shows it as a seeker will see it, and
@@ -73,7 +104,7 @@ class StartCircleForm(forms.Form):
     ACTIONS = ("start", "preview", "area")
 
     # About the circle
-    name = _text(120, label="Name", help_text="e.g. Mid-City Grief Circle")
+    name = _text(_limit(Circle, "name"), label="Name", help_text="e.g. Mid-City Grief Circle")
     description = _area_text(
         5000,
         8,
@@ -103,8 +134,8 @@ class StartCircleForm(forms.Form):
     )
     area_choice = forms.CharField(max_length=200, required=False, widget=forms.HiddenInput)
     venue = forms.ChoiceField(label="Venue", required=False, widget=forms.RadioSelect)
-    venue_name = _text(120, label="Name of the place", required=False)
-    venue_address = _text(250, label="Address", required=False)
+    venue_name = _text(_limit(Venue, "name"), label="Name of the place", required=False)
+    venue_address = _text(_limit(Venue, "address"), label="Address", required=False)
     venue_lat = forms.FloatField(
         label="Latitude",
         required=False,
@@ -146,7 +177,7 @@ class StartCircleForm(forms.Form):
         widget=forms.RadioSelect,
     )
     join_question = _text(
-        200,
+        _limit(Circle, "join_question"),
         label="A question for people asking to join (optional)",
         required=False,
         help_text="e.g. What brings you to the circle?",
@@ -162,10 +193,10 @@ class StartCircleForm(forms.Form):
         label="Seats at each meetup",
         initial=12,
         min_value=1,
-        max_value=500,
+        max_value=MAX_CAPACITY,
         error_messages={
-            "min_value": "Choose from 1 to 500 seats.",
-            "max_value": "Choose from 1 to 500 seats.",
+            "min_value": CHOOSE_SEATS,
+            "max_value": CHOOSE_SEATS,
         },
     )
 
@@ -192,7 +223,7 @@ class StartCircleForm(forms.Form):
     )
     weeks_of_month = forms.TypedMultipleChoiceField(
         label="Weeks of the month (monthly)",
-        choices=[(week, ORDINALS[week].capitalize()) for week in (1, 2, 3, 4, -1)],
+        choices=[(week, ORDINALS[week].capitalize()) for week in WEEKS_OF_MONTH],
         coerce=int,
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -203,11 +234,11 @@ class StartCircleForm(forms.Form):
     duration_minutes = forms.IntegerField(
         label="Length in minutes",
         initial=90,
-        min_value=15,
-        max_value=480,
+        min_value=MIN_DURATION_MINUTES,
+        max_value=MAX_DURATION_MINUTES,
         error_messages={
-            "min_value": "A meetup lasts from 15 to 480 minutes.",
-            "max_value": "A meetup lasts from 15 to 480 minutes.",
+            "min_value": LASTS_FROM_TO,
+            "max_value": LASTS_FROM_TO,
         },
     )
     starts_on = forms.DateField(
@@ -358,7 +389,7 @@ class StartCircleForm(forms.Form):
             return
         # Only the timezone matters to the checks: the rest of the form may be unfinished.
         circle = Circle(timezone=self.place.timezone)
-        today = timezone.now().astimezone(circle.tz).date()
+        today = circle.today()
         if data.get("starts_on") is None:
             data["starts_on"] = today
         try:
@@ -366,8 +397,8 @@ class StartCircleForm(forms.Form):
                 check_schedule(schedule, today=today)
         except ScheduleError as error:
             self.add_error(error.field, error.message)
-        except HostingError as error:
-            self.add_error(None, error.message)
+        except RuleError as error:
+            refused_in(self, error)
 
     def new_circle(self) -> Circle:
         """The circle as described, unsaved (for hosting.services.host_circle, or a
@@ -416,7 +447,7 @@ class StartCircleForm(forms.Form):
                 starts_on=data["starts_on"],
                 until=data["until"],
             )
-            for week in sorted(set(weeks), key=lambda w: 5 if w == -1 else (w or 0))
+            for week in sorted(set(weeks), key=month_week_order)
         ]
 
     def chosen_venue(self) -> Venue | None:
@@ -500,12 +531,19 @@ class MeetupChangeForm(forms.Form):
     )
     duration_minutes = forms.IntegerField(
         label="Length in minutes",
-        min_value=15,
-        max_value=480,
+        min_value=MIN_DURATION_MINUTES,
+        max_value=MAX_DURATION_MINUTES,
         error_messages={
-            "invalid": "Enter the length in minutes.",
-            "min_value": "A meetup lasts at least 15 minutes, and ends after it starts.",
-            "max_value": "A meetup lasts at most 8 hours (480 minutes).",
+            "invalid": gettext_lazy("Enter the length in minutes."),
+            "min_value": format_lazy(
+                gettext_lazy("A meetup lasts at least {least} minutes, and ends after it starts."),
+                least=MIN_DURATION_MINUTES,
+            ),
+            "max_value": format_lazy(
+                gettext_lazy("A meetup lasts at most {hours} hours ({most} minutes)."),
+                hours=MAX_DURATION_MINUTES // 60,
+                most=MAX_DURATION_MINUTES,
+            ),
         },
     )
     capacity = forms.IntegerField(
@@ -514,8 +552,8 @@ class MeetupChangeForm(forms.Form):
         max_value=MAX_CAPACITY,
         error_messages={
             "invalid": "Enter the number of seats as a whole number.",
-            "min_value": f"Between 1 and {MAX_CAPACITY} seats.",
-            "max_value": f"Between 1 and {MAX_CAPACITY} seats.",
+            "min_value": BETWEEN_SEATS,
+            "max_value": BETWEEN_SEATS,
         },
     )
 
@@ -780,10 +818,13 @@ class MeetupMessageForm(forms.Form):
 
     body = forms.CharField(
         label="Your message",
-        max_length=2000,
+        max_length=_limit(MeetupMessage, "body"),
         strip=True,
-        widget=forms.Textarea(attrs={"rows": 6, "maxlength": 2000}),
-        help_text="Plain text, up to 2,000 characters. Everyone going gets it by email.",
+        widget=forms.Textarea(attrs={"rows": 6, "maxlength": _limit(MeetupMessage, "body")}),
+        help_text=format_lazy(
+            gettext_lazy("Plain text, up to {most:,} characters. Everyone going gets it by email."),
+            most=_limit(MeetupMessage, "body"),
+        ),
     )
 
 
@@ -843,7 +884,7 @@ class ReportForm(forms.Form):
     details = forms.CharField(
         label="Anything else we should know (optional)",
         required=False,
-        max_length=4000,
+        max_length=_limit(Report, "details"),
         widget=forms.Textarea(attrs={"rows": 6}),
     )
 
@@ -869,7 +910,7 @@ class MeetupReportForm(forms.Form):
     details = forms.CharField(
         label="Anything else we should know (optional)",
         required=False,
-        max_length=4000,
+        max_length=_limit(Report, "details"),
         widget=forms.Textarea(attrs={"rows": 6}),
     )
 
@@ -885,7 +926,7 @@ class ResolveReportForm(forms.Form):
 
     note = forms.CharField(
         label="What did you do?",
-        max_length=2000,
+        max_length=_limit(Report, "resolution_note"),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
@@ -903,7 +944,7 @@ class HideCircleForm(forms.Form):
 
     note = forms.CharField(
         label="Why hide it?",
-        max_length=2000,
+        max_length=_limit(ActionLog, "note"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )

@@ -24,6 +24,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
+from accounts.errors import RuleError, show_refusal
 from accounts.models import User
 from accounts.my_data import iso
 from circles.models import Circle, Membership
@@ -207,8 +208,8 @@ class SettleCircles:
                     "You can only hand a circle over to one of its active members."
                 )
             services.hand_over(circle=item.circle, by=self.user, to=incoming)
-        except services.HostingError as error:
-            messages.error(request, error.message)
+        except RuleError as error:
+            show_refusal(request, error)
             return None
         messages.success(
             request, f"{new_host.display_name} now hosts “{item.circle.name}”. Thank you."
