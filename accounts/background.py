@@ -1,15 +1,16 @@
 """The one shape of a Celery task here: enqueued after commit, retried with backoff.
 
-Every app's tasks are declared with `@shared_task(base=BackgroundTask)`, and a service
-enqueues one with `task.delay_on_commit(...)` (Celery's Django task, the same idea as
-pretix's `TransactionAwareTask`). Two rules follow from that:
+Every app's tasks are declared with `@shared_task(base=BackgroundTask)`. Work that must
+wait for the change that asked for it (the outbox's delivery hint, a cache version bump)
+goes through `after_commit` below (the same idea as pretix's `TransactionAwareTask`).
+Two rules follow from that:
 
 - The message is published only once the surrounding transaction has committed, so the
   worker always finds the rows it is given, and nothing is sent for a change that rolled
   back. Outside a transaction it is published at once.
 - A broker that is down while publishing never fails the change that was committed: the
-  callback is registered `robust=True`, so the error is logged and the request carries
-  on. Nothing is lost by it: emails are rows of the outbox written with the change
+  delivery hint is registered `robust=True`, so the error is logged and the request
+  carries on. Nothing is lost by it: emails are rows of the outbox written with the change
   (accounts.outbox), the message published is only a hint to send them sooner, and the
   sweep every minute sends whatever a lost hint left behind.
 
@@ -26,7 +27,8 @@ nothing of the other apps.
 
 from __future__ import annotations
 
-import functools
+import threading
+from collections.abc import Callable, Hashable
 from typing import Any
 
 from celery.contrib.django.task import DjangoTask
@@ -34,7 +36,7 @@ from django.db import transaction
 
 
 class BackgroundTask(DjangoTask):
-    """Celery's Django task, with a robust on-commit enqueue and this project's retry policy."""
+    """Celery's Django task with this project's retry policy."""
 
     acks_late = True
     autoretry_for = (Exception,)
@@ -43,10 +45,52 @@ class BackgroundTask(DjangoTask):
     retry_jitter = True
     max_retries = 5
 
-    def delay_on_commit(self, *args: Any, **kwargs: Any) -> None:
-        """`delay(...)` once the current transaction commits; a broker error is logged."""
-        transaction.on_commit(functools.partial(self.delay, *args, **kwargs), robust=True)
 
-    def apply_async_on_commit(self, *args: Any, **kwargs: Any) -> None:
-        """`apply_async(...)` once the current transaction commits; a broker error is logged."""
-        transaction.on_commit(functools.partial(self.apply_async, *args, **kwargs), robust=True)
+class _Gathered:
+    """What `after_commit` gathered under one key in one transaction: handled once."""
+
+    def __init__(self, handle: Callable[[list[Any]], None]) -> None:
+        self.handle = handle
+        self.items: list[Any] = []
+        self.done = False
+
+    def __call__(self) -> None:
+        if self.done:
+            return
+        self.done = True
+        self.handle(self.items)
+
+
+_gathering = threading.local()
+_NO_ITEM = object()
+
+
+def after_commit(
+    key: Hashable,
+    handle: Callable[[list[Any]], None],
+    item: Any = _NO_ITEM,
+    *,
+    robust: bool = False,
+) -> None:
+    """Call `handle(items)` once when the current transaction commits, with every item
+    given under `key` during it (outside a transaction: at once, with this item alone).
+    A rolled-back transaction calls nothing; `robust` logs an error instead of raising it.
+
+    Only Django's public transaction API: each call registers the gathered batch with
+    `transaction.on_commit` again (the batch runs once, the later calls do nothing), so a
+    savepoint rolled back takes only its own registrations with it and the batch still
+    runs at the commit. Batches are kept per thread; what a transaction that rolled back
+    gathered is dropped the next time this is asked outside a transaction, and until then
+    joins the next transaction's batch (so `handle` must be harmless for items whose rows
+    no longer exist, as handing out an outbox id or bumping a cache version is)."""
+    batches: dict[Hashable, _Gathered] = _gathering.__dict__.setdefault("batches", {})
+    if transaction.get_connection().in_atomic_block:
+        batch = batches.get(key)
+        if batch is None or batch.done:
+            batch = batches[key] = _Gathered(handle)
+    else:
+        batches.clear()
+        batch = _Gathered(handle)
+    if item is not _NO_ITEM:
+        batch.items.append(item)
+    transaction.on_commit(batch, robust=robust)

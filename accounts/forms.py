@@ -30,7 +30,7 @@ from accounts.models import User
 from accounts.places import MAX_INPUT_LENGTH, Place, resolve_place
 
 DISPLAY_NAME_MIN = 2
-DISPLAY_NAME_MAX = 40
+DISPLAY_NAME_MAX = User._meta.get_field("display_name").max_length
 TOO_SHORT = _("Please use at least {count} characters.")
 # Right-to-left overrides and isolates can make a name read as something else.
 _BIDI_CONTROLS = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}

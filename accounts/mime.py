@@ -12,9 +12,9 @@ Two things follow from the longer limit, both wanted:
 - **Bodies go as they are.** A body whose lines fit in 998 characters is sent as 7bit
   (ASCII) or 8bit (anything else) instead of quoted-printable, which is also what Django
   already does for a short-lined body; only a longer line still makes it quoted-printable
-  or base64. Plain-text readers see the URLs unbroken, and building a message costs about
-  half as much (2.0 ms instead of 3.8 ms for a reminder), which matters when ten
-  thousand reminders fall due at once (accounts.outbox).
+  or base64. Plain-text readers see the URLs unbroken, and building a message costs much
+  less (the README's benchmark section has the figures), which matters when ten thousand
+  reminders fall due at once (accounts.outbox).
 
 The backend's own policy is kept otherwise (SMTP's CRLF line endings, for one), with one
 more change: header classes are made once per header name (`HeaderClasses`).

@@ -41,16 +41,16 @@ from django.db import router, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from accounts.errors import RuleError
 from accounts.models import User
 
 
-class AccountDeletionBlocked(Exception):
+class AccountDeletionBlocked(RuleError):
     """The account cannot be deleted yet: `message` says why, written for the person, and
     `blocking` holds what stands in the way (e.g. the circles that would lose their host)."""
 
     def __init__(self, message: str, blocking: Sequence[object]) -> None:
         super().__init__(message)
-        self.message = message
         self.blocking = list(blocking)
 
 

@@ -20,14 +20,15 @@ and `List-Unsubscribe-Post`) for one preference kind of that person.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections import Counter
 from email.utils import make_msgid
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import signing
-from django.db import transaction
-from django.db.models import CharField, Exists, F, Model, OuterRef, QuerySet, Value
+from django.core.mail import EmailMessage
+from django.db.models import CharField, Exists, F, Model, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Cast, Concat
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import render
@@ -39,6 +40,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 
 from accounts import outbox, tasks
+from accounts.background import after_commit
 from accounts.crisis import crisis_help
 from accounts.mime import OutboxEmail
 from accounts.models import Notification, User
@@ -190,40 +192,18 @@ def queue_once(
     return created
 
 
-class _DeliveryHint:
-    """The messages queued in one transaction, handed to the workers once it commits, in
-    chunks (one task per chunk rather than one per message)."""
-
-    def __init__(self) -> None:
-        self.ids: list[int] = []
-        self.handed_out = False
-
-    def __call__(self) -> None:
-        self.handed_out = True
-        for chunk in outbox.chunks(self.ids):
-            tasks.deliver_notifications.delay(chunk)
+def _hand_out(ids: list[int]) -> None:
+    """Hand the messages queued in one transaction to the workers, in chunks (one task per
+    chunk rather than one per message)."""
+    for chunk in outbox.chunks(ids):
+        tasks.deliver_notifications.delay(chunk)
 
 
 def _hint_delivery(pk: int) -> None:
-    """Ask for `pk` to be delivered after commit (at once outside a transaction). A broker
-    that is down is logged and skipped (`robust`): the sweep sends the message later."""
-    connection = transaction.get_connection()
-    hint = None
-    if connection.in_atomic_block:
-        hint = next(
-            (
-                callback
-                for _, callback, _ in connection.run_on_commit
-                if isinstance(callback, _DeliveryHint) and not callback.handed_out
-            ),
-            None,
-        )
-    if hint is None:
-        hint = _DeliveryHint()
-        hint.ids.append(pk)
-        transaction.on_commit(hint, robust=True)
-    else:
-        hint.ids.append(pk)
+    """Ask for `pk` to be delivered after commit (at once outside a transaction), with the
+    rest of the transaction's messages. A broker that is down is logged and skipped
+    (`robust`): the sweep sends the message later."""
+    after_commit("deliver-notifications", _hand_out, pk, robust=True)
 
 
 def stored_message(
@@ -266,6 +246,46 @@ def queue_and_send_chunk(notes: list[Notification]) -> Counter[str]:
     exists already is skipped, so a chunk run twice queues and sends nothing twice). For
     rows the caller has just read as due: they are not checked again."""
     return outbox.insert_and_send(notes)
+
+
+def queue_account_email(
+    message: EmailMessage, *, template: str, expires_at: dt.datetime
+) -> Notification:
+    """Queue one of allauth's emails (accounts.adapter), rendered by allauth, as a row of
+    the outbox, and hint its delivery after commit.
+
+    Each is a new message (a second reset request sends a second link), so its key is
+    unique by itself: "account:mail:<template>:id:<random>". It belongs to the account
+    that holds the address, if any ("no account with this address" goes to an address of
+    nobody's). No unsubscribe header: see accounts.adapter."""
+    recipient = message.to[0]
+    name = template.rsplit("/", 1)[-1]
+    html = next(
+        (
+            body
+            for body, mimetype in getattr(message, "alternatives", [])
+            if mimetype == "text/html"
+        ),
+        "",
+    )
+    text = message.body
+    if message.content_subtype == "html":
+        html, text = message.body, ""
+    note = Notification.objects.create(
+        key=notification_key("account", mail=name, id=uuid.uuid4().hex),
+        user=User.objects.filter(
+            Q(email__iexact=recipient) | Q(emailaddress__email__iexact=recipient)
+        ).first(),
+        kind=name[:40],
+        recipient=recipient,
+        subject=message.subject,
+        body=text,
+        html=html,
+        headers={**message.extra_headers, "Message-ID": make_msgid(domain=_mail_domain())},
+        expires_at=expires_at,
+    )
+    _hint_delivery(note.pk)
+    return note
 
 
 def _mail_domain() -> str:

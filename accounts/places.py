@@ -163,8 +163,8 @@ def _get_index() -> _Index:
     if _index is None:
         with _index_lock:
             if _index is None:
-                # The build allocates ~150,000 long-lived objects; pausing the cyclic
-                # collector meanwhile cuts it from about 2 s to under 1 s.
+                # The build allocates many long-lived objects at once; pausing the cyclic
+                # collector meanwhile keeps it from scanning them again and again.
                 collecting = gc.isenabled()
                 gc.disable()
                 try:
@@ -173,8 +173,8 @@ def _get_index() -> _Index:
                     if collecting:
                         gc.enable()
                 # The index lives as long as the process: freezing it keeps every later
-                # full collection from scanning it (about 0.2 s each, GIL held, a stall
-                # for every request in the process). Whatever else is alive right now is
+                # full collection from scanning it (each scan holds the GIL, a stall for
+                # every request in the process). Whatever else is alive right now is
                 # frozen too; at worst a few of this request's objects are never freed.
                 gc.freeze()
     return _index

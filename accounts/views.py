@@ -21,6 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from accounts import my_data, services
+from accounts.errors import show_refusal
 from accounts.forms import (
     ConsentForm,
     DeleteAccountForm,
@@ -189,7 +190,7 @@ def delete_account(request: AuthenticatedHttpRequest) -> HttpResponse:
                 try:
                     my_data.delete_user_account(user=user)
                 except my_data.AccountDeletionBlocked as blocked:
-                    messages.error(request, blocked.message)
+                    show_refusal(request, blocked)
                 else:
                     logout(request)
                     messages.success(

@@ -28,11 +28,11 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
-from django.db import transaction
 from django.http import HttpRequest, QueryDict
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 
+from accounts.background import after_commit
 from circles.models import Topic
 
 
@@ -62,11 +62,7 @@ class Version:
         often it is asked for inside one): something rendered before the commit read the
         old number and is dropped; something rendered after it reads the new number and
         sees the committed change. A rolled-back change bumps nothing."""
-        connection = transaction.get_connection()
-        if not connection.in_atomic_block:
-            self.bump_now()
-        elif not any(callback == self.bump_now for _, callback, _ in connection.run_on_commit):
-            transaction.on_commit(self.bump_now)
+        after_commit(("cache-version", self.key), lambda _: self.bump_now())
 
 
 BROWSE_VERSION = Version("circles:browse-version")

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from accounts.errors import RuleError, refused
 from accounts.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from accounts.models import User
 from accounts.ratelimits import link_allows, rate_limited, too_many_requests
@@ -154,9 +155,8 @@ def checkin(request: HtmxHttpRequest, slug: str) -> HttpResponse:
                     visibility=data["visibility"],
                     wants_support=data["wants_support"],
                 )
-            except services.CircleError as error:
-                messages.error(request, error.message)
-                return redirect(checkin_path(circle, token))
+            except RuleError as error:
+                return refused(request, error, to=checkin_path(circle, token))
             thanks = gettext("Thank you for checking in.")
             if data["wants_support"]:
                 thanks += " " + gettext("Your facilitators will know you'd like support.")

@@ -21,7 +21,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
-from django.utils import dates, timezone
+from django.utils import dates
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 
@@ -33,7 +33,7 @@ LINK_DAYS = 8
 
 def current_week(circle: Circle, now: dt.datetime | None = None) -> int:
     """This ISO week (yyyyww) where the circle meets."""
-    return iso_week_number((now or timezone.now()).astimezone(circle.tz).date())
+    return iso_week_number(circle.today(now))
 
 
 def week_label(week: int) -> str:

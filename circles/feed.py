@@ -75,6 +75,8 @@ CONFERENCE_HOSTS = (
     "zoom.us",
 )
 
+# An entry's slug ("<circle slug>-<id>") is at most this long, since feed readers show it
+# in links; a new circle's slug is kept to it too (hosting.services.unique_slug).
 SLUG_MAX_LENGTH = 64
 # The area of a row without a venue, for a circle that names no place.
 ONLINE = "Online"
@@ -95,7 +97,7 @@ def next_weekly_slot(schedule: Schedule, now: dt.datetime) -> dt.datetime:
     """The date a reader of the feed shows for a row's `day` and `time`: the first moment
     at that weekday and local time, in the circle's zone, from `now` on."""
     tz = schedule.circle.tz
-    today = now.astimezone(tz).date()
+    today = schedule.circle.today(now)
     day = today + dt.timedelta(days=(schedule.weekday - today.weekday()) % 7)
     slot = dt.datetime.combine(day, schedule.start_time, tzinfo=tz)
     if slot < now:

@@ -10,8 +10,8 @@ from django import forms
 from django.conf import global_settings, settings
 from django.conf.locale import LANG_INFO
 from django.utils import dates
-from django.utils.text import capfirst
-from django.utils.translation import gettext
+from django.utils.text import capfirst, format_lazy
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -23,9 +23,15 @@ from circles.models import (
     MOOD_WORDS,
     TIME_OF_DAY,
     CheckIn,
+    CheckInReply,
     Circle,
     CircleQuerySet,
+    Membership,
 )
+
+# What a check-in's note and a reply hold (the model's limits, said in the messages).
+NOTE_LIMIT = CheckIn._meta.get_field("note").max_length
+REPLY_LIMIT = CheckInReply._meta.get_field("body").max_length
 
 KM_PER_MILE = 1.609344
 MIN_RADIUS_KM = 1.0
@@ -82,7 +88,9 @@ class CircleSearchForm(forms.Form):
     radius = forms.FloatField(
         label=_("Within"),
         required=False,
-        widget=forms.NumberInput(attrs={"min": 1, "max": 500, "step": "any"}),
+        widget=forms.NumberInput(
+            attrs={"min": int(MIN_RADIUS_KM), "max": int(MAX_RADIUS_KM), "step": "any"}
+        ),
     )
     unit = forms.ChoiceField(
         label=_("Unit"), choices=[("km", "km"), ("mi", _("miles"))], required=False
@@ -278,7 +286,10 @@ class JoinForm(InviteForm):
         error_messages={"required": _("Please tick that you accept the guidelines to join.")},
     )
     answer = forms.CharField(
-        label=_("Your answer"), max_length=1000, required=False, widget=forms.Textarea({"rows": 3})
+        label=_("Your answer"),
+        max_length=Membership._meta.get_field("join_answer").max_length,
+        required=False,
+        widget=forms.Textarea({"rows": 3}),
     )
 
     def __init__(self, *args: Any, circle: Circle, **kwargs: Any) -> None:
@@ -316,10 +327,13 @@ class CheckInForm(CheckInLinkForm):
     note = forms.CharField(
         label=_("Anything you'd like to say (optional)"),
         required=False,
-        max_length=2000,
-        widget=forms.Textarea({"rows": 4, "maxlength": 2000}),
+        max_length=NOTE_LIMIT,
+        widget=forms.Textarea({"rows": 4, "maxlength": NOTE_LIMIT}),
         error_messages={
-            "max_length": _("Please keep it under 2,000 characters (it has %(show_value)d).")
+            "max_length": format_lazy(
+                gettext_lazy("Please keep it under {most:,} characters (it has %(show_value)d)."),
+                most=NOTE_LIMIT,
+            )
         },
     )
     visibility = forms.ChoiceField(
@@ -335,11 +349,13 @@ class CheckInForm(CheckInLinkForm):
 class CheckInReplyForm(forms.Form):
     body = forms.CharField(
         label=_("A short note of support"),
-        max_length=500,
-        widget=forms.Textarea({"rows": 2, "maxlength": 500}),
+        max_length=REPLY_LIMIT,
+        widget=forms.Textarea({"rows": 2, "maxlength": REPLY_LIMIT}),
         error_messages={
-            "required": _("Write a few words first."),
-            "max_length": _("Please keep it under 500 characters."),
+            "required": gettext_lazy("Write a few words first."),
+            "max_length": format_lazy(
+                gettext_lazy("Please keep it under {most:,} characters."), most=REPLY_LIMIT
+            ),
         },
     )
 

@@ -522,9 +522,13 @@ class Circle(models.Model):
     def tz(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
 
-    def today(self) -> dt.date:
-        """Today's date where the circle meets."""
-        return timezone.now().astimezone(self.tz).date()
+    def today(self, now: dt.datetime | None = None) -> dt.date:
+        """Today's date where the circle meets (at `now`, by default the real now)."""
+        return (now or timezone.now()).astimezone(self.tz).date()
+
+    def meetups_made_until(self, now: dt.datetime | None = None) -> dt.date:
+        """The last day its schedules' meetups are made up to: WEEKS_AHEAD from today."""
+        return self.today(now) + dt.timedelta(weeks=WEEKS_AHEAD)
 
     @property
     def is_online(self) -> bool:
@@ -651,6 +655,24 @@ class Membership(models.Model):
         return f"Membership #{self.pk}"
 
 
+# What a schedule (and each meetup made from it) may be: how many seats, how long it
+# lasts, and, monthly, which week of the month: the 1st to 4th or the last (-1).
+MAX_CAPACITY = 500
+MIN_DURATION_MINUTES = 15
+MAX_DURATION_MINUTES = 8 * 60
+LAST_WEEK_OF_MONTH = -1
+WEEKS_OF_MONTH = (1, 2, 3, 4, LAST_WEEK_OF_MONTH)
+# A schedule's meetups exist this many weeks ahead of today in the circle's zone: made
+# when a circle starts, resumes or wakes, kept so by the daily extension, and what the
+# manage page lists (Circle.meetups_made_until).
+WEEKS_AHEAD = 8
+
+
+def month_week_order(week: int | None) -> int:
+    """Where a week of the month comes in the month (first … fourth, last); None first."""
+    return WEEKS_OF_MONTH.index(week) + 1 if week in WEEKS_OF_MONTH else 0
+
+
 # The westernmost zone on Earth (Baker Island, UTC−12): its date is the earliest it still
 # is anywhere.
 EARLIEST_ZONE = dt.timezone(dt.timedelta(hours=-12))
@@ -686,17 +708,21 @@ class Schedule(models.Model):
     frequency = models.CharField(max_length=10, choices=Frequency.choices, default=Frequency.WEEKLY)
     # Python weekday: 0 = Monday … 6 = Sunday.
     weekday = models.PositiveSmallIntegerField(validators=[MaxValueValidator(6)])
-    # For monthly schedules: 1–4, or -1 for the last such weekday of the month.
+    # For monthly schedules: one of WEEKS_OF_MONTH (-1: the last such weekday).
     week_of_month = models.SmallIntegerField(null=True, blank=True)
     start_time = models.TimeField(help_text=_("Local time in the circle's timezone."))
     duration_minutes = models.PositiveSmallIntegerField(
-        default=90, validators=[MinValueValidator(15), MaxValueValidator(480)]
+        default=90,
+        validators=[
+            MinValueValidator(MIN_DURATION_MINUTES),
+            MaxValueValidator(MAX_DURATION_MINUTES),
+        ],
     )
     venue = models.ForeignKey(
         Venue, null=True, blank=True, on_delete=models.SET_NULL, related_name="schedules"
     )
     capacity = models.PositiveSmallIntegerField(
-        default=12, validators=[MinValueValidator(1), MaxValueValidator(500)]
+        default=12, validators=[MinValueValidator(1), MaxValueValidator(MAX_CAPACITY)]
     )
     starts_on = models.DateField()
     until = models.DateField(null=True, blank=True)
@@ -713,7 +739,7 @@ class Schedule(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(weekday__lte=6), name="schedule_weekday_valid"),
             models.CheckConstraint(
-                condition=~Q(frequency="monthly") | Q(week_of_month__in=[1, 2, 3, 4, -1]),
+                condition=~Q(frequency="monthly") | Q(week_of_month__in=list(WEEKS_OF_MONTH)),
                 name="schedule_monthly_has_week",
             ),
         ]

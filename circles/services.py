@@ -12,17 +12,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.errors import RuleError
 from accounts.models import User
 from circles import notifications
 from circles.models import CheckIn, CheckInReply, Circle, CircleQuerySet, Membership
 
 
-class CircleError(Exception):
-    """A rule said no; `message` is written for the person who asked."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class CircleError(RuleError):
+    """A rule about circles, memberships or check-ins said no."""
 
 
 def _locked_membership(*, user: User, circle: Circle) -> Membership | None:
@@ -100,7 +97,7 @@ def join_circle(
     )
     membership.guidelines_version = circle.guidelines_version
     membership.guidelines_accepted_at = timezone.now()
-    membership.join_answer = answer.strip()[:1000]
+    membership.join_answer = answer.strip()[: Membership._meta.get_field("join_answer").max_length]
     membership.save()
     return membership
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
+from accounts.errors import RuleError, refused
 from accounts.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from accounts.ratelimits import rate_limited
 from circles import cache as browse_cache
@@ -22,7 +23,7 @@ from circles import wording
 from circles.checkin_views import circle_page_checkins
 from circles.forms import CircleSearchForm, InviteForm, JoinForm
 from circles.models import Circle, Membership
-from circles.services import CircleError, join_circle
+from circles.services import join_circle
 
 ONLINE_SECTION_SIZE = 5
 
@@ -281,9 +282,8 @@ def join(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
             accept_guidelines=form.cleaned_data["accept_guidelines"],
             answer=form.cleaned_data.get("answer", ""),
         )
-    except CircleError as error:
-        messages.error(request, error.message)
-        return redirect(_page_url(circle, invite))
+    except RuleError as error:
+        return refused(request, error, to=_page_url(circle, invite))
     if membership.status == Membership.Status.PENDING:
         messages.success(
             request,

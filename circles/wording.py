@@ -22,7 +22,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from circles.models import Schedule
+from circles.models import Schedule, month_week_order
 
 # The weekdays' English names, Monday first: the names the demo data and tests use for
 # days. What a person reads is `weekday_name`, in their language.
@@ -170,11 +170,6 @@ class ScheduleInWords:
     schedule: Schedule
 
 
-def _week_order(schedule: Schedule) -> int:
-    week = schedule.week_of_month or 1
-    return 5 if week == -1 else week
-
-
 def _listed(words: list[str]) -> str:
     """ "first", "first and third", "first, third and last"."""
     if len(words) == 1:
@@ -208,8 +203,8 @@ def schedules_in_phrases(schedules: Iterable[Schedule]) -> list[ScheduleInWords]
     for rows in groups.values():
         first = rows[0]
         if first.frequency == Schedule.Frequency.MONTHLY:
-            weeks = sorted({_week_order(row) for row in rows})
-            ordinals = [str(ORDINALS[-1 if week == 5 else week]) for week in weeks]
+            weeks = sorted({row.week_of_month or 1 for row in rows}, key=month_week_order)
+            ordinals = [str(ORDINALS[week]) for week in weeks]
             rhythm = gettext("On the {weeks} {day} of the month").format(
                 weeks=_listed(ordinals), day=weekday_name(first.weekday)
             )

@@ -32,6 +32,7 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html_join
 
+from accounts.errors import RuleError, refused_in
 from circles.models import Membership
 from hosting import services
 from hosting.forms import HideCircleForm, RemoveReportedMemberForm, ResolveReportForm
@@ -186,8 +187,8 @@ class ReportAdmin(admin.ModelAdmin):
                     block=form.cleaned_data["block"],
                     report=report,
                 )
-            except services.HostingError as error:
-                form.add_error(None, error.message)
+            except RuleError as error:
+                refused_in(form, error)
             else:
                 self.log_change(request, report, "Removed the person it is about.")
                 messages.success(request, "They are no longer in the circle.")
@@ -204,8 +205,8 @@ class ReportAdmin(admin.ModelAdmin):
                 services.resolve_report(
                     report=report, by=request.user, note=form.cleaned_data["note"]
                 )
-            except services.HostingError as error:
-                form.add_error(None, error.message)
+            except RuleError as error:
+                refused_in(form, error)
             else:
                 self.log_change(request, report, "Resolved with a note.")
                 messages.success(request, "Resolved. The note is kept in the circle's log.")
@@ -223,8 +224,8 @@ class ReportAdmin(admin.ModelAdmin):
                     report=report,
                     note=form.cleaned_data["note"],
                 )
-            except services.HostingError as error:
-                form.add_error(None, error.message)
+            except RuleError as error:
+                refused_in(form, error)
             else:
                 self.log_change(request, report, "Hid the circle.")
                 messages.success(

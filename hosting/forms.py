@@ -7,22 +7,37 @@ import zoneinfo
 from typing import Any
 
 from django import forms
+from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
-from django.utils.text import capfirst, format_lazy
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
 
+from accounts.errors import RuleError, refused_in
 from accounts.places import Place, resolve_place
 from circles import wording
 from circles.forms import circle_languages
-from circles.models import Circle, Membership, Schedule, Topic, Venue, bounding_box, great_circle_km
+from circles.models import (
+    MAX_CAPACITY,
+    MAX_DURATION_MINUTES,
+    MIN_DURATION_MINUTES,
+    WEEKS_OF_MONTH,
+    Circle,
+    Membership,
+    Schedule,
+    Topic,
+    Venue,
+    bounding_box,
+    great_circle_km,
+    month_week_order,
+)
 from circles.wording import ORDINALS, weekday_choices
 from hosting import agreement as facilitator_agreement
-from hosting.models import Report
-from hosting.services import HostingError, ScheduleError, check_schedule
+from hosting.models import ActionLog, MeetupMessage, Report
+from hosting.services import ScheduleError, check_schedule
 from meetups.models import Meetup
-from meetups.services import MAX_CAPACITY, NOTE_MAX_LENGTH
+from meetups.services import NOTE_MAX_LENGTH
 
 # Starting a circle
 
@@ -53,6 +68,11 @@ def venues_near(lat: float, lng: float, km: float = VENUES_NEAR_KM) -> QuerySet[
     )
 
 
+def _limit(model: type[models.Model], field: str) -> int:
+    """The most characters a model's text field holds: what its form field allows."""
+    return model._meta.get_field(field).max_length
+
+
 def _text(limit: int, **kwargs: Any) -> forms.CharField:
     """A text box with a limit said in words when it is passed."""
     return forms.CharField(
@@ -70,6 +90,15 @@ def _area_text(limit: int, rows: int, **kwargs: Any) -> forms.CharField:
     return _text(limit, widget=forms.Textarea(attrs={"rows": rows}), **kwargs)
 
 
+CHOOSE_SEATS = format_lazy(gettext_lazy("Choose from 1 to {most} seats."), most=MAX_CAPACITY)
+BETWEEN_SEATS = format_lazy(gettext_lazy("Between 1 and {most} seats."), most=MAX_CAPACITY)
+LASTS_FROM_TO = format_lazy(
+    gettext_lazy("A meetup lasts from {least} to {most} minutes."),
+    least=MIN_DURATION_MINUTES,
+    most=MAX_DURATION_MINUTES,
+)
+
+
 class StartCircleForm(forms.Form):
     """Everything a host says about a new circle, on one page. `action` is the button
     pressed: "start" creates the circle, "preview" shows it as a seeker will see it, and
@@ -79,7 +108,7 @@ class StartCircleForm(forms.Form):
     ACTIONS = ("start", "preview", "area")
 
     # About the circle
-    name = _text(120, label=_("Name"), help_text=_("e.g. Mid-City Grief Circle"))
+    name = _text(_limit(Circle, "name"), label=_("Name"), help_text=_("e.g. Mid-City Grief Circle"))
     description = _area_text(
         5000,
         8,
@@ -111,8 +140,8 @@ class StartCircleForm(forms.Form):
     )
     area_choice = forms.CharField(max_length=200, required=False, widget=forms.HiddenInput)
     venue = forms.ChoiceField(label=_("Venue"), required=False, widget=forms.RadioSelect)
-    venue_name = _text(120, label=_("Name of the place"), required=False)
-    venue_address = _text(250, label=_("Address"), required=False)
+    venue_name = _text(_limit(Venue, "name"), label=_("Name of the place"), required=False)
+    venue_address = _text(_limit(Venue, "address"), label=_("Address"), required=False)
     venue_lat = forms.FloatField(
         label=_("Latitude"),
         required=False,
@@ -154,7 +183,7 @@ class StartCircleForm(forms.Form):
         widget=forms.RadioSelect,
     )
     join_question = _text(
-        200,
+        _limit(Circle, "join_question"),
         label=_("A question for people asking to join (optional)"),
         required=False,
         help_text=_("e.g. What brings you to the circle?"),
@@ -170,10 +199,10 @@ class StartCircleForm(forms.Form):
         label=_("Seats at each meetup"),
         initial=12,
         min_value=1,
-        max_value=500,
+        max_value=MAX_CAPACITY,
         error_messages={
-            "min_value": _("Choose from 1 to 500 seats."),
-            "max_value": _("Choose from 1 to 500 seats."),
+            "min_value": CHOOSE_SEATS,
+            "max_value": CHOOSE_SEATS,
         },
     )
 
@@ -200,7 +229,7 @@ class StartCircleForm(forms.Form):
     )
     weeks_of_month = forms.TypedMultipleChoiceField(
         label=_("Weeks of the month (monthly)"),
-        choices=[(week, capfirst(ORDINALS[week])) for week in (1, 2, 3, 4, -1)],
+        choices=[(week, ORDINALS[week].capitalize()) for week in WEEKS_OF_MONTH],
         coerce=int,
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -213,11 +242,11 @@ class StartCircleForm(forms.Form):
     duration_minutes = forms.IntegerField(
         label=_("Length in minutes"),
         initial=90,
-        min_value=15,
-        max_value=480,
+        min_value=MIN_DURATION_MINUTES,
+        max_value=MAX_DURATION_MINUTES,
         error_messages={
-            "min_value": _("A meetup lasts from 15 to 480 minutes."),
-            "max_value": _("A meetup lasts from 15 to 480 minutes."),
+            "min_value": LASTS_FROM_TO,
+            "max_value": LASTS_FROM_TO,
         },
     )
     starts_on = forms.DateField(
@@ -372,7 +401,7 @@ class StartCircleForm(forms.Form):
             return
         # Only the timezone matters to the checks: the rest of the form may be unfinished.
         circle = Circle(timezone=self.place.timezone)
-        today = timezone.now().astimezone(circle.tz).date()
+        today = circle.today()
         if data.get("starts_on") is None:
             data["starts_on"] = today
         try:
@@ -380,8 +409,8 @@ class StartCircleForm(forms.Form):
                 check_schedule(schedule, today=today)
         except ScheduleError as error:
             self.add_error(error.field, error.message)
-        except HostingError as error:
-            self.add_error(None, error.message)
+        except RuleError as error:
+            refused_in(self, error)
 
     def new_circle(self) -> Circle:
         """The circle as described, unsaved (for hosting.services.host_circle, or a
@@ -430,7 +459,7 @@ class StartCircleForm(forms.Form):
                 starts_on=data["starts_on"],
                 until=data["until"],
             )
-            for week in sorted(set(weeks), key=lambda w: 5 if w == -1 else (w or 0))
+            for week in sorted(set(weeks), key=month_week_order)
         ]
 
     def chosen_venue(self) -> Venue | None:
@@ -514,12 +543,19 @@ class MeetupChangeForm(forms.Form):
     )
     duration_minutes = forms.IntegerField(
         label=_("Length in minutes"),
-        min_value=15,
-        max_value=480,
+        min_value=MIN_DURATION_MINUTES,
+        max_value=MAX_DURATION_MINUTES,
         error_messages={
-            "invalid": _("Enter the length in minutes."),
-            "min_value": _("A meetup lasts at least 15 minutes, and ends after it starts."),
-            "max_value": _("A meetup lasts at most 8 hours (480 minutes)."),
+            "invalid": gettext_lazy("Enter the length in minutes."),
+            "min_value": format_lazy(
+                gettext_lazy("A meetup lasts at least {least} minutes, and ends after it starts."),
+                least=MIN_DURATION_MINUTES,
+            ),
+            "max_value": format_lazy(
+                gettext_lazy("A meetup lasts at most {hours} hours ({most} minutes)."),
+                hours=MAX_DURATION_MINUTES // 60,
+                most=MAX_DURATION_MINUTES,
+            ),
         },
     )
     capacity = forms.IntegerField(
@@ -528,8 +564,8 @@ class MeetupChangeForm(forms.Form):
         max_value=MAX_CAPACITY,
         error_messages={
             "invalid": _("Enter the number of seats as a whole number."),
-            "min_value": format_lazy(_("Between 1 and {most} seats."), most=MAX_CAPACITY),
-            "max_value": format_lazy(_("Between 1 and {most} seats."), most=MAX_CAPACITY),
+            "min_value": BETWEEN_SEATS,
+            "max_value": BETWEEN_SEATS,
         },
     )
 
@@ -796,10 +832,13 @@ class MeetupMessageForm(forms.Form):
 
     body = forms.CharField(
         label=_("Your message"),
-        max_length=2000,
+        max_length=_limit(MeetupMessage, "body"),
         strip=True,
-        widget=forms.Textarea(attrs={"rows": 6, "maxlength": 2000}),
-        help_text=_("Plain text, up to 2,000 characters. Everyone going gets it by email."),
+        widget=forms.Textarea(attrs={"rows": 6, "maxlength": _limit(MeetupMessage, "body")}),
+        help_text=format_lazy(
+            gettext_lazy("Plain text, up to {most:,} characters. Everyone going gets it by email."),
+            most=_limit(MeetupMessage, "body"),
+        ),
     )
 
 
@@ -861,7 +900,7 @@ class ReportForm(forms.Form):
     details = forms.CharField(
         label=_("Anything else we should know (optional)"),
         required=False,
-        max_length=4000,
+        max_length=_limit(Report, "details"),
         widget=forms.Textarea(attrs={"rows": 6}),
     )
 
@@ -887,7 +926,7 @@ class MeetupReportForm(forms.Form):
     details = forms.CharField(
         label=_("Anything else we should know (optional)"),
         required=False,
-        max_length=4000,
+        max_length=_limit(Report, "details"),
         widget=forms.Textarea(attrs={"rows": 6}),
     )
 
@@ -903,7 +942,7 @@ class ResolveReportForm(forms.Form):
 
     note = forms.CharField(
         label=_("What did you do?"),
-        max_length=2000,
+        max_length=_limit(Report, "resolution_note"),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
@@ -921,7 +960,7 @@ class HideCircleForm(forms.Form):
 
     note = forms.CharField(
         label=_("Why hide it?"),
-        max_length=2000,
+        max_length=_limit(ActionLog, "note"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )

@@ -38,15 +38,6 @@ def _notice_expiry() -> dt.datetime:
     return timezone.now() + NOTICE_EXPIRY
 
 
-# Starting a circle
-
-
-# Meetups
-
-
-# The series
-
-
 # Join requests
 #
 # Key: join-approved:decision:<ActionLog id>:user:<id> (or join-declined:…): one email per
@@ -81,9 +72,6 @@ def notify_join_decision(entry_id: int) -> bool:
         },
         expires_at=_notice_expiry(),
     )
-
-
-# Members
 
 
 # Co-facilitators and the circle's state
@@ -226,6 +214,10 @@ def forget_sender(sender: User) -> int:
 STILL_MEETING_SALT = "hosting.still-meeting"
 # The link in a monthly email keeps working until the next two have gone out.
 STILL_MEETING_TOKEN_MAX_AGE = dt.timedelta(days=45)
+# How long without a "yes, we're still meeting" (and with no meetup ahead) before a
+# circle goes dormant (hosting.services.circles_gone_quiet); its facilitators are asked
+# monthly from STILL_MEETING_ASK_AFTER on.
+STILL_MEETING_DAYS = 60
 STILL_MEETING_ASK_AFTER = dt.timedelta(days=30)
 STILL_MEETING_BATCH = 200
 
@@ -258,6 +250,8 @@ def _still_meeting_context(circle: Circle, user: User) -> dict:
         "circle_name": circle.name,
         "confirm_url": still_meeting_url(circle, user),
         "manage_url": f"{settings.SITE_URL}{reverse('hosting:manage', args=[circle.slug])}",
+        "link_days": STILL_MEETING_TOKEN_MAX_AGE.days,
+        "quiet_days": STILL_MEETING_DAYS,
     }
 
 

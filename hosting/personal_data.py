@@ -26,6 +26,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.errors import RuleError, show_refusal
 from accounts.models import User
 from accounts.my_data import iso
 from circles.models import Circle, Membership
@@ -211,8 +212,8 @@ class SettleCircles:
                     _("You can only hand a circle over to one of its active members.")
                 )
             services.hand_over(circle=item.circle, by=self.user, to=incoming)
-        except services.HostingError as error:
-            messages.error(request, error.message)
+        except RuleError as error:
+            show_refusal(request, error)
             return None
         messages.success(
             request,

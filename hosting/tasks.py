@@ -8,38 +8,13 @@ from celery import shared_task
 from accounts.background import BackgroundTask
 from hosting import notifications, services
 
-# Starting a circle
-
-
-# Meetups
-
-
-# The series
-
-
-# Join requests
-
-
-# Members
-
-
-# Co-facilitators and the circle's state
-
-
-# Rotating hosts
-
-
-# Messages
-
-
-# Still meeting
-
 
 @shared_task(base=BackgroundTask)
 def still_meeting_scan() -> dict[str, int]:
     """Daily: ask the facilitators of circles unconfirmed for a month whether they still
-    meet (once a month each), then make dormant the circles unconfirmed for 60 days with no
-    meetup ahead. Both are queries for what is due, so running twice changes nothing."""
+    meet (once a month each), then make dormant the circles unconfirmed for
+    STILL_MEETING_DAYS with no meetup ahead. Both are queries for what is due, so running
+    twice changes nothing."""
     asked = 0
     while True:
         sent = notifications.send_still_meeting_prompts()
@@ -47,6 +22,3 @@ def still_meeting_scan() -> dict[str, int]:
         if sent < notifications.STILL_MEETING_BATCH:
             break
     return {"asked": asked, "dormant": services.mark_dormant_circles()}
-
-
-# Reports

@@ -23,6 +23,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from accounts.errors import RuleError, refused, refused_in
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from accounts.ratelimits import rate_limited
@@ -165,8 +166,8 @@ def start(request: AuthenticatedHttpRequest) -> HttpResponse:
             venue=form.chosen_venue(),
             agreement_version=form.cleaned_data["agreement_version"],
         )
-    except services.HostingError as error:
-        form.add_error(None, error.message)
+    except RuleError as error:
+        refused_in(form, error)
         return _start_page(request, form)
     messages.success(
         request,
@@ -180,22 +181,19 @@ def start(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 # Meetups
 
-# How far ahead the manage page lists meetups.
-MANAGE_WEEKS = 8
-
 
 def _meetups_section(request: AuthenticatedHttpRequest, circle: Circle) -> dict[str, Any]:
-    """The next 8 weeks of meetups, cancelled ones included, with how many are going and
-    waiting: one query, however many people RSVP."""
+    """The meetups made so far (WEEKS_AHEAD weeks ahead), cancelled ones included, with
+    how many are going and waiting: one query, however many people RSVP."""
     now = timezone.now()
-    horizon = now + dt.timedelta(weeks=MANAGE_WEEKS)
+    horizon = now + dt.timedelta(weeks=services.WEEKS_AHEAD)
     meetups = (
         circle.meetups.filter(starts_at__gt=now, starts_at__lte=horizon)
         .select_related("venue")
         .annotate(waitlist_count=Count("rsvps", filter=Q(rsvps__status=RSVP.Status.WAITLISTED)))
         .order_by("starts_at")
     )
-    return {"upcoming_meetups": meetups, "manage_weeks": MANAGE_WEEKS}
+    return {"upcoming_meetups": meetups, "manage_weeks": services.WEEKS_AHEAD}
 
 
 def _meetup_page(
@@ -254,8 +252,8 @@ def change_meetup(request: AuthenticatedHttpRequest, slug: str, pk: int) -> Http
             venue=data["venue"],
             capacity=data["capacity"],
         )
-    except services.HostingError as exc:
-        form.add_error(None, exc.message)
+    except RuleError as exc:
+        refused_in(form, exc)
         return _meetup_page(request, meetup, change_form=form, status=400)
     if not changed:
         messages.info(request, "Nothing changed.")
@@ -282,8 +280,8 @@ def cancel_meetup(request: AuthenticatedHttpRequest, slug: str, pk: int) -> Http
         return _meetup_page(request, meetup, cancel_form=form, status=400)
     try:
         services.cancel_meetup(meetup=meetup, by=request.user, message=form.cleaned_data["message"])
-    except services.HostingError as exc:
-        form.add_error(None, exc.message)
+    except RuleError as exc:
+        refused_in(form, exc)
         return _meetup_page(request, meetup, cancel_form=form, status=400)
     messages.success(
         request, _("The meetup is cancelled. Everyone going or on the waitlist will get an email.")
@@ -328,8 +326,8 @@ def series(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpRespons
         return _series_page(request, meetup, form, status=400)
     try:
         change = services.change_series(meetup=meetup, by=request.user, **form.cleaned_data)
-    except services.HostingError as exc:
-        form.add_error(None, exc.message)
+    except RuleError as exc:
+        refused_in(form, exc)
         return _series_page(request, meetup, form, status=400)
     if change.unchanged:
         messages.info(request, "The series already meets like this: nothing changed.")
@@ -379,6 +377,7 @@ def answer_request(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse
         return redirect(_manage_url(circle, "requests"))
     membership = form.cleaned_data["membership"]
     name = membership.user.display_name
+    back = _manage_url(circle, "requests")
     try:
         if form.cleaned_data["decision"] == "approve":
             services.approve_request(membership=membership, by=request.user)
@@ -391,9 +390,9 @@ def answer_request(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse
                 request,
                 gettext("You declined {name}'s request. We've let them know.").format(name=name),
             )
-    except services.HostingError as error:
-        messages.error(request, error.message)
-    return redirect(_manage_url(circle, "requests"))
+    except RuleError as error:
+        return refused(request, error, to=back)
+    return redirect(back)
 
 
 def _first_error(form: forms.Form) -> str:
@@ -463,9 +462,8 @@ def member_action(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
             services.invite_co_facilitator(membership=membership, by=by)
         else:
             services.hand_over(circle=circle, by=by, to=membership)
-    except services.HostingError as error:
-        messages.error(request, error.message)
-        return redirect(_manage_url(circle, "members"))
+    except RuleError as error:
+        return refused(request, error, to=_manage_url(circle, "members"))
     messages.success(request, MEMBER_DONE[action].format(name=membership.user.display_name))
     if not by.has_perm("circles.manage_circle", circle):
         return redirect(circle)
@@ -500,8 +498,8 @@ def co_facilitator_invitation(request: AuthenticatedHttpRequest, pk: int) -> Htt
                     )
                 else:
                     services.decline_co_facilitation(invitation=invitation)
-            except services.HostingError as error:
-                form.add_error(None, error.message)
+            except RuleError as error:
+                refused_in(form, error)
             else:
                 if form.cleaned_data["answer"] == "accept":
                     messages.success(
@@ -531,17 +529,17 @@ def withdraw_co_facilitator_invitation(
     circle = _get_circle_for(request, slug)
     invitation = get_object_or_404(circle.co_facilitator_invitations.select_related("user"), pk=pk)
     WithdrawInvitationForm(request.POST).is_valid()  # No fields: the button is the answer.
+    back = _manage_url(circle, "members")
     try:
         services.withdraw_co_facilitator_invitation(invitation=invitation, by=request.user)
-    except services.HostingError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(
-            request,
-            gettext("The invitation to %(name)s is withdrawn.")
-            % {"name": invitation.user.display_name},
-        )
-    return redirect(_manage_url(circle, "members"))
+    except RuleError as error:
+        return refused(request, error, to=back)
+    messages.success(
+        request,
+        gettext("The invitation to %(name)s is withdrawn.")
+        % {"name": invitation.user.display_name},
+    )
+    return redirect(back)
 
 
 @require_POST
@@ -561,9 +559,8 @@ def leave(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
         raise PermissionDenied
     try:
         services.leave_circle(user=request.user, circle=circle)
-    except services.HostingError as error:
-        messages.error(request, error.message)
-        return redirect(circle)
+    except RuleError as error:
+        return refused(request, error, to=circle)
     circle.refresh_from_db(fields=["status"])
     if circle.status == Circle.Status.ARCHIVED:
         messages.success(
@@ -660,9 +657,8 @@ def circle_state(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     }[action]
     try:
         change(circle=circle, by=by)
-    except services.HostingError as error:
-        messages.error(request, error.message)
-        return redirect(_manage_url(circle, "circle-state"))
+    except RuleError as error:
+        return refused(request, error, to=_manage_url(circle, "circle-state"))
     messages.success(request, STATE_DONE[action].format(name=circle.name))
     if not by.has_perm("circles.manage_circle", circle):
         return redirect(circle)
@@ -679,9 +675,8 @@ def new_invite_link(request: AuthenticatedHttpRequest, slug: str) -> HttpRespons
         return redirect(_manage_url(circle, "invite"))
     try:
         services.new_invite_link(circle=circle, by=request.user)
-    except services.HostingError as error:
-        messages.error(request, error.message)
-        return redirect(_manage_url(circle, "invite"))
+    except RuleError as error:
+        return refused(request, error, to=_manage_url(circle, "invite"))
     messages.success(
         request, _("The circle has a new invite link. The old one no longer works: share this one.")
     )
@@ -710,13 +705,12 @@ def offer_to_host(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     HostOfferForm(request.POST).is_valid()  # No fields: the button is the whole form.
     try:
         services.offer_to_host(user=request.user, meetup=meetup)
-    except services.HostingError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request,
-            _("Thank you for offering to host. The facilitators will let you know by email."),
-        )
+    except RuleError as exc:
+        return refused(request, exc, to=meetup)
+    messages.success(
+        request,
+        gettext("Thank you for offering to host. The facilitators will let you know by email."),
+    )
     return redirect(meetup)
 
 
@@ -727,10 +721,9 @@ def withdraw_host_offer(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
     HostOfferForm(request.POST).is_valid()
     try:
         services.withdraw_host_offer(user=request.user, meetup=meetup)
-    except services.HostingError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("You've taken back your offer to host this meetup."))
+    except RuleError as exc:
+        return refused(request, exc, to=meetup)
+    messages.success(request, gettext("You've taken back your offer to host this meetup."))
     return redirect(meetup)
 
 
@@ -756,10 +749,9 @@ def decide_host_offer(request: AuthenticatedHttpRequest, slug: str, pk: int) -> 
             notice = gettext("You've declined {name}'s offer. We've emailed them.").format(
                 name=name
             )
-    except services.HostingError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, notice)
+    except RuleError as exc:
+        return refused(request, exc, to=back)
+    messages.success(request, notice)
     return redirect(back)
 
 
@@ -794,8 +786,8 @@ def message_people_going(request: AuthenticatedHttpRequest, slug: str, pk: int) 
                 sent = services.message_people_going(
                     meetup=meetup, sender=request.user, body=form.cleaned_data["body"]
                 )
-            except services.HostingError as exc:
-                form.add_error(None, exc.message)
+            except RuleError as exc:
+                refused_in(form, exc)
             else:
                 messages.success(
                     request,
@@ -828,7 +820,7 @@ def still_meeting(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     A GET only shows the button and records nothing: mail scanners and link previews open
     every link in an email, so opening it must never count as an answer. Only the button's
     POST confirms. The signed token is the credential (no login needed): it names the
-    circle and the facilitator it was sent to, and expires after 45 days; a forged,
+    circle and the facilitator it was sent to, and expires (STILL_MEETING_TOKEN_MAX_AGE); a forged,
     expired or mismatched token gets a 400 page.
     """
     found = notifications.read_still_meeting_token(token)
@@ -837,7 +829,12 @@ def still_meeting(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     if found is not None and circle is not None and circle.pk == found[0]:
         user = User.objects.filter(pk=found[1], is_active=True).first()
     if circle is None or user is None:
-        return render(request, "hosting/still_meeting.html", {"invalid": True}, status=400)
+        return render(
+            request,
+            "hosting/still_meeting.html",
+            {"invalid": True, "link_days": notifications.STILL_MEETING_TOKEN_MAX_AGE.days},
+            status=400,
+        )
     context: dict[str, Any] = {"circle": circle, "token": token, "form": StillMeetingForm()}
     if request.method == "POST":
         StillMeetingForm(request.POST).is_valid()  # No fields: the button is the answer.
@@ -849,7 +846,7 @@ def still_meeting(request: HttpRequest, slug: str, token: str) -> HttpResponse:
             )
         try:
             services.confirm_still_meeting(circle=circle, by=user)
-        except services.HostingError as exc:
+        except RuleError as exc:
             return render(
                 request,
                 "hosting/still_meeting.html",
@@ -901,8 +898,8 @@ def report_circle(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
                     reason=form.cleaned_data["reason"],
                     details=form.cleaned_data["details"],
                 )
-            except services.HostingError as error:
-                form.add_error(None, error.message)
+            except RuleError as error:
+                refused_in(form, error)
             else:
                 messages.success(request, REPORT_SENT)
                 return redirect(circle)
@@ -938,8 +935,8 @@ def report_meetup(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                     reason=form.cleaned_data["reason"],
                     details=form.cleaned_data["details"],
                 )
-            except services.HostingError as error:
-                form.add_error(None, error.message)
+            except RuleError as error:
+                refused_in(form, error)
             else:
                 messages.success(request, REPORT_SENT)
                 return redirect(meetup)
@@ -1016,8 +1013,7 @@ def resolve_report(request: AuthenticatedHttpRequest, slug: str, pk: int) -> Htt
         return render(request, "hosting/manage.html", context, status=400)
     try:
         services.resolve_report(report=report, by=request.user, note=form.cleaned_data["note"])
-    except services.HostingError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Resolved. Your note is kept in the circle's log."))
+    except RuleError as error:
+        return refused(request, error, to=queue_url)
+    messages.success(request, gettext("Resolved. Your note is kept in the circle's log."))
     return redirect(queue_url)

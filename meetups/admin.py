@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from accounts.errors import RuleError
 from meetups import services
 from meetups.models import RSVP, Meetup
 
@@ -39,7 +40,7 @@ class MeetupAdmin(admin.ModelAdmin):
         for meetup in queryset:
             try:
                 services.cancel_meetup(meetup=meetup, by=request.user)
-            except services.MeetupError as exc:
+            except RuleError as exc:
                 messages.error(request, f"{meetup}: {exc.message}")
             else:
                 cancelled += 1

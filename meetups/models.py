@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from circles.cache import bump_browse_version
-from circles.models import Circle, Schedule, Venue
+from circles.models import MAX_CAPACITY, Circle, Schedule, Venue
 
 # What a calendar entry shows of a meetup: RFC 5545 asks for SEQUENCE to rise when any of
 # them changes, so calendars replace the entry they hold.
@@ -52,7 +52,7 @@ class Meetup(models.Model):
     starts_at = models.DateTimeField(help_text=_("Stored in UTC."))
     ends_at = models.DateTimeField()
     capacity = models.PositiveSmallIntegerField(
-        default=12, validators=[MinValueValidator(1), MaxValueValidator(500)]
+        default=12, validators=[MinValueValidator(1), MaxValueValidator(MAX_CAPACITY)]
     )
     going_count = models.PositiveSmallIntegerField(default=0)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
@@ -140,10 +140,6 @@ class Meetup(models.Model):
     @property
     def local_start(self) -> dt.datetime:
         return self.starts_at.astimezone(self.circle.tz)
-
-    @property
-    def local_end(self) -> dt.datetime:
-        return self.ends_at.astimezone(self.circle.tz)
 
     @property
     def seats_left(self) -> int:

@@ -52,10 +52,6 @@ def mark(meetup_id: int) -> SafeString:
     return mark_safe(f"\x00seats:{int(meetup_id)}\x00")  # noqa: S308 (digits only)
 
 
-def seats_version() -> int:
-    return SEATS_VERSION.current()
-
-
 def bump_seats_version() -> None:
     """Call after a change to the seats taken or offered at a meetup (RSVPs, capacity).
     Inside a transaction the bump waits for the commit, as browse version bumps do: cached

@@ -25,29 +25,33 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.errors import RuleError
 from accounts.models import User
 from circles import services as circles_services
 from circles.cache import bump_browse_version
-from circles.models import Circle, Membership, Schedule, Venue
-from circles.services import CircleError, join_circle
+from circles.models import (
+    MAX_CAPACITY,
+    MAX_DURATION_MINUTES,
+    MIN_DURATION_MINUTES,
+    WEEKS_AHEAD,
+    Circle,
+    Membership,
+    Schedule,
+    Venue,
+)
+from circles.services import join_circle
 from meetups import notifications
 from meetups.models import RSVP, Meetup
 from meetups.seats import bump_seats_version
 
-MAX_CAPACITY = 500
-
 NOTE_MAX_LENGTH = Meetup._meta.get_field("note").max_length
 # How long one meetup may last (the same bounds as a schedule's duration).
-MIN_LENGTH = dt.timedelta(minutes=15)
-MAX_LENGTH = dt.timedelta(hours=8)
+MIN_LENGTH = dt.timedelta(minutes=MIN_DURATION_MINUTES)
+MAX_LENGTH = dt.timedelta(minutes=MAX_DURATION_MINUTES)
 
 
-class MeetupError(Exception):
-    """A rule stopped the change; `message` is written for the person who asked."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class MeetupError(RuleError):
+    """A rule about meetups or seats stopped the change."""
 
 
 class RSVPError(MeetupError):
@@ -136,10 +140,7 @@ def join_and_rsvp(*, user: User, meetup: Meetup, accept_guidelines: bool) -> RSV
     if refusal is not None:
         raise RSVPError(refusal)
     with transaction.atomic():
-        try:
-            join_circle(user=user, circle=circle, accept_guidelines=accept_guidelines)
-        except CircleError as exc:
-            raise RSVPError(exc.message) from exc
+        join_circle(user=user, circle=circle, accept_guidelines=accept_guidelines)
         return rsvp(user=user, meetup=meetup)
 
 
@@ -265,7 +266,10 @@ def move_meetup(
     if ends_at <= starts_at:
         raise MeetupError(_("A meetup has to end after it starts."))
     if not MIN_LENGTH <= ends_at - starts_at <= MAX_LENGTH:
-        raise MeetupError(_("A meetup lasts between 15 minutes and 8 hours."))
+        raise MeetupError(
+            gettext("A meetup lasts between %(least)d minutes and %(most)d hours.")
+            % {"least": MIN_DURATION_MINUTES, "most": MAX_DURATION_MINUTES // 60}
+        )
     if starts_at <= timezone.now():
         raise MeetupError(_("Please pick a time in the future."))
     with transaction.atomic():
@@ -410,7 +414,7 @@ def extend_schedule(*, schedule: Schedule, until: dt.date) -> int:
         return 0
     end = min(until, schedule.until) if schedule.until else until
     now = timezone.now()
-    start = max(schedule.starts_on, now.astimezone(circle.tz).date())
+    start = max(schedule.starts_on, circle.today(now))
     if schedule.generated_through is not None:
         start = max(start, schedule.generated_through + dt.timedelta(days=1))
     created = 0
@@ -462,7 +466,7 @@ def _pair(meetups: list[Meetup], starts: list[dt.datetime]) -> dict[int, dt.date
 
 
 def replan_series(
-    *, old: Schedule, new: Schedule, weeks: int = 8, by: User, message: str
+    *, old: Schedule, new: Schedule, weeks: int = WEEKS_AHEAD, by: User, message: str
 ) -> SeriesReplan:
     """Hand the meetups of `old` from `new.starts_on` on over to `new`, its replacement
     (made by hosting's "change this and the following meetups").
@@ -499,7 +503,7 @@ def replan_series(
             .filter(schedule=old, starts_at__gte=day_start)
             .order_by("starts_at")
         )
-        end = now.astimezone(tz).date() + dt.timedelta(weeks=weeks)
+        end = circle.today(now) + dt.timedelta(weeks=weeks)
         if meetups:
             # Far enough that the last old meetup can find its pair.
             end = max(end, meetups[-1].local_start.date() + PAIR_WITHIN)
@@ -544,7 +548,7 @@ def replan_series(
     return replan
 
 
-def extend_all_schedules(*, weeks: int = 8) -> int:
+def extend_all_schedules(*, weeks: int = WEEKS_AHEAD) -> int:
     """Make sure every active circle's current schedules have meetups `weeks` weeks
     ahead."""
     created = 0
@@ -555,7 +559,7 @@ def extend_all_schedules(*, weeks: int = 8) -> int:
         .select_related("circle", "venue")
     )
     for schedule in schedules:
-        until = timezone.now().astimezone(schedule.circle.tz).date() + dt.timedelta(weeks=weeks)
+        until = schedule.circle.today() + dt.timedelta(weeks=weeks)
         created += extend_schedule(schedule=schedule, until=until)
     return created
 
@@ -583,10 +587,7 @@ def leave_circle(*, user: User, circle: Circle) -> Membership:
     """Leave a circle (circles.services.leave_circle and its rules) and give up every seat
     at its upcoming meetups (`give_up_seats`), both or neither."""
     with transaction.atomic():
-        try:
-            membership = circles_services.leave_circle(user=user, circle=circle)
-        except CircleError as exc:
-            raise MeetupError(exc.message) from exc
+        membership = circles_services.leave_circle(user=user, circle=circle)
         give_up_seats(user=user, circle=circle)
     return membership
 
@@ -602,7 +603,7 @@ def call_off_upcoming_meetups(*, circle: Circle, by: User) -> list[Meetup]:
     yesterday (see `extend_schedule`).
     """
     cancelled: list[Meetup] = []
-    yesterday = timezone.now().astimezone(circle.tz).date() - dt.timedelta(days=1)
+    yesterday = circle.today() - dt.timedelta(days=1)
     with transaction.atomic():
         for meetup in circle.meetups.upcoming().select_related("circle"):
             cancelled.append(cancel_meetup(meetup=meetup, by=by))

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from accounts.errors import RuleError, refused
 from accounts.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from accounts.models import User
 from accounts.ratelimits import link_rate_limited, rate_limited
@@ -177,7 +178,7 @@ def rsvp(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             seat = services.rsvp(user=request.user, meetup=meetup)
     except Meetup.DoesNotExist:
         raise Http404("No such meetup.") from None
-    except services.MeetupError as exc:
+    except RuleError as exc:
         meetup = _get_meetup(request, pk)
         return _rsvp_response(request, meetup, exc.message, ok=False)
     return _rsvp_response(request, meetup, _rsvp_notice(seat), ok=True)
@@ -192,7 +193,7 @@ def cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     from_my_meetups = CancelRSVPForm(request.POST).back_to_my_meetups()
     try:
         services.cancel_rsvp(user=request.user, meetup=meetup)
-    except services.MeetupError as exc:
+    except RuleError as exc:
         notice, ok = exc.message, False
     else:
         notice, ok = _("Your RSVP is cancelled. Thank you for freeing the seat."), True
@@ -219,10 +220,9 @@ def capacity(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     seats = form.cleaned_data["capacity"]
     try:
         services.set_capacity(meetup=meetup, capacity=seats, by=request.user)
-    except services.MeetupError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, gettext("Capacity is now {seats}.").format(seats=seats))
+    except RuleError as exc:
+        return refused(request, exc, to=meetup)
+    messages.success(request, gettext("Capacity is now %(seats)d.") % {"seats": seats})
     return redirect(meetup)
 
 
@@ -236,12 +236,11 @@ def cancel_meetup(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         return redirect(meetup)
     try:
         services.cancel_meetup(meetup=meetup, by=request.user)
-    except services.MeetupError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request, _("The meetup is cancelled. Everyone going or waitlisted will get an email.")
-        )
+    except RuleError as exc:
+        return refused(request, exc, to=meetup)
+    messages.success(
+        request, gettext("The meetup is cancelled. Everyone going or waitlisted will get an email.")
+    )
     return redirect(meetup)
 
 
@@ -258,10 +257,9 @@ def attendance(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         seat = services.mark_attendance(
             meetup=meetup, user=person, attended=form.cleaned_data["attended"], by=request.user
         )
-    except services.MeetupError as exc:
+    except RuleError as exc:
         if not request.htmx:
-            messages.error(request, exc.message)
-            return redirect(meetup)
+            return refused(request, exc, to=meetup)
         seat = get_object_or_404(RSVP, meetup=meetup, user=person)
         notice = exc.message
     if request.htmx:

@@ -1,31 +1,36 @@
-"""Django's Redis cache, keeping one redis-py client per server instead of one per call,
-and carrying on without Redis while it is down.
+"""The site's cache: Redis through django-redis, carrying on without Redis while it is
+down.
 
-One client per server: Django's RedisCacheClient builds a new `redis.Redis` for every
-cache operation, and building one copies redis-py's table of some two hundred response
-callbacks: about 0.25 ms of CPU, more than the round trip to Redis itself. Sessions and
-the browse cache make at least one such call on every request. A `redis.Redis` is safe to
-share between threads (each command takes a connection from the shared pool), and the
-pool opens new connections after a fork, so one client per server serves the whole
-process.
+Why django-redis rather than Django's own Redis cache: Django's builds a new `redis.Redis`
+client for every cache call, and building one costs more CPU than the round trip to
+Redis (the figure is in the README's benchmark section); changing that meant overriding
+private parts of Django's client. django-redis, a maintained package, keeps one client per
+server for the life of the backend (over a connection pool shared by the process), takes
+the socket timeouts as options, and lets us reach the raw client through its public
+`client.get_client()`. Everything below uses only Django's public cache API and
+django-redis's.
 
-Carrying on without Redis (`ForgivingRedisCache`, the site's cache): everything the site
-keeps in the cache can be rebuilt or done without. Sessions are written through to the
-database (`cached_db`) and read from it on a miss, browse pages and seat counts are
-rendered afresh, and the rate limits let requests through (see `add`). So a Redis error
-is logged (once per outage, not per call) and the call answers as a miss, and for
-`RETRY_AFTER_SECONDS` this process does not ask Redis at all: a Redis that hangs costs one
-socket timeout per process every few seconds, not one per call.
+Why not django-redis's own `IGNORE_EXCEPTIONS`: it answers a failed call as a miss, but
+asks Redis again on every call (a Redis that hangs would cost a socket timeout per call,
+not per few seconds), answers `add` with None (the rate limits would refuse everyone),
+and forgets nothing, so a session signed out while Redis was away would come back with it.
+`ForgivingRedisCache` keeps those rules:
 
-What Redis missed is forgotten when it is back: every key this process could not write or
+Carrying on without Redis: everything the site keeps in the cache can be rebuilt or done
+without. Sessions are written through to the database (`cached_db`) and read from it on a
+miss, browse pages and seat counts are rendered afresh, and the rate limits let requests
+through (see `add`). So a Redis error is logged (once per outage, not per call) and the
+call answers as a miss, and for `RETRY_AFTER_SECONDS` this backend does not ask Redis at
+all: a Redis that hangs costs one socket timeout every few seconds, not one per call.
+
+What Redis missed is forgotten when it is back: every key this backend could not write or
 delete while Redis was away (a session saved or signed out, a browse version bumped) is
-deleted before this process next uses the cache, so an older copy Redis kept (it keeps
-its data across restarts) is never served. Up to `MAX_REMEMBERED` keys are remembered;
-past that the whole site's cache (every key under the cache's prefix) is dropped instead.
-A process that ends during the outage takes its list with it: its keys' older copies live
-until they expire. Only a request's own process knows what it missed, so another process
-can serve an older copy for the moment between Redis coming back and this process's next
-request.
+deleted before it next uses Redis, so an older copy Redis kept (it keeps its data across
+restarts) is never served. Up to `MAX_REMEMBERED` keys are remembered; past that the whole
+site's cache (every key under the cache's prefix) is dropped instead. A process that ends
+during the outage takes its list with it: its keys' older copies live until they expire.
+Only a request's own process knows what it missed, so another process can serve an older
+copy for the moment between Redis coming back and this process's next request.
 """
 
 from __future__ import annotations
@@ -33,10 +38,11 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
-from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django_redis.cache import RedisCache
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
@@ -64,11 +70,11 @@ def redis_caches(
             "LOCATION": url,
             "KEY_PREFIX": key_prefix,
             "OPTIONS": {
-                # redis-py's own: a Redis that accepts and never answers fails the call
-                # after this long rather than holding the request.
-                "socket_connect_timeout": timeout_seconds,
-                "socket_timeout": timeout_seconds,
-                "retry_after_seconds": retry_after_seconds,
+                # A Redis that accepts and never answers fails the call after this long
+                # rather than holding the request.
+                "SOCKET_CONNECT_TIMEOUT": timeout_seconds,
+                "SOCKET_TIMEOUT": timeout_seconds,
+                "RETRY_AFTER_SECONDS": retry_after_seconds,
             },
         }
     }
@@ -88,50 +94,21 @@ def redis_broker_options() -> dict[str, Any]:
     }
 
 
-class ReusedRedisClient(RedisCacheClient):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._clients: dict[int, Any] = {}
+class ForgivingRedisCache(RedisCache):
+    """The site's cache: Redis, and carrying on without it while it is down. A Redis error
+    answers as a miss, and what could not be written is forgotten once Redis is back (see
+    the module's docstring). The methods below are Django's cache API, each asking
+    django-redis's through `_read` or `_write`."""
 
-    def get_client(self, key: Any = None, *, write: bool = False) -> Any:
-        index = self._get_connection_pool_index(write)
-        client = self._clients.get(index)
-        if client is None:
-            if index not in self._pools:
-                self._pools[index] = self._pool_class.from_url(
-                    self._servers[index], **self._pool_options
-                )
-            client = self._clients[index] = self._client(connection_pool=self._pools[index])
-        return client
-
-
-class ReusedRedisCache(RedisCache):
     def __init__(self, server: str, params: dict[str, Any]) -> None:
         super().__init__(server, params)
-        self._class = ReusedRedisClient
-
-
-class ForgivingRedisClient(ReusedRedisClient):
-    """A Redis error answers as a miss, and what could not be written is forgotten once
-    Redis is back (see the module's docstring)."""
-
-    def __init__(
-        self,
-        *args: Any,
-        key_prefix: str = "",
-        retry_after_seconds: float = RETRY_AFTER_SECONDS,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        self._key_prefix = key_prefix
-        self._retry_after = retry_after_seconds
-        self._lock = threading.Lock()
+        options = params.get("OPTIONS", {})
+        self._retry_after = options.get("RETRY_AFTER_SECONDS", RETRY_AFTER_SECONDS)
+        self._outage_lock = threading.Lock()
         self._down_since: float | None = None
         self._ask_again_at = 0.0
         self._missed: set[str] = set()
         self._missed_too_many = False
-
-    # -- the outage ----------------------------------------------------------------------
 
     def _usable(self) -> bool:
         """Whether to ask Redis now: it is up, or it is time to ask again, in which case
@@ -140,7 +117,7 @@ class ForgivingRedisClient(ReusedRedisClient):
             return True
         if time.monotonic() < self._ask_again_at:
             return False
-        with self._lock:
+        with self._outage_lock:
             if self._down_since is None:
                 return True
             self._ask_again_at = time.monotonic() + self._retry_after
@@ -159,27 +136,27 @@ class ForgivingRedisClient(ReusedRedisClient):
             return True
 
     def _forget(self, keys: set[str], everything: bool) -> None:
-        client = self.get_client(write=True)
-        if everything and self._key_prefix:
+        redis = self.client.get_client(write=True)
+        if everything and self.key_prefix:
             batch: list[bytes] = []
-            for key in client.scan_iter(match=f"{self._key_prefix}:*", count=1000):
+            for key in redis.scan_iter(match=f"{self.key_prefix}:*", count=1000):
                 batch.append(key)
                 if len(batch) >= 1000:
-                    client.delete(*batch)
+                    redis.delete(*batch)
                     batch = []
             if batch:
-                client.delete(*batch)
+                redis.delete(*batch)
             return
         if everything:
             logger.error("Redis cache has no key prefix: older copies were not forgotten.")
         ordered = sorted(keys)
         for start in range(0, len(ordered), 1000):
-            client.delete(*ordered[start : start + 1000])
+            redis.delete(*ordered[start : start + 1000])
         if not ordered:
-            client.ping()
+            redis.ping()
 
     def _failed(self, error: RedisError) -> None:
-        with self._lock:
+        with self._outage_lock:
             now = time.monotonic()
             self._ask_again_at = now + self._retry_after
             if self._down_since is None:
@@ -190,11 +167,12 @@ class ForgivingRedisClient(ReusedRedisClient):
                     error,
                 )
 
-    def _missed_keys(self, keys: Any) -> None:
-        with self._lock:
+    def _missed_keys(self, keys: Iterable[Any], version: int | None) -> None:
+        made = {self.make_key(key, version=version) for key in keys}
+        with self._outage_lock:
             if self._missed_too_many:
                 return
-            self._missed.update(keys)
+            self._missed.update(made)
             if len(self._missed) > MAX_REMEMBERED:
                 self._missed_too_many = True
                 self._missed = set()
@@ -208,62 +186,122 @@ class ForgivingRedisClient(ReusedRedisClient):
             self._failed(error)
             return answer_when_down
 
-    def _write(self, keys: Any, answer_when_down: T, call: Callable[[], T]) -> T:
+    def _write(
+        self, keys: Iterable[Any], version: int | None, answer_when_down: T, call: Callable[[], T]
+    ) -> T:
         if self._usable():
             try:
                 return call()
             except RedisError as error:
                 self._failed(error)
-        self._missed_keys(keys)
+        self._missed_keys(keys, version)
         return answer_when_down
 
-    # -- Django's cache client, forgiving ------------------------------------------------
+    def get(self, key: Any, default: Any = None, version: int | None = None, **kw: Any) -> Any:
+        return self._read(
+            default, lambda: super(ForgivingRedisCache, self).get(key, default, version, **kw)
+        )
 
-    def get(self, key: Any, default: Any) -> Any:
-        return self._read(default, lambda: super(ForgivingRedisClient, self).get(key, default))
+    def get_many(self, keys: Any, version: int | None = None, **kw: Any) -> dict[Any, Any]:
+        return self._read(
+            {}, lambda: super(ForgivingRedisCache, self).get_many(keys, version=version, **kw)
+        )
 
-    def get_many(self, keys: Any) -> dict[Any, Any]:
-        return self._read({}, lambda: super(ForgivingRedisClient, self).get_many(keys))
+    def has_key(self, key: Any, version: int | None = None, **kw: Any) -> bool:
+        return self._read(
+            False, lambda: super(ForgivingRedisCache, self).has_key(key, version=version, **kw)
+        )
 
-    def has_key(self, key: Any) -> bool:
-        return self._read(False, lambda: super(ForgivingRedisClient, self).has_key(key))
-
-    def add(self, key: Any, value: Any, timeout: Any) -> bool:
+    def add(
+        self,
+        key: Any,
+        value: Any,
+        timeout: Any = DEFAULT_TIMEOUT,
+        version: int | None = None,
+        **kw: Any,
+    ) -> bool:
         """While Redis is down, `add` answers True, as if this caller were the first: the
         rate limits (allauth's, and the per-person ones built on it) take their lock with
         `add`, so they let requests through rather than refusing everyone."""
         return self._write(
-            [key], True, lambda: super(ForgivingRedisClient, self).add(key, value, timeout)
+            [key],
+            version,
+            True,
+            lambda: super(ForgivingRedisCache, self).add(
+                key, value, timeout, version=version, **kw
+            ),
         )
 
-    def set(self, key: Any, value: Any, timeout: Any) -> None:
-        self._write([key], None, lambda: super(ForgivingRedisClient, self).set(key, value, timeout))
-
-    def touch(self, key: Any, timeout: Any) -> bool:
+    def set(
+        self,
+        key: Any,
+        value: Any,
+        timeout: Any = DEFAULT_TIMEOUT,
+        version: int | None = None,
+        **kw: Any,
+    ) -> Any:
         return self._write(
-            [key], False, lambda: super(ForgivingRedisClient, self).touch(key, timeout)
+            [key],
+            version,
+            None,
+            lambda: super(ForgivingRedisCache, self).set(
+                key, value, timeout, version=version, **kw
+            ),
         )
 
-    def delete(self, key: Any) -> bool:
-        return self._write([key], False, lambda: super(ForgivingRedisClient, self).delete(key))
-
-    def incr(self, key: Any, delta: int) -> Any:
-        return self._write([key], delta, lambda: super(ForgivingRedisClient, self).incr(key, delta))
-
-    def set_many(self, data: dict[Any, Any], timeout: Any) -> None:
-        self._write(
-            list(data), None, lambda: super(ForgivingRedisClient, self).set_many(data, timeout)
+    def touch(
+        self, key: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None, **kw: Any
+    ) -> bool:
+        return self._write(
+            [key],
+            version,
+            False,
+            lambda: super(ForgivingRedisCache, self).touch(key, timeout, version=version, **kw),
         )
 
-    def delete_many(self, keys: Any) -> None:
+    def delete(self, key: Any, version: int | None = None, **kw: Any) -> Any:
+        return self._write(
+            [key],
+            version,
+            False,
+            lambda: super(ForgivingRedisCache, self).delete(key, version=version, **kw),
+        )
+
+    def incr(self, key: Any, delta: int = 1, version: int | None = None, **kw: Any) -> Any:
+        return self._write(
+            [key],
+            version,
+            delta,
+            lambda: super(ForgivingRedisCache, self).incr(key, delta, version=version, **kw),
+        )
+
+    def decr(self, key: Any, delta: int = 1, version: int | None = None, **kw: Any) -> Any:
+        return self._write(
+            [key],
+            version,
+            -delta,
+            lambda: super(ForgivingRedisCache, self).decr(key, delta, version=version, **kw),
+        )
+
+    def set_many(
+        self,
+        data: dict[Any, Any],
+        timeout: Any = DEFAULT_TIMEOUT,
+        version: int | None = None,
+        **kw: Any,
+    ) -> Any:
+        return self._write(
+            list(data),
+            version,
+            None,
+            lambda: super(ForgivingRedisCache, self).set_many(data, timeout, version=version, **kw),
+        )
+
+    def delete_many(self, keys: Any, version: int | None = None, **kw: Any) -> Any:
         keys = list(keys)
-        self._write(keys, None, lambda: super(ForgivingRedisClient, self).delete_many(keys))
-
-
-class ForgivingRedisCache(ReusedRedisCache):
-    """The site's cache: Redis, and carrying on without it while it is down."""
-
-    def __init__(self, server: str, params: dict[str, Any]) -> None:
-        super().__init__(server, params)
-        self._class = ForgivingRedisClient
-        self._options = {**self._options, "key_prefix": self.key_prefix}
+        return self._write(
+            keys,
+            version,
+            None,
+            lambda: super(ForgivingRedisCache, self).delete_many(keys, version=version, **kw),
+        )

@@ -5,22 +5,22 @@ from __future__ import annotations
 import threading
 import uuid
 
-from peersupport.cache import ReusedRedisCache
+from peersupport.cache import ForgivingRedisCache
 
 
 def test_one_client_serves_every_call_and_every_thread(redis_url: str) -> None:
-    cache = ReusedRedisCache(redis_url, {"KEY_PREFIX": f"test-{uuid.uuid4().hex}"})
+    cache = ForgivingRedisCache(redis_url, {"KEY_PREFIX": f"test-{uuid.uuid4().hex}"})
     key = "greeting"
 
     cache.set(key, {"text": "hello"}, timeout=30)
-    first = cache._cache.get_client(key)
+    first = cache.client.get_client(write=False)
     assert cache.get(key) == {"text": "hello"}
-    assert cache._cache.get_client(key, write=True) is first
+    assert cache.client.get_client(write=True) is first
 
     seen = []
 
     def reader() -> None:
-        seen.append((cache.get(key), cache._cache.get_client(key)))
+        seen.append((cache.get(key), cache.client.get_client(write=False)))
 
     threads = [threading.Thread(target=reader) for _ in range(8)]
     for thread in threads:

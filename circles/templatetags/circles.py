@@ -9,9 +9,16 @@ from django.utils.safestring import SafeString
 
 from circles import wording
 from circles.forms import KM_PER_MILE, language_name
-from circles.models import Schedule
+from circles.models import WEEKS_AHEAD, Schedule
 
 register = template.Library()
+
+
+@register.simple_tag
+def weeks_ahead() -> str:
+    """How many weeks ahead a schedule's meetups are made (circles.models.WEEKS_AHEAD), as
+    text (plain-text emails render with autoescape off, which leaves a number a number)."""
+    return str(WEEKS_AHEAD)
 
 
 @register.filter

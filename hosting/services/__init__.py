@@ -4,18 +4,18 @@ archiving, rotating hosts, messages to the people going, and reports.
 
 Hosting changes circles, schedules, meetups and memberships together, so its services
 compose the lower rooms' services (circles.services, meetups.services) rather than writing
-their rows around them. Each raises HostingError with a message written for the person who
-asked, and logs what it did in ActionLog (who, what, when). Who may ask is the policy's
-to say (the rooms' rules.py), checked once by the caller: a view at its boundary, the
-admin for moderators; services assume it was. Callers import from this
+their rows around them. A broken rule raises a RuleError with a message written for the
+person who asked: HostingError for hosting's own rules, or the lower service's refusal,
+passed on unchanged. Each logs what it did in ActionLog (who, what, when). Who may ask is
+the policy's to say (the rooms' rules.py), checked once by the caller: a view at its
+boundary, the admin for moderators; services assume it was. Callers import from this
 package; the modules behind it are free to move.
 """
 
+from circles.models import WEEKS_AHEAD
 from hosting.services._common import HostingError
 from hosting.services.dormancy import (
-    RESUME_WEEKS_AHEAD,
     STILL_MEETING_DAYS,
-    STILL_MEETING_WEEKS_AHEAD,
     archive_circle,
     circles_gone_quiet,
     confirm_still_meeting,
@@ -67,7 +67,6 @@ from hosting.services.series import (
 from hosting.services.start import (
     FIRST_MEETUP_WITHIN,
     SLUG_MAX_LENGTH,
-    WEEKS_AHEAD,
     ScheduleError,
     check_schedule,
     host_circle,
@@ -83,11 +82,9 @@ __all__ = [
     "NOTE_MAX",
     "REASON_MAX",
     "REPORTS_PER_DAY",
-    "RESUME_WEEKS_AHEAD",
     "SERIES_CANCEL_MESSAGE",
     "SLUG_MAX_LENGTH",
     "STILL_MEETING_DAYS",
-    "STILL_MEETING_WEEKS_AHEAD",
     "WEEKS_AHEAD",
     "HostingError",
     "ScheduleError",

@@ -3,18 +3,15 @@ and the locks that make a double click act once."""
 
 from __future__ import annotations
 
+from accounts.errors import RuleError
 from accounts.models import User
 from circles.models import Circle
 from hosting.models import ActionLog, Report
 from meetups.models import Meetup
 
 
-class HostingError(Exception):
-    """A rule said no; `message` is written for the person who asked."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class HostingError(RuleError):
+    """A rule of hosting (starting, managing, moderating a circle) said no."""
 
 
 def _log(

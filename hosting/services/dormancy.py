@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from circles import services as circles_services
 from circles.models import Circle
-from circles.services import CircleError
 from hosting import notifications
+from hosting.notifications import STILL_MEETING_DAYS
 from hosting.services._common import (
     HostingError,
     _locked_circle,
@@ -22,10 +22,7 @@ from hosting.services._common import (
 )
 from meetups import services as meetups_services
 from meetups.models import Meetup
-from meetups.services import MeetupError, extend_schedule
-
-# How far ahead a resumed circle's schedules make meetups again, as the daily job does.
-RESUME_WEEKS_AHEAD = 8
+from meetups.services import extend_schedule
 
 
 def _stop_circle(
@@ -35,13 +32,10 @@ def _stop_circle(
     upcoming meetups with notice to the people going and cancelled calendar entries
     (meetups.services.call_off_upcoming_meetups). Doing it twice does it once."""
     already = _locked_circle(circle).status == stopped
-    try:
-        result = stop(circle=circle, by=by)
-        if already:
-            return result
-        cancelled = meetups_services.call_off_upcoming_meetups(circle=result, by=by)
-    except (CircleError, MeetupError) as exc:
-        raise HostingError(exc.message) from exc
+    result = stop(circle=circle, by=by)
+    if already:
+        return result
+    cancelled = meetups_services.call_off_upcoming_meetups(circle=result, by=by)
     _log(circle=result, actor=by, action=action, note=_called_off(cancelled))
     return result
 
@@ -62,12 +56,10 @@ def pause_circle(*, circle: Circle, by: User) -> Circle:
 @transaction.atomic
 def resume_circle(*, circle: Circle, by: User) -> Circle:
     """Bring a paused circle back (circles.services.resume_circle: active, confirmed still
-    meeting from now) and make its schedules' meetups for the next eight weeks again."""
-    try:
-        resumed = circles_services.resume_circle(circle=circle, by=by)
-    except CircleError as exc:
-        raise HostingError(exc.message) from exc
-    until = timezone.localdate(timezone=resumed.tz) + dt.timedelta(weeks=RESUME_WEEKS_AHEAD)
+    meeting from now) and make its schedules' meetups again, WEEKS_AHEAD weeks ahead as the
+    daily job keeps them (Circle.meetups_made_until)."""
+    resumed = circles_services.resume_circle(circle=circle, by=by)
+    until = resumed.meetups_made_until()
     made = 0
     for schedule in resumed.schedules.select_related("circle", "venue"):
         made += meetups_services.extend_schedule(schedule=schedule, until=until)
@@ -94,11 +86,6 @@ def _called_off(cancelled: list[Meetup]) -> str:
 
 # Still meeting
 
-# How long without a "yes, we're still meeting" (and with no meetup ahead) before a
-# circle goes dormant; facilitators are asked monthly (hosting.notifications).
-STILL_MEETING_DAYS = 60
-STILL_MEETING_WEEKS_AHEAD = 8
-
 
 def unconfirmed_since(cutoff: dt.datetime) -> Q:
     """Circles nobody has said still meet since `cutoff`: confirmed before it, or never
@@ -112,8 +99,8 @@ def unconfirmed_since(cutoff: dt.datetime) -> Q:
 def confirm_still_meeting(*, circle: Circle, by: User) -> Circle:
     """A facilitator says the circle still meets: `confirmed_active_at` becomes now. A
     dormant circle becomes active again (back in browse) and its schedules get their
-    meetups STILL_MEETING_WEEKS_AHEAD weeks ahead. A paused or archived circle stays as it
-    is (resuming is its own action)."""
+    meetups WEEKS_AHEAD weeks ahead. A paused or archived circle stays as it is (resuming
+    is its own action)."""
     circle = Circle.objects.select_for_update().get(pk=circle.pk)
     if circle.status == Circle.Status.ARCHIVED:
         raise HostingError(_("This circle is archived."))
@@ -126,9 +113,7 @@ def confirm_still_meeting(*, circle: Circle, by: User) -> Circle:
     circle.save(update_fields=fields)
     _log(circle=circle, actor=by, action="reactivate" if woke else "still meeting")
     if woke:
-        until = timezone.now().astimezone(circle.tz).date() + dt.timedelta(
-            weeks=STILL_MEETING_WEEKS_AHEAD
-        )
+        until = circle.meetups_made_until()
         for schedule in circle.schedules.select_related("circle", "venue"):
             extend_schedule(schedule=schedule, until=until)
     return circle

@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from circles import services as circles_services
 from circles.models import Circle, Membership, new_invite_token
-from circles.services import CircleError
 from hosting import agreement, notifications
 from hosting.models import CoFacilitatorInvitation, HostingAgreement, Report
 from hosting.services._common import (
@@ -22,7 +21,6 @@ from hosting.services._common import (
 from hosting.services.reports import reroute_open_reports
 from hosting.services.rotation import _withdraw_offers_to_host
 from meetups import services as meetups_services
-from meetups.services import MeetupError
 
 # Join requests
 
@@ -32,10 +30,7 @@ def _answer_request(
 ) -> Membership:
     """Decide a request to join through `decide` (a circles service, which deletes the
     answer to the join question), log it and email the person."""
-    try:
-        membership = decide(membership=membership, by=by)
-    except CircleError as exc:
-        raise HostingError(exc.message) from exc
+    membership = decide(membership=membership, by=by)
     entry = _log(circle=membership.circle, actor=by, action=action, subject_user=membership.user)
     notifications.notify_join_decision(entry.pk)
     return membership
@@ -68,12 +63,9 @@ def remove_member(
     again, unless blocked. Either way their seats at upcoming meetups are given up at once
     (meetups.services.give_up_seats), so the waitlist moves up and they lose the online
     link. A moderator removes someone through the `report` that led to it, logged with it."""
-    try:
-        membership = circles_services.remove_member(
-            membership=membership, by=by, block=block, moderating=report is not None
-        )
-    except CircleError as exc:
-        raise HostingError(exc.message) from exc
+    membership = circles_services.remove_member(
+        membership=membership, by=by, block=block, moderating=report is not None
+    )
     _withdraw_offers_to_host(
         user=membership.user, circle=membership.circle, by=by, note="Removed from the circle."
     )
@@ -94,10 +86,7 @@ def leave_circle(*, user: User, circle: Circle) -> Membership:
     """A member leaves (meetups.services.leave_circle: its rules, and their seats given
     up), and any meetup ahead they offered to host or were confirmed to host goes back
     to the facilitators, logged."""
-    try:
-        membership = meetups_services.leave_circle(user=user, circle=circle)
-    except MeetupError as exc:
-        raise HostingError(exc.message) from exc
+    membership = meetups_services.leave_circle(user=user, circle=circle)
     _withdraw_offers_to_host(user=user, circle=circle, by=user, note="Left the circle.")
     _close_invitations(user=user, circle=circle)
     return membership
@@ -107,10 +96,7 @@ def leave_circle(*, user: User, circle: Circle) -> Membership:
 def unblock_member(*, membership: Membership, by: User) -> Membership:
     """Let someone who was blocked join the circle again (they do not become a member
     until they do)."""
-    try:
-        membership = circles_services.unblock_member(membership=membership, by=by)
-    except CircleError as exc:
-        raise HostingError(exc.message) from exc
+    membership = circles_services.unblock_member(membership=membership, by=by)
     _log(circle=membership.circle, actor=by, action="unblock", subject_user=membership.user)
     return membership
 
@@ -237,10 +223,7 @@ def _close_invitations(*, user: User, circle: Circle) -> None:
 def step_down(*, circle: Circle, by: User) -> Membership:
     """A facilitator becomes a plain member, never leaving the circle without a host
     (circles.services.step_down)."""
-    try:
-        membership = circles_services.step_down(user=by, circle=circle)
-    except CircleError as exc:
-        raise HostingError(exc.message) from exc
+    membership = circles_services.step_down(user=by, circle=circle)
     _log(circle=circle, actor=by, action="step down", subject_user=by)
     return membership
 
@@ -251,10 +234,7 @@ def hand_over(*, circle: Circle, by: User, to: Membership) -> Membership:
     member (circles.services.hand_over_circle)."""
     if to.circle_id != circle.pk:
         raise HostingError(_("You can only hand a circle over to one of its active members."))
-    try:
-        membership = circles_services.hand_over_circle(circle=circle, from_user=by, to_user=to.user)
-    except CircleError as exc:
-        raise HostingError(exc.message) from exc
+    membership = circles_services.hand_over_circle(circle=circle, from_user=by, to_user=to.user)
     _log(circle=circle, actor=by, action="hand over", subject_user=to.user)
     reroute_open_reports(circle=circle, about=to.user, by=by)
     return membership

@@ -25,9 +25,9 @@ from meetups.models import RSVP, Meetup
 # A member may file this many reports a day: enough for any real trouble, and a ceiling on
 # the emails one person can send to facilitators and moderators.
 REPORTS_PER_DAY = 10
-REASON_MAX = 200
-DETAILS_MAX = 4000
-NOTE_MAX = 2000
+REASON_MAX = Report._meta.get_field("reason").max_length
+DETAILS_MAX = Report._meta.get_field("details").max_length
+NOTE_MAX = Report._meta.get_field("resolution_note").max_length
 ABOUT_DESCRIPTION_MAX = Report._meta.get_field("about_description").max_length
 
 

@@ -17,7 +17,6 @@ from hosting.services._common import (
 )
 from meetups import services as meetups_services
 from meetups.models import Meetup
-from meetups.services import MeetupError
 
 # Rotating hosts
 
@@ -137,10 +136,7 @@ def confirm_host(*, offer: HostOffer, by: User) -> HostOffer:
     offer.save(update_fields=["status", "decided_by", "updated_at"])
     meetup.host = offer.user
     meetup.save(update_fields=["host", "updated_at"])
-    try:
-        meetups_services.rsvp(user=offer.user, meetup=meetup)
-    except MeetupError as exc:
-        raise HostingError(exc.message) from exc
+    meetups_services.rsvp(user=offer.user, meetup=meetup)
     _log(
         circle=meetup.circle,
         actor=by,

@@ -39,37 +39,34 @@ def change_meetup(
     people going or waitlisted emailed, calendars updated); a new capacity through
     set_capacity (raised seats go to the waitlist). Each change is logged."""
     changed: list[str] = []
-    try:
-        if (starts_at, ends_at) != (meetup.starts_at, meetup.ends_at):
-            changed.append("time")
-        if (venue.pk if venue else None) != meetup.venue_id:
-            changed.append("place")
-        if changed:
-            was = wording.long_when(meetup.starts_at, meetup.circle.tz)
-            meetups_services.move_meetup(
-                meetup=meetup, starts_at=starts_at, ends_at=ends_at, venue=venue, by=by
-            )
-            _log(
-                circle=meetup.circle,
-                actor=by,
-                action="move meetup",
-                meetup=meetup,
-                note=f"Was {was}; now {wording.long_when(starts_at, meetup.circle.tz)}"
-                + (f" at {venue.name}" if venue else ""),
-            )
-        if capacity != meetup.capacity:
-            was_capacity = meetup.capacity
-            meetups_services.set_capacity(meetup=meetup, capacity=capacity, by=by)
-            changed.append("capacity")
-            _log(
-                circle=meetup.circle,
-                actor=by,
-                action="change capacity",
-                meetup=meetup,
-                note=f"{was_capacity} → {capacity} seats",
-            )
-    except meetups_services.MeetupError as exc:
-        raise HostingError(exc.message) from exc
+    if (starts_at, ends_at) != (meetup.starts_at, meetup.ends_at):
+        changed.append("time")
+    if (venue.pk if venue else None) != meetup.venue_id:
+        changed.append("place")
+    if changed:
+        was = wording.long_when(meetup.starts_at, meetup.circle.tz)
+        meetups_services.move_meetup(
+            meetup=meetup, starts_at=starts_at, ends_at=ends_at, venue=venue, by=by
+        )
+        _log(
+            circle=meetup.circle,
+            actor=by,
+            action="move meetup",
+            meetup=meetup,
+            note=f"Was {was}; now {wording.long_when(starts_at, meetup.circle.tz)}"
+            + (f" at {venue.name}" if venue else ""),
+        )
+    if capacity != meetup.capacity:
+        was_capacity = meetup.capacity
+        meetups_services.set_capacity(meetup=meetup, capacity=capacity, by=by)
+        changed.append("capacity")
+        _log(
+            circle=meetup.circle,
+            actor=by,
+            action="change capacity",
+            meetup=meetup,
+            note=f"{was_capacity} → {capacity} seats",
+        )
     return changed
 
 
@@ -80,10 +77,7 @@ def cancel_meetup(*, meetup: Meetup, by: User, message: str = "") -> Meetup:
     circle's facilitators; logged. Cancelling twice changes and logs nothing."""
     if meetup.is_cancelled:
         return meetup
-    try:
-        meetups_services.cancel_meetup(meetup=meetup, by=by, message=message)
-    except meetups_services.MeetupError as exc:
-        raise HostingError(exc.message) from exc
+    meetups_services.cancel_meetup(meetup=meetup, by=by, message=message)
     _log(circle=meetup.circle, actor=by, action="cancel meetup", meetup=meetup, note=message)
     return meetup
 
@@ -143,7 +137,7 @@ def change_series(
       a week away; one whose time and place stay the same is kept with its RSVPs; one whose
       time or place changes is moved and its people (going or waitlisted) are emailed; one
       with no new date is cancelled with notice; a meetup already cancelled stays so.
-      New dates without a meetup get one, 8 weeks ahead.
+      New dates without a meetup get one, WEEKS_AHEAD weeks ahead.
     - Pressing it twice changes nothing the second time: when a schedule of the circle
       with exactly these settings already starts on that date, it is the one this change
       made, and it is returned as it is.
@@ -195,12 +189,7 @@ def change_series(
     Schedule.objects.filter(pk=old.pk).update(
         until=min(old.until, ends) if old.until else ends, updated_at=timezone.now()
     )
-    try:
-        replan = meetups_services.replan_series(
-            old=old, new=new, by=by, message=SERIES_CANCEL_MESSAGE
-        )
-    except meetups_services.MeetupError as exc:
-        raise HostingError(exc.message) from exc
+    replan = meetups_services.replan_series(old=old, new=new, by=by, message=SERIES_CANCEL_MESSAGE)
     bump_browse_version()
     _log(
         circle=circle,

@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from circles.cache import bump_browse_version
-from circles.models import Circle, Membership, Schedule, Topic, Venue
+from circles.feed import SLUG_MAX_LENGTH
+from circles.models import WEEKS_OF_MONTH, Circle, Membership, Schedule, Topic, Venue
 from hosting import agreement
 from hosting.models import HostingAgreement
 from hosting.services._common import (
@@ -25,12 +26,6 @@ from meetups.services import extend_schedule, occurrences
 
 # Starting a circle
 
-# Meetups exist this far ahead from the start, as the daily job keeps them
-# (meetups.services.extend_all_schedules).
-WEEKS_AHEAD = 8
-# A circle's slug is also the start of its Meeting Guide entries' slugs ("<slug>-<id>"),
-# which feed readers show in links: kept short.
-SLUG_MAX_LENGTH = 64
 # How far ahead a schedule's first meetup may be, for the "does it ever meet?" check.
 FIRST_MEETUP_WITHIN = dt.timedelta(days=400)
 
@@ -79,11 +74,7 @@ def check_schedule(schedule: Schedule, *, today: dt.date) -> None:
     if schedule.until is not None and schedule.until < schedule.starts_on:
         raise ScheduleError(_("The last date is before the first one."), field="until")
     if schedule.frequency == Schedule.Frequency.MONTHLY and schedule.week_of_month not in (
-        1,
-        2,
-        3,
-        4,
-        -1,
+        WEEKS_OF_MONTH
     ):
         raise ScheduleError(
             _("Choose which week of the month: first to fourth, or last."), field="weeks_of_month"
@@ -159,7 +150,7 @@ def host_circle(
             schedule.full_clean(exclude=["circle", "venue"], validate_constraints=False)
     except ValidationError as error:
         raise HostingError(_first_message(error)) from error
-    today = now.astimezone(circle.tz).date()
+    today = circle.today(now)
     for schedule in schedules:
         schedule.circle = circle
         check_schedule(schedule, today=today)
@@ -186,7 +177,7 @@ def host_circle(
         guidelines_accepted_at=now,
     )
     HostingAgreement.objects.create(user=user, circle=circle, version=agreement.VERSION)
-    until = today + dt.timedelta(weeks=WEEKS_AHEAD)
+    until = circle.meetups_made_until(now)
     for schedule in schedules:
         schedule.circle = circle
         schedule.venue = venue

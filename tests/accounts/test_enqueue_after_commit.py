@@ -1,5 +1,6 @@
-"""accounts.background.BackgroundTask: a task is published after commit, and a broker that
-is down never undoes the change that was committed."""
+"""A task published through accounts.background.after_commit (as the outbox's delivery
+hint is) goes out after commit, and a broker that is down never undoes the change that was
+committed."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 from celery import shared_task
 from django.db import transaction
 
-from accounts.background import BackgroundTask
+from accounts.background import BackgroundTask, after_commit
 from accounts.models import User
 from peersupport.celery import app as celery_app
 
@@ -19,6 +20,15 @@ ran: list[int] = []
 @shared_task(base=BackgroundTask, name="tests.accounts.remember")
 def remember(user_id: int) -> None:
     ran.append(user_id)
+
+
+def _publish(user_ids: list[int]) -> None:
+    for user_id in user_ids:
+        remember.delay(user_id)
+
+
+def enqueue(user_id: int) -> None:
+    after_commit("tests.accounts.remember", _publish, user_id, robust=True)
 
 
 @pytest.fixture(autouse=True)
@@ -50,7 +60,7 @@ def test_a_task_runs_only_once_the_change_is_committed(
     member: User, django_capture_on_commit_callbacks
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
-        remember.delay_on_commit(member.pk)
+        enqueue(member.pk)
         assert ran == []
 
     assert ran == [member.pk]
@@ -64,7 +74,7 @@ def test_a_change_rolled_back_enqueues_nothing(
         pytest.raises(RuntimeError),
         transaction.atomic(),
     ):
-        remember.delay_on_commit(member.pk)
+        enqueue(member.pk)
         raise RuntimeError("the change failed")
 
     assert (callbacks, ran) == ([], [])
@@ -75,7 +85,7 @@ def test_a_broker_that_is_down_does_not_fail_the_committed_change(
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
         User.objects.filter(pk=member.pk).update(display_name="Renamed")
-        remember.delay_on_commit(member.pk)
+        enqueue(member.pk)
 
     assert len(callbacks) == 1
     assert "Error calling" in caplog.text  # logged, not raised

@@ -465,7 +465,7 @@ def test_a_failed_capacity_change_undoes_the_move(facilitator, member, circle, m
         raise meetup_services.MeetupError("No.")
 
     monkeypatch.setattr(meetup_services, "set_capacity", refuse)
-    with pytest.raises(services.HostingError):
+    with pytest.raises(meetup_services.MeetupError):
         services.change_meetup(
             meetup=meetup,
             by=facilitator,

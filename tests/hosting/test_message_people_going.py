@@ -47,8 +47,9 @@ def test_one_email_each_to_the_people_going_through_a_task(
     # Nothing is sent inside the request: the task is enqueued once the change commits.
     assert response.status_code == 302
     assert mail.outbox == []
-    assert len(callbacks) == 1
-    callbacks[0]()
+    assert callbacks
+    for callback in callbacks:
+        callback()
 
     assert sorted(m.to[0] for m in mail.outbox) == sorted(p.email for p in going)
     message = MeetupMessage.objects.get(meetup=meetup)

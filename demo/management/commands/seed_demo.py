@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 import time
-import zoneinfo
 from collections import Counter
 from typing import Any
 
@@ -36,7 +35,7 @@ from demo.seeding import ensure_topics, read_data
 from hosting import agreement
 from hosting.services import change_meetup, host_circle
 from meetups.models import RSVP, Meetup
-from meetups.services import extend_schedule, rsvp
+from meetups.services import rsvp
 
 
 class Command(BaseCommand):
@@ -172,7 +171,6 @@ class Command(BaseCommand):
                 step_free=place["step_free"],
                 accessibility_notes=place["notes"],
             )
-        zone = zoneinfo.ZoneInfo(spec["timezone"])
         when = spec["schedule"]
         schedule = Schedule(
             frequency=when["frequency"],
@@ -181,7 +179,7 @@ class Command(BaseCommand):
             start_time=when["start"],
             duration_minutes=when["minutes"],
             capacity=when["capacity"],
-            starts_on=timezone.now().astimezone(zone).date(),
+            starts_on=Circle(timezone=spec["timezone"]).today(),
         )
         access = spec["access"]
         # A circle in another language brings its own words (its facilitators wrote them),
@@ -227,8 +225,6 @@ class Command(BaseCommand):
             venue=venue,
             agreement_version=agreement.VERSION,
         )
-        until = schedule.starts_on + dt.timedelta(weeks=self.data["weeks_ahead"])
-        extend_schedule(schedule=schedule, until=until)
         self.made["meetups"] += circle.meetups.count()
         self.made["circles"] += 1
 
