@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0006_notifications_become_an_outbox"),
+        ("accounts", "0007_outbox_counts_refusals_and_sends_account_emails"),
     ]
 
     operations = [
