@@ -10,7 +10,7 @@ from django import forms
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
-from django.utils.text import format_lazy
+from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
@@ -229,7 +229,7 @@ class StartCircleForm(forms.Form):
     )
     weeks_of_month = forms.TypedMultipleChoiceField(
         label=_("Weeks of the month (monthly)"),
-        choices=[(week, ORDINALS[week].capitalize()) for week in WEEKS_OF_MONTH],
+        choices=[(week, capfirst(ORDINALS[week])) for week in WEEKS_OF_MONTH],
         coerce=int,
         required=False,
         widget=forms.CheckboxSelectMultiple,
