@@ -7,9 +7,12 @@ import zoneinfo
 from typing import Any
 
 from django import forms
+from django.core.validators import RegexValidator
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from accounts.places import Place, resolve_place
 from circles import wording
 from circles.forms import LANGUAGE_CHOICES
@@ -739,7 +742,27 @@ class HostDecisionForm(forms.Form):
     CONFIRM = "confirm"
     DECLINE = "decline"
 
+    MEETUP = "meetup"
+
     decision = forms.ChoiceField(choices=[(CONFIRM, "Confirm"), (DECLINE, "Decline")])
+    # Sent from the meetup's own manage page, to go back there; else the manage page.
+    back = forms.ChoiceField(choices=[(MEETUP, MEETUP)], required=False, widget=forms.HiddenInput)
+
+
+class AttendanceForm(forms.Form):
+    """Whether one person with a seat came. Both fields are hidden, filled in by the
+    attendee list: anything but an existing person's id and "1" or "0" is a forged form."""
+
+    user = forms.CharField(max_length=18, strip=False, validators=[RegexValidator(r"\A[0-9]+\Z")])
+    attended = forms.TypedChoiceField(
+        choices=[("1", _("Came")), ("0", _("Did not come"))], coerce=lambda value: value == "1"
+    )
+
+    def clean_user(self) -> User:
+        person = User.objects.filter(pk=int(self.cleaned_data["user"])).first()
+        if person is None:
+            raise forms.ValidationError(_("No such person."))
+        return person
 
 
 # Messages

@@ -23,6 +23,11 @@ urlpatterns = [
         views.cancel_meetup,
         name="cancel_meetup",
     ),
+    path(
+        "circles/<slug:slug>/manage/meetups/<id:pk>/attendance/",
+        views.attendance,
+        name="attendance",
+    ),
     # The series
     path("circles/<slug:slug>/manage/meetups/<id:pk>/series/", views.series, name="series"),
     # Join requests

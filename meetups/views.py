@@ -1,8 +1,9 @@
-"""The meetup page, RSVPs, the facilitators' controls, my meetups and calendar files.
+"""The meetup page, RSVPs, my meetups and calendar files.
 
-Views parse the request, call meetups.services and render. With htmx, the RSVP control,
-attendance toggles and my-meetups list swap in place as partials of their page; without
-JavaScript each form posts and redirects back with a message.
+Views parse the request, call meetups.services and render. With htmx, the RSVP control
+and my-meetups list swap in place as partials of their page; without JavaScript each form
+posts and redirects back with a message. The hosts' controls live on one page, the
+meetup's manage page (hosting); the public page links there.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import datetime as dt
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -27,7 +27,7 @@ from circles import wording
 from circles.models import Membership
 from meetups import cant_make_it as cant_make_it_link
 from meetups import ics, services
-from meetups.forms import AttendanceForm, CancelMeetupForm, CancelRSVPForm, CapacityForm, RSVPForm
+from meetups.forms import CancelRSVPForm, RSVPForm
 from meetups.models import RSVP, Meetup
 
 # How far back the private feed reaches, so recent meetups stay in people's calendars.
@@ -40,21 +40,6 @@ def _get_meetup(request: HttpRequest, pk: int) -> Meetup:
     meetup = get_object_or_404(Meetup.objects.select_related("circle", "venue", "host"), pk=pk)
     if not meetup.visible_to(request.user):
         raise Http404("No such meetup.")
-    return meetup
-
-
-def _get_meetup_for_facilitator(request: AuthenticatedHttpRequest, pk: int) -> Meetup:
-    meetup = _get_meetup(request, pk)
-    if not meetup.circle.can_manage(request.user):
-        raise PermissionDenied
-    return meetup
-
-
-def _get_meetup_for_host(request: AuthenticatedHttpRequest, pk: int) -> Meetup:
-    """The circle's facilitators, or this meetup's host in rotation (Meetup.can_host)."""
-    meetup = _get_meetup(request, pk)
-    if not meetup.can_host(request.user):
-        raise PermissionDenied
     return meetup
 
 
@@ -102,14 +87,14 @@ def detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     user = request.user
     context = _rsvp_context(request, meetup)
     is_facilitator = circle.can_manage(user)
-    can_host = meetup.can_host(user)
     context |= {
         "venue": meetup.venue,
         "viewer_timezone": (
             user.timezone if user.is_authenticated and user.timezone != circle.timezone else ""
         ),
         "is_facilitator": is_facilitator,
-        "can_host": can_host,
+        # Hosts find their controls on the meetup's manage page, linked from here.
+        "can_host": meetup.can_host(user),
         # A member's own offer to host this meetup in rotation (read through the relation).
         "host_offer": (
             meetup.host_offers.filter(user=user).first()
@@ -121,13 +106,6 @@ def detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         "MAP_TILE_URL": settings.MAP_TILE_URL,
         "MAP_TILE_ATTRIBUTION": settings.MAP_TILE_ATTRIBUTION,
     }
-    if can_host:
-        rsvps = meetup.rsvps.select_related("user").order_by("requested_at", "pk")
-        context |= {
-            "going_list": [r for r in rsvps if r.status == RSVP.Status.GOING],
-            "waitlist": [r for r in rsvps if r.status == RSVP.Status.WAITLISTED],
-            "can_mark_attendance": meetup.has_started() and not meetup.is_cancelled,
-        }
     return render(request, "meetups/detail.html", context)
 
 
@@ -209,78 +187,6 @@ def cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         (messages.success if ok else messages.error)(request, notice)
         return redirect("me:meetups")
     return _rsvp_response(request, meetup, notice, ok)
-
-
-@login_required
-@require_POST
-def capacity(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    meetup = _get_meetup_for_facilitator(request, pk)
-    form = CapacityForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, form.errors["capacity"][0])
-        return redirect(meetup)
-    seats = form.cleaned_data["capacity"]
-    try:
-        services.set_capacity(meetup=meetup, capacity=seats, by=request.user)
-    except services.MeetupError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"Capacity is now {seats}.")
-    return redirect(meetup)
-
-
-@login_required
-@require_POST
-def cancel_meetup(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    meetup = _get_meetup_for_facilitator(request, pk)
-    form = CancelMeetupForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, form.errors["confirm"][0])
-        return redirect(meetup)
-    try:
-        services.cancel_meetup(meetup=meetup, by=request.user)
-    except services.MeetupError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request, "The meetup is cancelled. Everyone going or waitlisted will get an email."
-        )
-    return redirect(meetup)
-
-
-@login_required
-@require_POST
-def attendance(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    meetup = _get_meetup_for_host(request, pk)
-    form = AttendanceForm(request.POST)
-    if not form.is_valid():
-        raise Http404("No such person.")
-    person = form.cleaned_data["user"]
-    notice = ""
-    try:
-        seat = services.mark_attendance(
-            meetup=meetup, user=person, attended=form.cleaned_data["attended"], by=request.user
-        )
-    except services.MeetupError as exc:
-        if not request.htmx:
-            messages.error(request, exc.message)
-            return redirect(meetup)
-        seat = get_object_or_404(RSVP, meetup=meetup, user=person)
-        notice = exc.message
-    if request.htmx:
-        return render(
-            request,
-            "meetups/detail.html#attendee",
-            {
-                "meetup": meetup,
-                "r": seat,
-                "can_mark_attendance": True,
-                "notice": notice,
-                # The swapped-in toggle keeps the focus the pressed one had.
-                "announce": True,
-            },
-        )
-    return redirect(meetup)
 
 
 PAGE = "meetups/cant_make_it.html"

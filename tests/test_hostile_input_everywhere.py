@@ -70,9 +70,6 @@ def _pages(
         f"/meetups/{meetup.pk}.ics",
         f"/meetups/{meetup.pk}/rsvp/",
         f"/meetups/{meetup.pk}/cancel/",
-        f"/meetups/{meetup.pk}/capacity/",
-        f"/meetups/{meetup.pk}/cancel-meetup/",
-        f"/meetups/{meetup.pk}/attendance/",
         f"/meetups/{meetup.pk}/cant-make-it/not-a-token/",
         # The member's own link from a reminder: the visitor's POST frees that seat.
         urlsplit(cant_make_it.url(RSVP.objects.get(meetup=meetup, user=member))).path,

@@ -30,6 +30,7 @@ from circles.models import Circle, Membership
 from hosting import notifications as hosting_notifications
 from hosting import services as hosting_services
 from hosting.forms import (
+    AttendanceForm,
     CancelMeetupForm,
     CircleStateForm,
     HostDecisionForm,
@@ -196,21 +197,6 @@ FORMS: dict[str, Form] = {
         "outsider", "POST", _meetup("meetups:rsvp"), fields_of(meetup_forms.RSVPForm)
     ),
     "give up a seat": Form("member", "POST", _meetup("meetups:cancel"), ("from",)),
-    "capacity": Form(
-        "facilitator", "POST", _meetup("meetups:capacity"), fields_of(meetup_forms.CapacityForm)
-    ),
-    "call a meetup off": Form(
-        "facilitator",
-        "POST",
-        _meetup("meetups:cancel_meetup"),
-        fields_of(meetup_forms.CancelMeetupForm),
-    ),
-    "attendance": Form(
-        "facilitator",
-        "POST",
-        _meetup("meetups:attendance"),
-        fields_of(meetup_forms.AttendanceForm),
-    ),
     # Reports
     "report a circle": Form(
         "member", "POST", _slug("hosting:report_circle"), fields_of(ReportForm)
@@ -249,6 +235,12 @@ FORMS: dict[str, Form] = {
     ),
     "cancel a meetup with a message": Form(
         "facilitator", "POST", _manage_meetup("hosting:cancel_meetup"), fields_of(CancelMeetupForm)
+    ),
+    "attendance": Form(
+        "facilitator",
+        "POST",
+        _manage_meetup("hosting:attendance"),
+        fields_of(AttendanceForm),
     ),
     "message people going": Form(
         "facilitator",

@@ -56,6 +56,7 @@ from hosting.services.series import (
     cancel_meetup,
     change_meetup,
     change_series,
+    mark_attendance,
 )
 from hosting.services.start import (
     FIRST_MEETUP_WITHIN,
@@ -100,6 +101,7 @@ __all__ = [
     "host_circle",
     "leave_circle",
     "make_co_facilitator",
+    "mark_attendance",
     "mark_dormant_circles",
     "message_people_going",
     "new_invite_link",
