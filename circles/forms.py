@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.conf import global_settings, settings
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.places import Place, resolve_place, timezone_at
@@ -255,6 +256,15 @@ class InviteForm(forms.Form):
     def token(self) -> str:
         """The token given, or "" when there is none (or it cannot be one)."""
         return self.cleaned_data["invite"] if self.is_valid() else ""
+
+
+class AcceptGuidelinesForm(forms.Form):
+    """A member accepts the circle's guidelines again, after the facilitators changed them."""
+
+    accept_guidelines = forms.BooleanField(
+        label=_("I have read the new guidelines and I accept them"),
+        error_messages={"required": _("Please tick that you accept the new guidelines.")},
+    )
 
 
 class JoinForm(InviteForm):

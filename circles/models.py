@@ -656,6 +656,16 @@ class Membership(models.Model):
         # after the row is gone, and which circle a person joined is health information.
         return f"Membership #{self.pk}"
 
+    def guidelines_changed_since_accepted(self) -> bool:
+        """Whether the facilitators changed the guidelines since this person accepted
+        them (hosting's edit page raises the circle's version), so they are asked to read
+        and accept them again. Someone who never accepted a version (rows from before
+        versions were kept) is not asked here."""
+        return (
+            self.guidelines_version is not None
+            and self.guidelines_version < self.circle.guidelines_version
+        )
+
 
 # The westernmost zone on Earth (Baker Island, UTC−12): its date is the earliest it still
 # is anywhere.

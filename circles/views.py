@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, QuerySet, Window
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
@@ -18,9 +20,9 @@ from accounts.ratelimits import rate_limited
 from circles import cache as browse_cache
 from circles import wording
 from circles.checkin_views import circle_page_checkins
-from circles.forms import CircleSearchForm, InviteForm, JoinForm
+from circles.forms import AcceptGuidelinesForm, CircleSearchForm, InviteForm, JoinForm
 from circles.models import Circle, Membership
-from circles.services import CircleError, join_circle
+from circles.services import CircleError, accept_guidelines, join_circle
 
 ONLINE_SECTION_SIZE = 5
 
@@ -192,6 +194,7 @@ def _render_detail(
     circle: Circle,
     invite: str,
     join_form: JoinForm | None = None,
+    accept_form: AcceptGuidelinesForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     user = request.user
@@ -231,6 +234,11 @@ def _render_detail(
             ),
             "page_url": _page_url(circle, invite),
             "join_form": join_form or JoinForm(circle=circle, initial={"invite": invite}),
+            # The facilitators changed the guidelines since this member accepted them.
+            "guidelines_changed": membership is not None
+            and membership.status in Membership.CURRENT
+            and membership.guidelines_changed_since_accepted(),
+            "accept_form": accept_form or AcceptGuidelinesForm(),
             "checkin_day": wording.WEEKDAYS[circle.checkin_weekday - 1],
             "checkin_clock": wording.clock(circle.checkin_local_time),
             # This week's check-ins, for its active members only (circle_page_checkins).
@@ -284,4 +292,22 @@ def join(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
         )
     else:
         messages.success(request, f"Welcome to {circle.name}. We're glad you're here.")
+    return redirect(circle)
+
+
+@login_required
+@require_POST
+def accept_new_guidelines(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    """A member accepts the circle's guidelines as they are now, from the notice the
+    circle's page shows after the facilitators changed them."""
+    circle = _get_circle_for(request, slug, "")
+    form = AcceptGuidelinesForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, circle, "", accept_form=form, status=400)
+    try:
+        accept_guidelines(user=request.user, circle=circle)
+    except CircleError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, gettext("Thank you. You've accepted the new guidelines."))
     return redirect(circle)

@@ -9,6 +9,7 @@ app_name = "hosting"
 
 urlpatterns = [
     path("circles/<slug:slug>/manage/", views.manage, name="manage"),
+    path("circles/<slug:slug>/manage/edit/", views.edit_circle, name="edit_circle"),
     # Starting a circle
     path("circles/new/", views.start, name="start"),
     # Meetups

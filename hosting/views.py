@@ -19,7 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.http import AuthenticatedHttpRequest
@@ -33,6 +33,7 @@ from hosting import notifications, services
 from hosting.forms import (
     AttendanceForm,
     CancelMeetupForm,
+    CircleEditForm,
     CircleStateForm,
     HostDecisionForm,
     HostOfferForm,
@@ -106,6 +107,56 @@ def _manage_context(request: AuthenticatedHttpRequest, circle: Circle) -> dict[s
 def manage(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     circle = _get_circle_for_facilitator(request, slug)
     return render(request, "hosting/manage.html", _manage_context(request, circle))
+
+
+# Editing the circle
+
+
+def _edit_page(
+    request: AuthenticatedHttpRequest, circle: Circle, form: CircleEditForm, status: int = 200
+) -> HttpResponse:
+    return render(request, "hosting/edit.html", {"circle": circle, "form": form}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def edit_circle(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    """Change what the circle says, who may join and find it, where it meets and its
+    seats (rules: hosting.services.edit_circle). Its facilitators only."""
+    circle = _get_circle_for_facilitator(request, slug)
+    venue, seats = services.circle_venue(circle), services.default_seats(circle)
+    if request.method != "POST":
+        return _edit_page(request, circle, CircleEditForm(circle=circle, venue=venue, seats=seats))
+    form = CircleEditForm(request.POST, circle=circle, venue=venue, seats=seats)
+    if not form.is_valid():
+        return _edit_page(request, circle, form, status=400)
+    data = form.cleaned_data
+    try:
+        edit = services.edit_circle(
+            circle=circle,
+            by=request.user,
+            values=data["values"],
+            topics=data["topics"],
+            venue=data["venue"],
+            seats=data.get("seats"),
+        )
+    except services.HostingError as error:
+        form.add_error(None, error.message)
+        return _edit_page(request, circle, form, status=400)
+    if not edit.changed:
+        messages.info(request, gettext("Nothing changed."))
+        return redirect("hosting:edit_circle", slug=circle.slug)
+    notice = gettext("Saved.")
+    if "guidelines" in edit.changed:
+        notice += " " + gettext("Members will be asked to accept the new guidelines.")
+    if edit.meetups_moved:
+        notice += " " + ngettext(
+            "%(count)d meetup moved to the new place; everyone going will get an email.",
+            "%(count)d meetups moved to the new place; everyone going will get an email.",
+            edit.meetups_moved,
+        ) % {"count": edit.meetups_moved}
+    messages.success(request, notice)
+    return redirect("hosting:manage", slug=circle.slug)
 
 
 # Starting a circle

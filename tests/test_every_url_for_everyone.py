@@ -41,7 +41,13 @@ from hosting.models import HostOffer, Report
 from meetups import cant_make_it
 from meetups import services as meetups_services
 from meetups.models import Meetup
-from tests.factories import CircleFactory, MeetupFactory, MembershipFactory, UserFactory
+from tests.factories import (
+    CircleFactory,
+    MeetupFactory,
+    MembershipFactory,
+    TopicFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -102,6 +108,7 @@ def _build_world() -> World:
         format=Circle.Format.HYBRID,
         online_url=ONLINE_LINK,
         online_url_public=False,
+        topics=[TopicFactory(name="Grief")],
     )
     MembershipFactory(circle=circle, user=facilitator, role=Membership.Role.FACILITATOR)
     for user in (member, attendee):
@@ -246,6 +253,20 @@ def _report(w: World) -> dict[str, Any]:
 # One line per URL pattern, by its name ("namespace:name", or its route when it has no
 # name); a key ending in ":" covers a whole namespace that treats all five people the same.
 # Columns: anonymous, member, outsider, other circle's facilitator, removed member.
+def _edit_circle(w: World) -> dict[str, Any]:
+    """The edit page's form for the walk's circle, renamed."""
+    circle = w.circle
+    return {
+        "name": "Grief Circle Downtown",
+        "description": circle.description,
+        "topics": list(circle.topics.values_list("pk", flat=True)),
+        "guidelines": circle.guidelines,
+        "join_policy": circle.join_policy,
+        "visibility": circle.visibility,
+        "online_url": circle.online_url,
+    }
+
+
 PAGES: dict[str, Page] = {
     "home": Page(get="200 200 200 200 200", post="405 405 405 405 405"),
     "healthz": Page(get="200 200 200 200 200", post="200 200 200 200 200"),
@@ -258,6 +279,14 @@ PAGES: dict[str, Page] = {
     "circles:browse": Page(get="200 200 200 200 200", post="405 405 405 405 405"),
     "circles:feed": Page(get="200 200 200 200 200", post="405 405 405 405 405"),
     "circles:detail": Page(get="200 200 200 200 200", post="405 405 405 405 405", kwargs=_slug),
+    # Only someone in the circle accepts its guidelines; the rest are told so.
+    "circles:accept_guidelines": Page(
+        get="L 405 405 405 405",
+        post="L 302 302 302 302",
+        kwargs=_slug,
+        data=lambda w: {"accept_guidelines": "on"},
+        acts=MEMBERS,
+    ),
     "circles:join": Page(
         get="405 405 405 405 405",
         post="L 302 302 302 302",
@@ -322,6 +351,9 @@ PAGES: dict[str, Page] = {
     ),
     # hosting: the circle's facilitators only, but for what members do
     "hosting:manage": Page(get="L 403 403 403 403", post="L 405 405 405 405", kwargs=_slug),
+    "hosting:edit_circle": Page(
+        get="L 403 403 403 403", post="L 403 403 403 403", kwargs=_slug, data=_edit_circle
+    ),
     "hosting:start": Page(get="L 200 200 200 200", post="L 400 400 400 400"),
     "hosting:meetup": Page(
         get="L 403 403 403 403", post="L 405 405 405 405", kwargs=_manage_meetup
@@ -641,6 +673,7 @@ def test_each_page_for_each_person(pattern: Pattern, world: World) -> None:
 # refusal in the walk is the permission check at work, not a bad form. (Attendance is
 # marked once a meetup has started: tests/meetups/test_host_meetup.py.)
 FACILITATORS_ONLY = [
+    "hosting:edit_circle",
     "hosting:cancel_meetup",
     "hosting:answer_request",
     "hosting:member_action",

@@ -25,13 +25,14 @@ from hypothesis import strategies as st
 
 from accounts.forms import ConsentForm, DeleteAccountForm, SettingsForm, SignupForm
 from accounts.models import User
-from circles.forms import CircleSearchForm, JoinForm
+from circles.forms import AcceptGuidelinesForm, CircleSearchForm, JoinForm
 from circles.models import Circle, Membership
 from hosting import notifications as hosting_notifications
 from hosting import services as hosting_services
 from hosting.forms import (
     AttendanceForm,
     CancelMeetupForm,
+    CircleEditForm,
     CircleStateForm,
     HostDecisionForm,
     JoinRequestForm,
@@ -172,6 +173,9 @@ FORMS: dict[str, Form] = {
     "open data feed": Form("anonymous", "GET", _to("circles:feed"), SEARCH),
     "circle page": Form("anonymous", "GET", _slug("circles:detail"), ("invite",)),
     "join": Form("outsider", "POST", _slug("circles:join"), fields_of(JoinForm)),
+    "accept new guidelines": Form(
+        "member", "POST", _slug("circles:accept_guidelines"), fields_of(AcceptGuidelinesForm)
+    ),
     # Signing up and in
     "signup": Form(
         "anonymous",
@@ -247,6 +251,9 @@ FORMS: dict[str, Form] = {
         "POST",
         _manage_meetup("hosting:message_people_going"),
         fields_of(MeetupMessageForm),
+    ),
+    "edit the circle": Form(
+        "facilitator", "POST", _slug("hosting:edit_circle"), fields_of(CircleEditForm)
     ),
     "answer a join request": Form(
         "facilitator", "POST", _slug("hosting:answer_request"), fields_of(JoinRequestForm)

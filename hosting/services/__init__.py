@@ -1,6 +1,6 @@
 """Everything a facilitator does that changes state, one transaction each, in a module per
 responsibility: starting a circle, its series of meetups, its members, pausing and
-archiving, rotating hosts, messages to the people going, and reports.
+archiving, editing it, rotating hosts, messages to the people going, and reports.
 
 Hosting changes circles, schedules, meetups and memberships together, so its services
 compose the lower rooms' services (circles.services, meetups.services) rather than writing
@@ -21,6 +21,13 @@ from hosting.services.dormancy import (
     pause_circle,
     resume_circle,
     unconfirmed_since,
+)
+from hosting.services.edit import (
+    EDITABLE_CIRCLE_FIELDS,
+    CircleEdit,
+    circle_venue,
+    default_seats,
+    edit_circle,
 )
 from hosting.services.membership import (
     approve_request,
@@ -70,6 +77,7 @@ from hosting.services.start import (
 
 __all__ = [
     "DETAILS_MAX",
+    "EDITABLE_CIRCLE_FIELDS",
     "FIRST_MEETUP_WITHIN",
     "MESSAGE_LIMITS",
     "MESSAGE_WINDOW",
@@ -82,6 +90,7 @@ __all__ = [
     "STILL_MEETING_DAYS",
     "STILL_MEETING_WEEKS_AHEAD",
     "WEEKS_AHEAD",
+    "CircleEdit",
     "HostingError",
     "ScheduleError",
     "SeriesChange",
@@ -91,11 +100,14 @@ __all__ = [
     "change_meetup",
     "change_series",
     "check_schedule",
+    "circle_venue",
     "circles_gone_quiet",
     "confirm_host",
     "confirm_still_meeting",
     "decline_host",
     "decline_request",
+    "default_seats",
+    "edit_circle",
     "hand_over",
     "hide_circle",
     "host_circle",

@@ -72,7 +72,7 @@ def test_a_facilitator_runs_one_meetup_from_its_manage_page(
     page.get_by_role("button", name="Send the message").click()
     expect(main).to_contain_text("Your message is on its way to 1 person going.")
 
-    page.get_by_label("Seats").fill("2")
+    page.get_by_role("spinbutton", name="Seats").fill("2")
     page.get_by_role("button", name="Save changes").click()
     expect(main).to_contain_text("Saved: 2 seats.")
     page.screenshot(path=shots / "02-message-sent-and-seats-raised.png", full_page=True)

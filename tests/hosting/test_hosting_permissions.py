@@ -160,6 +160,9 @@ def _change(w: World) -> dict[str, Any]:
 
 ROUTES: dict[str, Route] = {
     "manage": Route(_slug),
+    "edit_circle": Route(
+        _slug, lambda w: {"name": "Renamed", "description": "New words.", "guidelines": "Be kind."}
+    ),
     # Anyone signed in may start a circle (the form page; an empty POST saves nothing).
     "start": Route(lambda w: {}, allowed=SIGNED_IN),
     "meetup": Route(_meetup, allowed=frozenset({HOST})),
