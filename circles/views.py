@@ -18,7 +18,7 @@ from django.views.decorators.vary import vary_on_headers
 from accounts.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from accounts.ratelimits import rate_limited
 from circles import cache as browse_cache
-from circles import wording
+from circles import mine, wording
 from circles.checkin_views import circle_page_checkins
 from circles.forms import AcceptGuidelinesForm, CircleSearchForm, InviteForm, JoinForm
 from circles.models import Circle, Membership
@@ -102,6 +102,8 @@ def _search_results(form: CircleSearchForm, query: QueryDict) -> dict[str, objec
         "online_results": online,
         "all_online_url": _query_with(query, format="online", page=None) if more_online else None,
         "unit": form.cleaned_data["unit"],
+        # Online circles' times read in the searcher's zone (the search's key carries it).
+        "viewer_zone": form.search_timezone().key,
         "place": form.cleaned_data["place"],
         "nearby": form.searches_nearby(),
         "radius": form.cleaned_data["radius"],
@@ -311,3 +313,10 @@ def accept_new_guidelines(request: AuthenticatedHttpRequest, slug: str) -> HttpR
     else:
         messages.success(request, gettext("Thank you. You've accepted the new guidelines."))
     return redirect(circle)
+
+
+@login_required
+@require_safe
+def my_circles(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The circles I belong to or asked to join (circles.mine), beside "My meetups"."""
+    return render(request, "circles/my_circles.html", {"my_circles": mine.my_circles(request.user)})

@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 
 MY_MEETUPS = "my-meetups"
+HOME = "home"
 
 
 class RSVPForm(forms.Form):
@@ -27,8 +28,11 @@ class CancelRSVPForm(forms.Form):
         super().__init__(*args, **kwargs)
         # "from" is a Python keyword, so it cannot be declared as a class attribute.
         self.fields["from"] = forms.ChoiceField(
-            choices=[(MY_MEETUPS, "My meetups")], required=False, widget=forms.HiddenInput
+            choices=[(MY_MEETUPS, "My meetups"), (HOME, "Home")],
+            required=False,
+            widget=forms.HiddenInput,
         )
 
-    def back_to_my_meetups(self) -> bool:
-        return self.is_valid() and self.cleaned_data["from"] == MY_MEETUPS
+    def back_to(self) -> str:
+        """The page the button was on: MY_MEETUPS, HOME, or "" for the meetup's own."""
+        return self.cleaned_data["from"] if self.is_valid() else ""

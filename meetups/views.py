@@ -27,7 +27,7 @@ from circles import wording
 from circles.models import Membership
 from meetups import cant_make_it as cant_make_it_link
 from meetups import ics, services
-from meetups.forms import CancelRSVPForm, RSVPForm
+from meetups.forms import HOME, MY_MEETUPS, CancelRSVPForm, RSVPForm
 from meetups.models import RSVP, Meetup
 
 # How far back the private feed reaches, so recent meetups stay in people's calendars.
@@ -170,14 +170,17 @@ def rsvp(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Give up my seat or waitlist place, from the meetup page or from my meetups."""
     meetup = _get_meetup(request, pk)
-    from_my_meetups = CancelRSVPForm(request.POST).back_to_my_meetups()
+    back_to = CancelRSVPForm(request.POST).back_to()
     try:
         services.cancel_rsvp(user=request.user, meetup=meetup)
     except services.MeetupError as exc:
         notice, ok = exc.message, False
     else:
         notice, ok = "Your RSVP is cancelled. Thank you for freeing the seat.", True
-    if from_my_meetups:
+    if back_to == HOME:
+        (messages.success if ok else messages.error)(request, notice)
+        return redirect("home")
+    if back_to == MY_MEETUPS:
         if request.htmx:
             return render(
                 request,

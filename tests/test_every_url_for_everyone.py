@@ -318,6 +318,7 @@ PAGES: dict[str, Page] = {
     "circles:hide_reply": Page(get="L 405 405 405 405", post="L 404 404 404 404", kwargs=_reply),
     "circles:support": Page(get="L 403 403 403 403", post="L 405 405 405 405", kwargs=_slug),
     "my_checkins": Page(get="L 200 200 200 200", post="L 405 405 405 405"),
+    "my_circles": Page(get="L 200 200 200 200", post="L 405 405 405 405"),
     # meetups
     "meetups:detail": Page(get="200 200 200 200 200", post="405 405 405 405 405", kwargs=_meetup),
     "meetups:ics": Page(get="200 200 200 200 200", post="405 405 405 405 405", kwargs=_meetup),

@@ -71,6 +71,7 @@ def _pages(
         f"/circles/{circle.slug}/manage/edit/",
         f"/circles/{circle.slug}/guidelines/accept/",
         "/me/check-ins/",
+        "/me/circles/",
         f"/meetups/{meetup.pk}/",
         f"/meetups/{meetup.pk}.ics",
         f"/meetups/{meetup.pk}/rsvp/",
