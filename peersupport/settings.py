@@ -11,6 +11,7 @@ from pathlib import Path
 
 import environ
 
+from peersupport import crisis
 from peersupport.cache import redis_broker_options, redis_caches
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -420,11 +421,14 @@ CRISIS_LINE_TEXT = env.str(
     default="In the US, call or text 988 (Suicide & Crisis Lifeline), any time.",
 )
 CRISIS_LINE_URL = env.str("CRISIS_LINE_URL", default="https://988lifeline.org/")
-CRISIS_LINE_PHONE = env.str("CRISIS_LINE_PHONE", default="988")
 CRISIS_EMERGENCY_TEXT = env.str(
     "CRISIS_EMERGENCY_TEXT",
     default="If you or someone else is in immediate danger, call your local emergency number.",
 )
+
+# The crisis help listed on the crisis page, the error pages and beside a check-in's lowest
+# mood: a JSON list (peersupport.crisis says its keys); empty, the US list.
+CRISIS_RESOURCES = crisis.parse(env.str("CRISIS_RESOURCES", default=""))
 
 # Where "Leave this site quickly" goes: a neutral site that replaces the page (and its entry
 # in the tab's history).
