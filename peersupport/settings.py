@@ -426,6 +426,10 @@ CRISIS_EMERGENCY_TEXT = env.str(
     default="If you or someone else is in immediate danger, call your local emergency number.",
 )
 
+# The country the site serves (ISO 3166 code): a town name several countries share means
+# this country's, and distances are in its units (miles in the US and the UK).
+SITE_COUNTRY = env.str("SITE_COUNTRY", default="US")
+
 # The crisis help listed on the crisis page, the error pages and beside a check-in's lowest
 # mood: a JSON list (peersupport.crisis says its keys); empty, the US list.
 CRISIS_RESOURCES = crisis.parse(env.str("CRISIS_RESOURCES", default=""))
