@@ -16,6 +16,7 @@ def site_settings() -> dict[str, object]:
         "CRISIS_EMERGENCY_TEXT": settings.CRISIS_EMERGENCY_TEXT,
         "CRISIS_RESOURCES": settings.CRISIS_RESOURCES,
         "QUICK_EXIT_URL": settings.QUICK_EXIT_URL,
+        "QUICK_EXIT_SIGNS_OUT": settings.QUICK_EXIT_SIGNS_OUT,
         # The server map tiles come from, named in the privacy note (empty: no maps).
         "MAP_TILE_HOST": urlsplit(settings.MAP_TILE_URL.replace("{s}.", "")).hostname or "",
     }

@@ -437,6 +437,8 @@ CRISIS_RESOURCES = crisis.parse(env.str("CRISIS_RESOURCES", default=""))
 # Where "Leave this site quickly" goes: a neutral site that replaces the page (and its entry
 # in the tab's history).
 QUICK_EXIT_URL = env.str("QUICK_EXIT_URL", default="https://www.google.com/")
+# Whether "Leave this site quickly" also signs the person out (with JavaScript).
+QUICK_EXIT_SIGNS_OUT = env.bool("QUICK_EXIT_SIGNS_OUT", default=False)
 
 # Browse results cached for anonymous visitors; 0 turns the cache off. Any change to a
 # circle, schedule, venue, meetup or RSVP invalidates every cached page at once.
