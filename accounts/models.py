@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 import zoneinfo
 
+import rules
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
@@ -153,6 +154,16 @@ class User(AbstractUser):
         if kind not in OPTIONAL_EMAILS:
             raise ValueError(f"{kind!r} is not an optional email (accounts.models.OPTIONAL_EMAILS)")
         return self.consent_withdrawn_at is None and bool(getattr(self, kind))
+
+    def has_perm(self, perm: str, obj: object = None) -> bool:
+        """The site's permissions (the `rules` policy: accounts.rules and each room's
+        rules.py) are asked of that policy alone. Django would grant every permission to an
+        active superuser first; on the site a superuser is a moderator only with a second
+        factor, like any staff member. Django's own model permissions (the admin's) keep
+        Django's answer."""
+        if rules.perm_exists(perm):
+            return self.is_active and rules.has_perm(perm, self, obj)
+        return super().has_perm(perm, obj)
 
     def has_verified_email(self) -> bool:
         """Whether the person has confirmed an email address (allauth's EmailAddress):

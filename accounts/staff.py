@@ -9,7 +9,6 @@ the page did not exist.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -19,14 +18,9 @@ from accounts.models import Notification
 SHOWN = 50
 
 
-def can_read_outbox(user: object) -> bool:
-    """Whether `user` may open the outbox page (and sees it in the site's navigation)."""
-    return settings.DEBUG and bool(getattr(user, "is_staff", False))
-
-
 @never_cache
 def outbox_page(request: HttpRequest) -> HttpResponse:
-    if not can_read_outbox(request.user):
+    if not request.user.has_perm("accounts.read_outbox"):
         raise Http404
     sent = Notification.objects.filter(status=Notification.Status.SENT).order_by("-sent_at", "-pk")
     return render(

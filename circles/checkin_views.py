@@ -2,9 +2,9 @@
 page), notes of support, deleting and hiding, the facilitators' "who would like support"
 page, and my weeks at /me/check-ins/.
 
-Who sees what (CheckIn.visible_to): a check-in is its author's; "me and the facilitators"
-adds the circle's facilitators, "my circle" its active members. Everyone else, staff
-included, gets a 404, the same as for a check-in that does not exist.
+Who sees what (circles.read_checkin, in circles.rules): a check-in is its author's; "me
+and the facilitators" adds the circle's facilitators, "my circle" its active members.
+Everyone else, staff included, gets a 404, the same as for a check-in that does not exist.
 """
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ def checkin(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     if isinstance(found, HttpResponse):
         return found
     person, week, link_mood = found
-    if circle.status != Circle.Status.ACTIVE or not circle.is_active_member(person):
+    if not person.has_perm("circles.check_in", circle):
         raise Http404("No such circle.")
     if read_link(token) is None:
         token = ""
@@ -137,7 +137,7 @@ def _visible_checkin(request: AuthenticatedHttpRequest, slug: str, pk: int) -> C
     checkin = get_object_or_404(
         CheckIn.objects.select_related("circle", "user"), pk=pk, circle__slug=slug
     )
-    if not checkin.visible_to(request.user):
+    if not request.user.has_perm("circles.read_checkin", checkin):
         raise Http404("No such check-in.")
     return checkin
 
@@ -150,15 +150,18 @@ def reply(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse
     checkin = _visible_checkin(request, slug, pk)
     form = CheckInReplyForm(request.POST)
     page = checkin.circle.get_absolute_url() + "#checkins"
+    if not request.user.has_perm("circles.reply_to_checkin", checkin):
+        messages.error(
+            request,
+            "This is your own check-in: notes of support are for others'."
+            if checkin.user_id == request.user.pk
+            else "You can answer check-ins shared with a circle you belong to.",
+        )
+        return redirect(page)
     if not form.is_valid():
         messages.error(request, " ".join(form.errors["body"]))
         return redirect(page)
-    try:
-        body = form.cleaned_data["body"]
-        services.reply_to_checkin(user=request.user, checkin=checkin, body=body)
-    except services.CircleError as error:
-        messages.error(request, error.message)
-        return redirect(page)
+    services.reply_to_checkin(user=request.user, checkin=checkin, body=form.cleaned_data["body"])
     messages.success(request, "Your note is on its way. Thank you.")
     return redirect(page)
 
@@ -195,9 +198,9 @@ def hide_reply(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpRes
         pk=pk,
         checkin__circle__slug=slug,
     )
-    if not found.checkin.visible_to(request.user):
+    if not request.user.has_perm("circles.read_checkin", found.checkin):
         raise Http404("No such note.")
-    if not found.checkin.circle.is_facilitator(request.user):
+    if not request.user.has_perm("circles.see_support_requests", found.checkin.circle):
         raise PermissionDenied
     services.hide_reply(by=request.user, reply=found)
     messages.success(request, "The note is hidden.")
@@ -211,9 +214,9 @@ def support(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     what they chose to share with the facilitators. Not for staff: check-ins are members'
     words, not moderators' business."""
     circle = get_object_or_404(Circle, slug=slug)
-    if not circle.opens_for(request.user):
+    if not request.user.has_perm("circles.see_circle", circle):
         raise Http404("No such circle.")
-    if not circle.is_facilitator(request.user):
+    if not request.user.has_perm("circles.see_support_requests", circle):
         raise PermissionDenied
     this_week = current_week(circle)
     last_week = _week_before(this_week)

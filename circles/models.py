@@ -238,12 +238,10 @@ class CircleQuerySet(models.QuerySet["Circle"]):
         }
 
     def managed_by(self, user: User | None) -> CircleQuerySet:
-        """Circles `user` can manage (see Circle.can_manage): those they actively
-        facilitate; every circle for staff."""
+        """Circles `user` actively facilitates: the query form of the permission
+        circles.manage_circle (circles.rules)."""
         if user is None or not user.is_authenticated:
             return self.none()
-        if user.is_staff:
-            return self.all()
         return self.filter(
             Exists(Membership.objects.facilitators().filter(circle=OuterRef("pk"), user=user))
         )
@@ -347,7 +345,7 @@ class Circle(models.Model):
         max_length=10, choices=Visibility.choices, default=Visibility.LISTED
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
-    # What opens an unlisted circle's page to someone not in it (Circle.opens_for): slugs
+    # What opens an unlisted circle's page to someone not in it (circles.views): slugs
     # are made from names, so they can be guessed; this cannot. Every circle has one, so a
     # circle made unlisted later (by its facilitators or a moderator) has its link at once.
     invite_token = models.CharField(max_length=64, default=new_invite_token, editable=False)
@@ -496,23 +494,6 @@ class Circle(models.Model):
         """Whether `invite` is this circle's invite token (compared in constant time)."""
         return bool(invite) and secrets.compare_digest(invite.encode(), self.invite_token.encode())
 
-    def opens_for(self, user: User | None, invite: str = "") -> bool:
-        """Whether the circle's page (and joining it) is open to `user`.
-
-        A listed circle's page is open to anyone. An unlisted circle is found only through
-        its invite link: its page opens for someone bringing its invite token, for the
-        people in it (active members and those asking to join), and for its facilitators
-        and staff (`can_manage`). Everyone else gets the same 404 as for a slug that does
-        not exist, so guessing slugs confirms nothing. (Its meetups are stricter: see
-        Meetup.visible_to.)
-        """
-        if not self.is_unlisted or self.has_invite(invite):
-            return True
-        if self.can_manage(user):
-            return True
-        membership = self.membership_of(user)
-        return membership is not None and membership.status in Membership.CURRENT
-
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
@@ -535,17 +516,6 @@ class Circle(models.Model):
         if user is None or not user.is_authenticated:
             return False
         return self.memberships.facilitators().filter(user=user).exists()
-
-    def can_manage(self, user: User | None) -> bool:
-        """Whether `user` may run this circle: approve members, archive or hand it over,
-        change and cancel its meetups, see who is coming and mark attendance.
-
-        An active facilitator of the circle can, and so can staff: the site's moderators,
-        who act on reports about any circle. Nobody else, members included.
-        """
-        if user is None or not user.is_authenticated:
-            return False
-        return user.is_staff or self.is_facilitator(user)
 
     def is_active_member(self, user: User | None) -> bool:
         """Whether `user` belongs to this circle now (facilitators included): not pending,
@@ -832,20 +802,6 @@ class CheckIn(models.Model):
     @property
     def mood_word(self) -> str:
         return MOOD_WORDS[self.mood]
-
-    def visible_to(self, user: User | None) -> bool:
-        """Who may read a check-in: its author always; the circle's facilitators when it
-        is for them or the circle; the circle's active members when it is shared with the
-        circle. Nobody else (staff included: check-ins are not for moderators)."""
-        if user is None or not user.is_authenticated:
-            return False
-        if user.pk == self.user_id:
-            return True
-        if self.visibility == self.Visibility.PRIVATE:
-            return False
-        if self.circle.is_facilitator(user):
-            return True
-        return self.visibility == self.Visibility.CIRCLE and self.circle.is_active_member(user)
 
 
 class CheckInReply(models.Model):

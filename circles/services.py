@@ -1,8 +1,9 @@
 """Everything that changes who belongs to a circle, and the rules for it.
 
 Each function is one transaction and raises CircleError with a message fit to show the
-person who asked. The rules themselves (who may join, who can manage a circle, when a
-circle needs a host) are small truths on the models; these functions apply them.
+person who asked. Who may ask is the policy's to say (circles.rules), checked once by the
+caller before a service runs; these functions enforce the rules about the circle's state
+(who may join it, when it needs a host), which are small truths on the models.
 """
 
 from __future__ import annotations
@@ -26,11 +27,6 @@ class CircleError(Exception):
 
 def _locked_membership(*, user: User, circle: Circle) -> Membership | None:
     return Membership.objects.select_for_update().filter(user=user, circle=circle).first()
-
-
-def _require_can_manage(*, circle: Circle, user: User) -> None:
-    if not circle.can_manage(user):
-        raise CircleError("Only the circle's facilitators can do that.")
 
 
 def _step_down(*, circle: Circle, membership: Membership) -> None:
@@ -151,7 +147,6 @@ def _answer_request(*, membership: Membership, by: User, status: str) -> Members
     membership = (
         Membership.objects.select_for_update().select_related("circle").get(pk=membership.pk)
     )
-    _require_can_manage(circle=membership.circle, user=by)
     if membership.status != Membership.Status.PENDING:
         raise CircleError("This person is not waiting for approval.")
     membership.status = status
@@ -175,24 +170,36 @@ def decline_member(*, membership: Membership, by: User) -> Membership:
 
 
 @transaction.atomic
-def remove_member(*, membership: Membership, by: User, block: bool) -> Membership:
-    """A facilitator (or a moderator) takes a member out of the circle.
+def remove_member(
+    *, membership: Membership, by: User, block: bool, moderating: bool = False
+) -> Membership:
+    """A facilitator (or a moderator acting on a report: `moderating`) takes a member out
+    of the circle.
 
     Removed without blocking, the person has left and may join again; blocked
-    (status removed) they may not (`Circle.join_refusal`). Only plain members are removed
-    this way: a facilitator steps down first, and nobody removes themselves (they leave).
-    Someone already removed can still be blocked. Their seats at meetups are the meetups
-    room's business (meetups.services.give_up_seats).
+    (status removed) they may not (`Circle.join_refusal`). A circle's facilitators remove
+    plain members only: a facilitator steps down first, and nobody removes themselves
+    (they leave). A moderator may remove a facilitator too, while the circle keeps another
+    one (CircleQuerySet.left_without_a_host_by). Someone already removed can still be
+    blocked. Their seats at meetups are the meetups room's business
+    (meetups.services.give_up_seats).
     """
     membership = (
         Membership.objects.select_for_update().select_related("circle").get(pk=membership.pk)
     )
-    _require_can_manage(circle=membership.circle, user=by)
     if membership.user_id == by.pk:
         raise CircleError("To go yourself, leave the circle from its page.")
-    if membership.role == Membership.Role.FACILITATOR and membership.status == (
-        Membership.Status.ACTIVE
-    ):
+    is_facilitator = membership.role == Membership.Role.FACILITATOR and (
+        membership.status == Membership.Status.ACTIVE
+    )
+    circle = membership.circle
+    if is_facilitator and moderating:
+        if Circle.objects.left_without_a_host_by(membership.user).filter(pk=circle.pk).exists():
+            raise CircleError(
+                "They are this circle's only facilitator: hide the circle, or close it in "
+                "the circles admin, instead."
+            )
+    elif is_facilitator:
         raise CircleError(
             "A facilitator steps down before they can be removed. If you're worried about "
             "a facilitator, report it and the site's moderators will look into it."
@@ -213,7 +220,6 @@ def unblock_member(*, membership: Membership, by: User) -> Membership:
     membership = (
         Membership.objects.select_for_update().select_related("circle").get(pk=membership.pk)
     )
-    _require_can_manage(circle=membership.circle, user=by)
     if membership.status != Membership.Status.REMOVED:
         raise CircleError("This person is not blocked from the circle.")
     membership.status = Membership.Status.LEFT
@@ -228,7 +234,6 @@ def make_facilitator(*, membership: Membership, by: User) -> Membership:
     membership = (
         Membership.objects.select_for_update().select_related("circle").get(pk=membership.pk)
     )
-    _require_can_manage(circle=membership.circle, user=by)
     if membership.status != Membership.Status.ACTIVE:
         raise CircleError("Only an active member of the circle can co-facilitate it.")
     if membership.role != Membership.Role.FACILITATOR:
@@ -269,7 +274,6 @@ def pause_circle(*, circle: Circle, by: User) -> Circle:
     until it resumes. Pausing a paused circle changes nothing; an archived one has closed.
     Its upcoming meetups are the meetups room's business."""
     circle = Circle.objects.select_for_update().get(pk=circle.pk)
-    _require_can_manage(circle=circle, user=by)
     if circle.status == Circle.Status.ARCHIVED:
         raise CircleError("This circle has closed.")
     if circle.status != Circle.Status.PAUSED:
@@ -283,7 +287,6 @@ def resume_circle(*, circle: Circle, by: User) -> Circle:
     """A facilitator (or a moderator) brings a paused circle back: active again, and
     counted as confirmed still meeting from now (Circle.confirmed_active_at)."""
     circle = Circle.objects.select_for_update().get(pk=circle.pk)
-    _require_can_manage(circle=circle, user=by)
     if circle.status != Circle.Status.PAUSED:
         raise CircleError("This circle is not taking a break.")
     circle.status = Circle.Status.ACTIVE
@@ -298,7 +301,6 @@ def archive_circle(*, circle: Circle, by: User) -> Circle:
     has closed, and it takes no new members. Memberships are kept for people's own history
     and export."""
     circle = Circle.objects.select_for_update().get(pk=circle.pk)
-    _require_can_manage(circle=circle, user=by)
     if circle.status != Circle.Status.ARCHIVED:
         circle.status = Circle.Status.ARCHIVED
         circle.save(update_fields=["status", "updated_at"])
@@ -311,8 +313,6 @@ def hand_over_circle(*, circle: Circle, from_user: User, to_user: User) -> Membe
     one handing over steps down and stays on as a plain member. Returns the new
     facilitator's membership."""
     circle = Circle.objects.select_for_update().get(pk=circle.pk)
-    if not circle.is_facilitator(from_user):
-        raise CircleError("Only the circle's facilitators can do that.")
     if to_user.pk == from_user.pk:
         raise CircleError("Choose another member to hand the circle to.")
     incoming = _locked_membership(user=to_user, circle=circle)
@@ -340,8 +340,6 @@ def save_checkin(
     that week (one per member, circle and week). Only active members of an active circle
     check in. Asking for support tells the facilitators once per check-in: their emails
     are queued in the same transaction (circles.notifications.queue_support_wanted)."""
-    if circle.status != Circle.Status.ACTIVE or not circle.is_active_member(user):
-        raise CircleError("Only members of this circle can check in here.")
     values = {
         "mood": mood,
         "note": note.strip(),
@@ -366,10 +364,6 @@ def save_checkin(
 def reply_to_checkin(*, user: User, checkin: CheckIn, body: str) -> CheckInReply:
     """A note of support on a check-in shared with the circle, from another active member
     of it. The author hears of it in the next daily digest."""
-    if checkin.visibility != CheckIn.Visibility.CIRCLE or not checkin.circle.is_active_member(user):
-        raise CircleError("You can answer check-ins shared with a circle you belong to.")
-    if checkin.user_id == user.pk:
-        raise CircleError("This is your own check-in: notes of support are for others'.")
     return CheckInReply.objects.create(checkin=checkin, user=user, body=body.strip())
 
 
@@ -389,8 +383,6 @@ def delete_reply(*, user: User, reply: CheckInReply) -> None:
 
 def hide_reply(*, by: User, reply: CheckInReply) -> None:
     """A facilitator of the circle hides a note of support: nobody sees it any more."""
-    if not reply.checkin.circle.is_facilitator(by):
-        raise CircleError("Only the circle's facilitators can hide a note.")
     CheckInReply.objects.filter(pk=reply.pk, hidden_at__isnull=True).update(
         hidden_at=timezone.now()
     )
@@ -399,7 +391,6 @@ def hide_reply(*, by: User, reply: CheckInReply) -> None:
 def set_checkin_time(*, circle: Circle, by: User, weekday: int, at: object) -> Circle:
     """Change when the circle's weekly check-in prompt goes out (the slot moves with it:
     Circle.save)."""
-    _require_can_manage(circle=circle, user=by)
     circle.checkin_weekday = weekday
     circle.checkin_time = at
     circle.save(update_fields=["checkin_weekday", "checkin_time", "updated_at"])

@@ -177,10 +177,10 @@ def browse(request: HtmxHttpRequest) -> HttpResponse:
 
 
 def _get_circle_for(request: HtmxHttpRequest, slug: str, invite: str) -> Circle:
-    """The circle by its slug, when its page is open to the person (Circle.opens_for):
-    404 otherwise, the same as for a slug nobody has."""
+    """The circle by its slug, when its page is open to the person (circles.see_circle)
+    or they bring its invite token: 404 otherwise, the same as for a slug nobody has."""
     circle = get_object_or_404(Circle, slug=slug)
-    if not circle.opens_for(request.user, invite):
+    if not (request.user.has_perm("circles.see_circle", circle) or circle.has_invite(invite)):
         raise Http404("No such circle.")
     return circle
 
@@ -202,9 +202,9 @@ def _render_detail(
     user = request.user
     membership = circle.membership_of(user)
     meetups = list(circle.meetups.upcoming().select_related("venue")[:4])
-    can_manage = circle.can_manage(user)
+    can_manage = user.has_perm("circles.manage_circle", circle)
     invite = invite if circle.has_invite(invite) else ""
-    is_member = membership is not None and membership.status == Membership.Status.ACTIVE
+    is_member = user.has_perm("circles.see_checkins", circle)
     checkins = circle_page_checkins(circle, user) if is_member else {}
     return render(
         request,
@@ -218,15 +218,13 @@ def _render_detail(
             .order_by("weekday", "start_time"),
             "meetups": meetups,
             # Someone who came by an unlisted circle's invite link sees its next meetups
-            # but cannot open them until they join (Meetup.visible_to, which depends on
-            # the circle alone, so the first meetup answers for all).
-            "link_meetups": bool(meetups) and meetups[0].visible_to(user),
+            # but cannot open them until they join.
+            "link_meetups": user.has_perm("circles.see_meetups", circle),
             "membership": membership,
             # "You host this circle" instead of the join and leave buttons: hosting, not
             # managing, so a moderator who is a plain member still sees their own buttons.
             "is_facilitator": circle.is_facilitator(user),
-            # A link to the manage page (served by hosting, above this room) for the
-            # circle's facilitators and the site's moderators.
+            # A link to the manage page (served by hosting, above this room).
             "can_manage": can_manage,
             # The link that opens an unlisted circle, for its facilitators to share.
             "invite_link": (
@@ -254,7 +252,7 @@ def _render_detail(
 @require_safe
 def detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """A circle's page: listed circles for anyone, unlisted ones by their invite link
-    (Circle.opens_for). A closed circle says so, to whoever may see it."""
+    (circles.see_circle). A closed circle says so, to whoever may see it."""
     invite = InviteForm(request.GET).token()
     circle = _get_circle_for(request, slug, invite)
     if circle.status == Circle.Status.ARCHIVED:

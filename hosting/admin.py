@@ -10,9 +10,10 @@ the admin action too):
 - hide the circle (make it unlisted, hosting.services.hide_circle): the report's "Hide
   the circle" page, or the list action; closing a circle for good stays the circles
   admin's "Close (archive)";
-- remove someone from the circle: moderators are staff, so they can manage any circle;
-  the report links to that circle's manage page, Members, where removing and blocking
-  are done and logged the same way as for its facilitators.
+- remove the person a report is about from its circle (and block them from joining
+  again): the report's "Remove them from the circle" page, logged with the report.
+  Moderators do not manage circles on the site: they act through the report they handle
+  (hosting.handle_report, which needs the second factor, as the admin does).
 """
 
 from __future__ import annotations
@@ -31,8 +32,9 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html_join
 
+from circles.models import Membership
 from hosting import services
-from hosting.forms import HideCircleForm, ResolveReportForm
+from hosting.forms import HideCircleForm, RemoveReportedMemberForm, ResolveReportForm
 from hosting.models import ActionLog, Report
 
 
@@ -102,11 +104,14 @@ class ReportAdmin(admin.ModelAdmin):
         links = [
             (reverse("admin:hosting_report_resolve", args=[report.pk]), "Resolve with a note"),
             (reverse("admin:hosting_report_hide_circle", args=[report.pk]), "Hide the circle"),
-            (
-                reverse("hosting:manage", args=[report.circle.slug]) + "#members",
-                "Remove someone (the circle's Members)",
-            ),
         ]
+        if self._reported_membership(report) is not None:
+            links.append(
+                (
+                    reverse("admin:hosting_report_remove_member", args=[report.pk]),
+                    "Remove them from the circle",
+                )
+            )
         if report.status == Report.Status.RESOLVED:
             links = links[1:]
         return format_html_join(" · ", '<a href="{}">{}</a>', links)
@@ -122,6 +127,11 @@ class ReportAdmin(admin.ModelAdmin):
                 "<id:pk>/hide-circle/",
                 self.admin_site.admin_view(self.hide_circle_view),
                 name="hosting_report_hide_circle",
+            ),
+            path(
+                "<id:pk>/remove-member/",
+                self.admin_site.admin_view(self.remove_member_view),
+                name="hosting_report_remove_member",
             ),
         ]
         return own + super().get_urls()
@@ -146,7 +156,42 @@ class ReportAdmin(admin.ModelAdmin):
     def _report_or_404(self, request: HttpRequest, pk: int) -> Report:
         if not self.has_change_permission(request):
             raise PermissionDenied
-        return get_object_or_404(Report.objects.select_related("circle", "about_user"), pk=pk)
+        report = get_object_or_404(Report.objects.select_related("circle", "about_user"), pk=pk)
+        if not request.user.has_perm("hosting.handle_report", report):
+            raise PermissionDenied
+        return report
+
+    @staticmethod
+    def _reported_membership(report: Report) -> Membership | None:
+        """The membership of the person the report is about, while they are in its circle."""
+        if report.about_user_id is None:
+            return None
+        return report.circle.memberships.active().filter(user_id=report.about_user_id).first()
+
+    def remove_member_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        report = self._report_or_404(request, pk)
+        membership = self._reported_membership(report)
+        if membership is None:
+            messages.info(request, "They are no longer in the circle.")
+            return redirect("admin:hosting_report_change", report.pk)
+        form = RemoveReportedMemberForm(request.POST if request.method == "POST" else None)
+        if form.is_valid():
+            try:
+                services.remove_member(
+                    membership=membership,
+                    by=request.user,
+                    block=form.cleaned_data["block"],
+                    report=report,
+                )
+            except services.HostingError as error:
+                form.add_error(None, error.message)
+            else:
+                self.log_change(request, report, "Removed the person it is about.")
+                messages.success(request, "They are no longer in the circle.")
+                return redirect("admin:hosting_report_change", report.pk)
+        return self._moderate_page(
+            request, report, form, "Remove them from the circle", "Remove them"
+        )
 
     def resolve_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         report = self._report_or_404(request, pk)

@@ -1036,6 +1036,14 @@ class ResolveReportForm(forms.Form):
     )
 
 
+class RemoveReportedMemberForm(forms.Form):
+    """A moderator takes the person a report is about out of its circle
+    (hosting.services.remove_member, logged with the report)."""
+
+    block = forms.BooleanField(label="Block them from joining this circle again", required=False)
+    confirm = forms.BooleanField(label="Yes, remove them from the circle")
+
+
 class HideCircleForm(forms.Form):
     """A moderator hides a circle (hosting.services.hide_circle); the note goes in the log."""
 

@@ -107,7 +107,7 @@ def notify_host_decision(offer_id: int) -> bool:
         key=notification_key(template, offer=offer.pk, user=offer.user_id),
         user=offer.user,
         template=template,
-        context=meetup_context(offer.meetup, going=False),
+        context=meetup_context(offer.meetup),
         expires_at=offer.meetup.starts_at,
     )
 
@@ -138,7 +138,7 @@ def send_meetup_message(message_id: int) -> int:
     if message is None or message.meetup.is_cancelled:
         return 0
     meetup = message.meetup
-    context = meetup_context(meetup, going=False) | {
+    context = meetup_context(meetup) | {
         "body": message.body,
         "sender_name": message.sender.display_name if message.sender else "The host",
     }
@@ -296,8 +296,9 @@ def notify_report_received(report_id: int) -> bool:
 
 
 def report_readers(report: Report) -> list[User]:
-    """Who is told of a new report: the circle's active facilitators, or the site's active
-    staff for the moderators' queue; never the person it is about, nor its own reporter."""
+    """Who is told of a new report: whoever may handle it (hosting.handle_report: the
+    circle's active facilitators, or the site's moderators for the moderators' queue);
+    never the person it is about, nor its own reporter."""
     if report.routed_to == Report.RoutedTo.MODERATORS:
         readers = User.objects.filter(is_staff=True)
     else:
@@ -305,7 +306,8 @@ def report_readers(report: Report) -> list[User]:
             pk__in=report.circle.memberships.facilitators().values("user_id")
         )
     leave_out = Q(pk=report.about_user_id) | Q(pk=report.reporter_id)
-    return list(readers.filter(is_active=True).exclude(leave_out).order_by("pk"))
+    candidates = readers.filter(is_active=True).exclude(leave_out).order_by("pk")
+    return [user for user in candidates if user.has_perm("hosting.handle_report", report)]
 
 
 @shared_task(base=BackgroundTask)

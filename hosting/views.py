@@ -53,28 +53,32 @@ from hosting.models import HostOffer, Report, ReportQuerySet
 from meetups.models import RSVP, Meetup
 
 
-def _get_circle_for_facilitator(request: AuthenticatedHttpRequest, slug: str) -> Circle:
-    """The circle by its slug: 404 when there is none or its page is not open to the
-    person (an unlisted circle: Circle.opens_for), 403 unless the person can manage it
-    (its active facilitators, and staff: Circle.can_manage)."""
+def _get_circle_for(
+    request: AuthenticatedHttpRequest, slug: str, perm: str = "circles.manage_circle"
+) -> Circle:
+    """The circle by its slug: 404 when there is none or the person may not see it
+    (circles.see_circle), 403 unless they hold `perm` on it."""
     circle = get_object_or_404(Circle, slug=slug)
-    if not circle.opens_for(request.user):
+    if not request.user.has_perm("circles.see_circle", circle):
         raise Http404("No such circle.")
-    if not circle.can_manage(request.user):
+    if not request.user.has_perm(perm, circle):
         raise PermissionDenied
     return circle
 
 
-def _get_meetup_for_host(request: AuthenticatedHttpRequest, slug: str, pk: int) -> Meetup:
+def _get_meetup_for(
+    request: AuthenticatedHttpRequest, slug: str, pk: int, perm: str = "meetups.host_meetup"
+) -> Meetup:
     """A meetup of the circle: 404 when there is none or the person may not see it
-    (Meetup.visible_to), 403 unless the person hosts it (the circle's facilitators, or
-    this meetup's host in rotation: Meetup.can_host)."""
+    (meetups.see_meetup), 403 unless they hold `perm` on it: meetups.host_meetup to see
+    who is coming, message them and mark attendance; meetups.manage_meetup to move or
+    call it off."""
     meetup = get_object_or_404(
         Meetup.objects.select_related("circle", "venue"), pk=pk, circle__slug=slug
     )
-    if not meetup.visible_to(request.user):
+    if not request.user.has_perm("meetups.see_meetup", meetup):
         raise Http404("No such meetup.")
-    if not meetup.can_host(request.user):
+    if not request.user.has_perm(perm, meetup):
         raise PermissionDenied
     return meetup
 
@@ -105,7 +109,7 @@ def _manage_context(request: AuthenticatedHttpRequest, circle: Circle) -> dict[s
 @login_required
 @require_safe
 def manage(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    circle = _get_circle_for_facilitator(request, slug)
+    circle = _get_circle_for(request, slug)
     return render(request, "hosting/manage.html", _manage_context(request, circle))
 
 
@@ -123,7 +127,7 @@ def _edit_page(
 def edit_circle(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """Change what the circle says, who may join and find it, where it meets and its
     seats (rules: hosting.services.edit_circle). Its facilitators only."""
-    circle = _get_circle_for_facilitator(request, slug)
+    circle = _get_circle_for(request, slug)
     venue, seats = services.circle_venue(circle), services.default_seats(circle)
     if request.method != "POST":
         return _edit_page(request, circle, CircleEditForm(circle=circle, venue=venue, seats=seats))
@@ -255,7 +259,7 @@ def _meetup_page(
     facilitators also the host in rotation, a new time, place or number of seats, and
     calling it off with a message. The public meetup page links here."""
     circle = meetup.circle
-    can_manage = circle.can_manage(request.user)
+    can_manage = request.user.has_perm("meetups.manage_meetup", meetup)
     rsvps = list(
         meetup.rsvps.filter(status__in=[RSVP.Status.GOING, RSVP.Status.WAITLISTED])
         .select_related("user")
@@ -293,25 +297,16 @@ def _meetup_page(
     return render(request, "hosting/meetup.html", context, status=status)
 
 
-def _get_meetup_for_facilitator(request: AuthenticatedHttpRequest, slug: str, pk: int) -> Meetup:
-    """A meetup the person may change, move or cancel: its circle's facilitators only
-    (`circle.can_manage`), never a host in rotation (403)."""
-    meetup = _get_meetup_for_host(request, slug, pk)
-    if not meetup.circle.can_manage(request.user):
-        raise PermissionDenied
-    return meetup
-
-
 @login_required
 @require_safe
 def meetup(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
-    return _meetup_page(request, _get_meetup_for_host(request, slug, pk))
+    return _meetup_page(request, _get_meetup_for(request, slug, pk))
 
 
 @login_required
 @require_POST
 def change_meetup(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
-    meetup = _get_meetup_for_facilitator(request, slug, pk)
+    meetup = _get_meetup_for(request, slug, pk, "meetups.manage_meetup")
     form = MeetupChangeForm(request.POST, meetup=meetup)
     if not form.is_valid():
         return _meetup_page(request, meetup, change_form=form, status=400)
@@ -342,7 +337,7 @@ def change_meetup(request: AuthenticatedHttpRequest, slug: str, pk: int) -> Http
 @login_required
 @require_POST
 def cancel_meetup(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
-    meetup = _get_meetup_for_facilitator(request, slug, pk)
+    meetup = _get_meetup_for(request, slug, pk, "meetups.manage_meetup")
     form = CancelMeetupForm(request.POST)
     if not form.is_valid():
         return _meetup_page(request, meetup, cancel_form=form, status=400)
@@ -362,7 +357,7 @@ def cancel_meetup(request: AuthenticatedHttpRequest, slug: str, pk: int) -> Http
 def attendance(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     """Mark whether someone with a seat came (its hosts, from the start on). With htmx
     the pressed toggle is swapped in place and keeps the focus."""
-    meetup = _get_meetup_for_host(request, slug, pk)
+    meetup = _get_meetup_for(request, slug, pk)
     form = AttendanceForm(request.POST)
     if not form.is_valid():
         raise Http404("No such person.")
@@ -426,7 +421,7 @@ def _series_page(
 def series(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     """ "Change this and the following meetups", from this meetup's date on (rule:
     hosting.services.change_series)."""
-    meetup = _get_meetup_for_facilitator(request, slug, pk)
+    meetup = _get_meetup_for(request, slug, pk, "meetups.manage_meetup")
     if meetup.schedule is None:
         raise Http404("This meetup isn't part of a series.")
     if request.method != "POST":
@@ -474,7 +469,7 @@ def _manage_url(circle: Circle, section: str) -> str:
 @login_required
 @require_POST
 def answer_request(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    circle = _get_circle_for_facilitator(request, slug)
+    circle = _get_circle_for(request, slug)
     form = JoinRequestForm(request.POST, circle=circle)
     if not form.is_valid():
         messages.error(request, _first_error(form))
@@ -534,7 +529,7 @@ MEMBER_DONE = {
 @login_required
 @require_POST
 def member_action(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    circle = _get_circle_for_facilitator(request, slug)
+    circle = _get_circle_for(request, slug)
     form = MemberForm(request.POST, circle=circle)
     if not form.is_valid():
         messages.error(request, _first_error(form))
@@ -555,7 +550,7 @@ def member_action(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
         messages.error(request, error.message)
         return redirect(_manage_url(circle, "members"))
     messages.success(request, MEMBER_DONE[action].format(name=membership.user.display_name))
-    if not circle.can_manage(by):
+    if not by.has_perm("circles.manage_circle", circle):
         return redirect(circle)
     return redirect(_manage_url(circle, "members"))
 
@@ -569,11 +564,11 @@ def leave(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     here, above meetups and circles, because leaving changes all three; the public URL is
     the circle's own."""
     circle = get_object_or_404(Circle.objects.not_archived(), slug=slug)
-    if not circle.opens_for(request.user):
+    if not request.user.has_perm("circles.see_circle", circle):
         raise Http404("No such circle.")
     # Someone not in the circle (never was, left, removed) has nothing to leave: refused
     # like every other member-side action, and nothing changes.
-    if not circle.memberships.current().filter(user=request.user).exists():
+    if not request.user.has_perm("circles.leave_circle", circle):
         raise PermissionDenied
     try:
         services.leave_circle(user=request.user, circle=circle)
@@ -597,7 +592,7 @@ def leave(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
 def _circle_state_section(request: AuthenticatedHttpRequest, circle: Circle) -> dict[str, Any]:
     return {
         "state_form": CircleStateForm(),
-        "viewer_is_facilitator": circle.is_facilitator(request.user),
+        "viewer_is_facilitator": request.user.has_perm("circles.see_support_requests", circle),
     }
 
 
@@ -616,7 +611,7 @@ def _checkin_time_section(request: AuthenticatedHttpRequest, circle: Circle) -> 
 @require_POST
 def checkin_time(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """Change the day and time of the circle's weekly check-in prompt (its own zone)."""
-    circle = _get_circle_for_facilitator(request, slug)
+    circle = _get_circle_for(request, slug)
     form = CheckInTimeForm(request.POST)
     if not form.is_valid():
         messages.error(request, _first_error(form))
@@ -650,7 +645,7 @@ STATE_DONE = {
 @login_required
 @require_POST
 def circle_state(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    circle = _get_circle_for_facilitator(request, slug)
+    circle = _get_circle_for(request, slug)
     form = CircleStateForm(request.POST)
     if not form.is_valid():
         messages.error(request, _first_error(form))
@@ -669,7 +664,7 @@ def circle_state(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
         messages.error(request, error.message)
         return redirect(_manage_url(circle, "circle-state"))
     messages.success(request, STATE_DONE[action].format(name=circle.name))
-    if not circle.can_manage(by):
+    if not by.has_perm("circles.manage_circle", circle):
         return redirect(circle)
     return redirect(_manage_url(circle, "circle-state"))
 
@@ -677,7 +672,7 @@ def circle_state(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def new_invite_link(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    circle = _get_circle_for_facilitator(request, slug)
+    circle = _get_circle_for(request, slug)
     form = NewInviteLinkForm(request.POST)
     if not form.is_valid():
         messages.error(request, _first_error(form))
@@ -698,12 +693,12 @@ def new_invite_link(request: AuthenticatedHttpRequest, slug: str) -> HttpRespons
 
 def _get_meetup_for_member(request: AuthenticatedHttpRequest, pk: int) -> Meetup:
     """A meetup by id: 404 when there is none or the person may not see it
-    (Meetup.visible_to), 403 unless the person is an active member of its circle (only
-    members offer to host)."""
+    (meetups.see_meetup), 403 unless they may offer to host it (meetups.offer_to_host:
+    the circle's active members)."""
     meetup = get_object_or_404(Meetup.objects.select_related("circle"), pk=pk)
-    if not meetup.visible_to(request.user):
+    if not request.user.has_perm("meetups.see_meetup", meetup):
         raise Http404("No such meetup.")
-    if not meetup.circle.is_active_member(request.user):
+    if not request.user.has_perm("meetups.offer_to_host", meetup):
         raise PermissionDenied
     return meetup
 
@@ -742,7 +737,7 @@ def withdraw_host_offer(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
 @login_required
 @require_POST
 def decide_host_offer(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
-    circle = _get_circle_for_facilitator(request, slug)
+    circle = _get_circle_for(request, slug)
     offer = get_object_or_404(
         HostOffer.objects.select_related("meetup", "user"), pk=pk, meetup__circle=circle
     )
@@ -791,7 +786,7 @@ def _rotation_section(request: AuthenticatedHttpRequest, circle: Circle) -> dict
 def message_people_going(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     """Write to everyone going to one meetup (its facilitators or its rotating host). The
     form is on the meetup's manage page; an old link to this address opens it there."""
-    meetup = _get_meetup_for_host(request, slug, pk)
+    meetup = _get_meetup_for(request, slug, pk)
     if request.method != "POST":
         return redirect(_meetup_url(meetup, "message"))
     form = MeetupMessageForm(request.POST)
@@ -839,6 +834,12 @@ def still_meeting(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     context: dict[str, Any] = {"circle": circle, "token": token, "form": StillMeetingForm()}
     if request.method == "POST":
         StillMeetingForm(request.POST).is_valid()  # No fields: the button is the answer.
+        # The token names who answers; they answer while they facilitate the circle.
+        if not user.has_perm("circles.manage_circle", circle):
+            refused = "Only this circle's facilitators can confirm it still meets."
+            return render(
+                request, "hosting/still_meeting.html", context | {"refused": refused}, status=403
+            )
         try:
             services.confirm_still_meeting(circle=circle, by=user)
         except services.HostingError as exc:
@@ -861,8 +862,9 @@ REPORT_SENT = (
 
 
 def _member_who_may_report(request: AuthenticatedHttpRequest, circle: Circle) -> None:
-    """Only the circle's active members report about it (403 for anyone else)."""
-    if not circle.is_active_member(request.user):
+    """Only the circle's active members report about it (circles.report_concern; 403 for
+    anyone else)."""
+    if not request.user.has_perm("circles.report_concern", circle):
         raise PermissionDenied
 
 
@@ -873,7 +875,7 @@ def report_circle(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """Report a concern about the circle or one of its members (`?about=<membership id>`
     picks the member in advance; the picker lists display names only)."""
     circle = get_object_or_404(Circle, slug=slug)
-    if not circle.opens_for(request.user):
+    if not request.user.has_perm("circles.see_circle", circle):
         raise Http404("No such circle.")
     _member_who_may_report(request, circle)
     status = 200
@@ -911,7 +913,7 @@ def report_circle(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
 def report_meetup(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Report a concern about one meetup, or (once it has started) say nobody was there."""
     meetup = get_object_or_404(Meetup.objects.select_related("circle", "venue"), pk=pk)
-    if not meetup.visible_to(request.user):
+    if not request.user.has_perm("meetups.see_meetup", meetup):
         raise Http404("No such meetup.")
     circle = meetup.circle
     _member_who_may_report(request, circle)
@@ -992,8 +994,10 @@ def _reports_section(
 @require_POST
 def resolve_report(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     """A facilitator resolves a report in their circle's queue with a note (logged)."""
-    circle = _get_circle_for_facilitator(request, slug)
+    circle = _get_circle_for(request, slug)
     report = get_object_or_404(_facilitators_queue(request, circle), pk=pk)
+    if not request.user.has_perm("hosting.handle_report", report):
+        raise Http404("No such report.")
     queue_url = reverse("hosting:manage", args=[circle.slug]) + "#reports"
     if report.status == Report.Status.RESOLVED:
         messages.info(request, "This report was already resolved.")

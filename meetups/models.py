@@ -19,7 +19,6 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import User
 from circles.cache import bump_browse_version
 from circles.models import Circle, Schedule, Venue
 
@@ -147,32 +146,6 @@ class Meetup(models.Model):
 
     def has_started(self, now: dt.datetime | None = None) -> bool:
         return (now or timezone.now()) >= self.starts_at
-
-    def visible_to(self, user: User | None) -> bool:
-        """Whether `user` may see this meetup: its page, its calendar file, its RSVP and
-        hosting controls.
-
-        Meetups of listed circles still running are public. Meetups of unlisted or
-        archived circles show only to the circle's active members, its facilitators and
-        staff (`Circle.can_manage`); everyone else gets the same 404 as for a meetup that
-        does not exist, so counting ids confirms nothing. An invite token opens the
-        circle's page, not its meetups: people join there first.
-        """
-        circle = self.circle
-        if circle.visibility == Circle.Visibility.LISTED and circle.status != (
-            Circle.Status.ARCHIVED
-        ):
-            return True
-        return circle.is_active_member(user) or circle.can_manage(user)
-
-    def can_host(self, user: User | None) -> bool:
-        """Whether `user` hosts this meetup: sees who is coming and marks attendance. The
-        circle's facilitators (and staff, see Circle.can_manage) host every meetup; a member
-        confirmed as this meetup's host in rotation hosts this one only. Changing, moving or
-        cancelling a meetup stays with `circle.can_manage`."""
-        if user is not None and user.is_authenticated and self.host_id == user.pk:
-            return True
-        return self.circle.can_manage(user)
 
     @property
     def meeting_link(self) -> str:

@@ -75,8 +75,11 @@ REMINDERS = (
 )
 
 
-def meetup_context(meetup: Meetup, *, going: bool) -> dict:
+def meetup_context(meetup: Meetup, *, reader: User | None = None) -> dict:
+    """What every email about `meetup` says; the online link only when `reader` may see it
+    (meetups.see_online_link)."""
     venue = meetup.venue
+    link = meetup.meeting_link
     return {
         "meetup": meetup,
         "when": wording.long_when(meetup.starts_at, meetup.circle.tz),
@@ -85,7 +88,9 @@ def meetup_context(meetup: Meetup, *, going: bool) -> dict:
         "circle_name": meetup.circle.name,
         "circle_url": f"{settings.SITE_URL}{meetup.circle.get_absolute_url()}",
         "meetup_url": f"{settings.SITE_URL}{meetup.get_absolute_url()}",
-        "meeting_link": meetup.meeting_link if going else "",
+        "meeting_link": (
+            link if link and reader and reader.has_perm("meetups.see_online_link", meetup) else ""
+        ),
     }
 
 
@@ -100,7 +105,7 @@ def reminder_context(seat: RSVP) -> dict:
     meetup = seat.meetup
     circle = meetup.circle
     zone = wording.reader_zone(seat.user.timezone, circle.timezone)
-    context = meetup_context(meetup, going=True)
+    context = meetup_context(meetup, reader=seat.user)
     when = wording.long_when(meetup.starts_at, zone)
     there = wording.long_when(meetup.starts_at, circle.tz)
     place = context["place"]
@@ -122,7 +127,7 @@ def queue_promoted(seat: RSVP) -> bool:
         key=notification_key("promoted", meetup=meetup.pk, user=seat.user_id),
         user=seat.user,
         template="promoted",
-        context=meetup_context(meetup, going=True),
+        context=meetup_context(meetup, reader=seat.user),
         expires_at=meetup.starts_at,
     )
 
@@ -154,7 +159,7 @@ def queue_cancelled(meetup: Meetup) -> int:
     """Queue, for everyone going or waitlisted, the email saying the meetup is called off,
     with the facilitators' message (the meetup's note); returns how many were queued.
     Called in the cancellation's transaction (meetups.services.cancel_meetup)."""
-    context = meetup_context(meetup, going=False) | {"message": meetup.note}
+    context = meetup_context(meetup) | {"message": meetup.note}
     queued = 0
     for user in _going_or_waiting(meetup):
         queued += queue_once(
@@ -182,7 +187,7 @@ def queue_moved(meetup: Meetup, *, was_starts_at: dt.datetime, was_venue_id: int
     queued. Called in the move's transaction (meetups.services.move_meetup)."""
     tz = meetup.circle.tz
     old_venue = Venue.objects.filter(pk=was_venue_id).first() if was_venue_id else None
-    context = meetup_context(meetup, going=False) | {
+    context = meetup_context(meetup) | {
         "day_was": wording.day_and_date(was_starts_at, tz),
         "when_was": wording.long_when(was_starts_at, tz),
         "place_was": old_venue.name if old_venue else "",

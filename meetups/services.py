@@ -51,11 +51,6 @@ class RSVPError(MeetupError):
     """Someone cannot take, keep or give up a seat right now."""
 
 
-class NotAllowed(MeetupError):
-    """Only the circle's facilitators (or moderators) may do this; marking who came, also
-    the meetup's host in rotation."""
-
-
 def _locked(meetup: Meetup) -> Meetup:
     """The meetup row (not its circle's), locked until the surrounding transaction ends."""
     return Meetup.objects.select_for_update(of=("self",)).select_related("circle").get(pk=meetup.pk)
@@ -64,11 +59,6 @@ def _locked(meetup: Meetup) -> Meetup:
 def _refresh(meetup: Meetup) -> None:
     """Bring the caller's instance up to date with what was just written."""
     meetup.refresh_from_db(fields=["going_count", "capacity", "status", "sequence"])
-
-
-def _ensure_can_manage(*, meetup: Meetup, by: User) -> None:
-    if not meetup.circle.can_manage(by):
-        raise NotAllowed("Only this circle's facilitators can change its meetups.")
 
 
 def waitlist_position(rsvp: RSVP) -> int | None:
@@ -204,7 +194,6 @@ def set_capacity(*, meetup: Meetup, capacity: int, by: User) -> Meetup:
         raise MeetupError(f"Capacity must be between 1 and {MAX_CAPACITY}.")
     with transaction.atomic():
         locked = _locked(meetup)
-        _ensure_can_manage(meetup=locked, by=by)
         if locked.is_cancelled:
             raise MeetupError("This meetup has been cancelled.")
         Meetup.objects.filter(pk=locked.pk).update(capacity=capacity, updated_at=timezone.now())
@@ -225,7 +214,6 @@ def cancel_meetup(*, meetup: Meetup, by: User, message: str = "") -> Meetup:
         raise MeetupError(f"Please keep the message under {NOTE_MAX_LENGTH} characters.")
     with transaction.atomic():
         locked = _locked(meetup)
-        _ensure_can_manage(meetup=locked, by=by)
         if locked.is_cancelled:
             return meetup
         if locked.has_started():
@@ -273,7 +261,6 @@ def move_meetup(
         raise MeetupError("Please pick a time in the future.")
     with transaction.atomic():
         locked = _locked(meetup)
-        _ensure_can_manage(meetup=locked, by=by)
         if locked.is_cancelled:
             raise MeetupError("This meetup has been cancelled.")
         if locked.has_started():
@@ -307,12 +294,10 @@ def move_meetup(
 
 
 def mark_attendance(*, meetup: Meetup, user: User, attended: bool, by: User) -> RSVP:
-    """Whoever hosts the meetup (its circle's facilitators, or its host in rotation:
-    Meetup.can_host) records who came, from the start time on, for people with a seat."""
+    """Whoever hosts the meetup (meetups.host_meetup, checked by the caller) records who
+    came, from the start time on, for people with a seat."""
     with transaction.atomic():
         locked = _locked(meetup)
-        if not locked.can_host(by):
-            raise NotAllowed("Only the people hosting this meetup can mark who came.")
         if locked.is_cancelled:
             raise MeetupError("This meetup was cancelled.")
         if not locked.has_started():
@@ -530,7 +515,8 @@ def give_up_seats(*, user: User, circle: Circle) -> list[RSVP]:
     when someone leaves a circle or is removed from it; with no seat left they no longer
     see the online link (shown to people going only). Someone no longer in the circle
     hosts none of its meetups ahead either: those go back to its facilitators
-    (`Meetup.host` cleared, so `Meetup.can_host` lets them in no more)."""
+    (`Meetup.host` cleared on the meetups ahead; meetups.host_meetup asks for an active
+    membership too, so past ones are closed to them as well)."""
     given_up: list[RSVP] = []
     with transaction.atomic():
         circle.meetups.upcoming().filter(host=user).update(host=None, updated_at=timezone.now())

@@ -35,10 +35,10 @@ FEED_HISTORY_DAYS = 90
 
 
 def _get_meetup(request: HttpRequest, pk: int) -> Meetup:
-    """The meetup, when the person may see it (Meetup.visible_to): 404 otherwise, the same
-    as for an id nobody has."""
+    """The meetup, when the person may see it (meetups.see_meetup): 404 otherwise, the
+    same as for an id nobody has."""
     meetup = get_object_or_404(Meetup.objects.select_related("circle", "venue", "host"), pk=pk)
-    if not meetup.visible_to(request.user):
+    if not request.user.has_perm("meetups.see_meetup", meetup):
         raise Http404("No such meetup.")
     return meetup
 
@@ -75,7 +75,9 @@ def _rsvp_context(request: HttpRequest, meetup: Meetup, *, notice: str = "") -> 
         ),
         "verified": user.is_authenticated and user.has_verified_email(),
         "open_for_rsvp": not meetup.is_cancelled and not meetup.has_started(),
-        "meeting_link": meetup.meeting_link if going else "",
+        "meeting_link": (
+            meetup.meeting_link if user.has_perm("meetups.see_online_link", meetup) else ""
+        ),
         "notice": notice,
     }
 
@@ -86,7 +88,7 @@ def detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     circle = meetup.circle
     user = request.user
     context = _rsvp_context(request, meetup)
-    is_facilitator = circle.can_manage(user)
+    is_facilitator = user.has_perm("meetups.manage_meetup", meetup)
     context |= {
         "venue": meetup.venue,
         "viewer_timezone": (
@@ -94,7 +96,7 @@ def detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         ),
         "is_facilitator": is_facilitator,
         # Hosts find their controls on the meetup's manage page, linked from here.
-        "can_host": meetup.can_host(user),
+        "can_host": user.has_perm("meetups.host_meetup", meetup),
         # A member's own offer to host this meetup in rotation (read through the relation).
         "host_offer": (
             meetup.host_offers.filter(user=user).first()
@@ -143,7 +145,7 @@ def rsvp(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     try:
         if form.cleaned_data["join"]:
             # Joining from a meetup's page needs the page: a meetup of an unlisted circle
-            # is not (Meetup.visible_to), so its circle is joined by its invite link only.
+            # is not (meetups.see_meetup), so its circle is joined by its invite link only.
             meetup = _get_meetup(request, pk)
             seat = services.join_and_rsvp(
                 user=request.user,
@@ -303,7 +305,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
         meetups,
         path=reverse("me:calendar", args=[token]),
         viewer=user,
-        links_for={m.pk for m in meetups if not m.is_cancelled},
+        links_for={m.pk for m in meetups if user.has_perm("meetups.see_online_link", m)},
         name=settings.SITE_NAME,
     )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")

@@ -21,8 +21,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 class StaffAdminSite(admin.AdminSite):
     def has_permission(self, request: HttpRequest) -> bool:
-        """Active staff with an active authenticator (an app or recovery codes)."""
-        return super().has_permission(request) and is_mfa_enabled(request.user)
+        """The site's moderators (hosting.moderate): active staff with an active
+        authenticator (an app or recovery codes)."""
+        return request.user.has_perm("hosting.moderate")
 
     def login(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
         next_url = request.GET.get(REDIRECT_FIELD_NAME, "")

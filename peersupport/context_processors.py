@@ -3,8 +3,6 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.http import HttpRequest
 
-from accounts.staff import can_read_outbox
-
 
 def site_settings() -> dict[str, object]:
     """Site name, crisis resources and the quick exit: settings only, so the error pages
@@ -31,5 +29,5 @@ def site(request: HttpRequest) -> dict[str, object]:
     return {
         **site_settings(),
         "NEUTRAL_TITLES": bool(user is not None and user.is_authenticated and user.neutral_titles),
-        "SHOW_OUTBOX_LINK": can_read_outbox(user),
+        "SHOW_OUTBOX_LINK": user is not None and user.has_perm("accounts.read_outbox"),
     }

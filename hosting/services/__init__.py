@@ -5,7 +5,9 @@ archiving, editing it, rotating hosts, messages to the people going, and reports
 Hosting changes circles, schedules, meetups and memberships together, so its services
 compose the lower rooms' services (circles.services, meetups.services) rather than writing
 their rows around them. Each raises HostingError with a message written for the person who
-asked, and logs what it did in ActionLog (who, what, when). Callers import from this
+asked, and logs what it did in ActionLog (who, what, when). Who may ask is the policy's
+to say (the rooms' rules.py), checked once by the caller: a view at its boundary, the
+admin for moderators; services assume it was. Callers import from this
 package; the modules behind it are free to move.
 """
 

@@ -39,11 +39,6 @@ def _log(
     )
 
 
-def _require_can_manage(*, circle: Circle, user: User) -> None:
-    if not circle.can_manage(user):
-        raise HostingError("Only this circle's facilitators can change its meetups.")
-
-
 def _locked_circle(circle: Circle) -> Circle:
     """The circle's row, locked until the transaction ends: a double click pauses or
     archives it once."""

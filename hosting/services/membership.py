@@ -11,6 +11,7 @@ from circles import services as circles_services
 from circles.models import Circle, Membership, new_invite_token
 from circles.services import CircleError
 from hosting import notifications
+from hosting.models import Report
 from hosting.services._common import (
     HostingError,
     _log,
@@ -57,13 +58,17 @@ def decline_request(*, membership: Membership, by: User) -> Membership:
 
 
 @transaction.atomic
-def remove_member(*, membership: Membership, by: User, block: bool = False) -> Membership:
+def remove_member(
+    *, membership: Membership, by: User, block: bool = False, report: Report | None = None
+) -> Membership:
     """Take a member out of the circle (circles.services.remove_member): they may join
     again, unless blocked. Either way their seats at upcoming meetups are given up at once
     (meetups.services.give_up_seats), so the waitlist moves up and they lose the online
-    link."""
+    link. A moderator removes someone through the `report` that led to it, logged with it."""
     try:
-        membership = circles_services.remove_member(membership=membership, by=by, block=block)
+        membership = circles_services.remove_member(
+            membership=membership, by=by, block=block, moderating=report is not None
+        )
     except CircleError as exc:
         raise HostingError(exc.message) from exc
     _withdraw_offers_to_host(
@@ -75,6 +80,7 @@ def remove_member(*, membership: Membership, by: User, block: bool = False) -> M
         actor=by,
         action="block" if block else "remove",
         subject_user=membership.user,
+        report=report,
     )
     return membership
 

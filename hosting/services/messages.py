@@ -30,15 +30,13 @@ MESSAGE_WINDOW = dt.timedelta(days=1)
 def message_people_going(*, meetup: Meetup, sender: User, body: str) -> MeetupMessage:
     """Send a message to everyone going to a meetup, one email each, through Celery.
 
-    Rules: the sender hosts the meetup (its circle's facilitators, or its rotating host:
-    Meetup.can_host); the meetup is not cancelled or over; somebody is going; at most
+    Rules: the sender hosts the meetup (meetups.host_meetup, checked by the caller); the
+    meetup is not cancelled or over; somebody is going; at most
     MESSAGE_LIMITS["meetup"] messages for one meetup and MESSAGE_LIMITS["sender"] from one
     sender in any 24 hours (counted while holding the meetup's row lock, so two clicks at
     once cannot both pass). The message is kept (MeetupMessage) and logged.
     """
     meetup = _locked_meetup(meetup)
-    if not meetup.can_host(sender):
-        raise HostingError("Only the people hosting this meetup can message those going.")
     body = body.strip()
     if not body:
         raise HostingError("Please write a message.")

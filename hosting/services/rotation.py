@@ -123,8 +123,6 @@ def confirm_host(*, offer: HostOffer, by: User) -> HostOffer:
     like anyone else (their RSVP stands if they already had one). The member is emailed."""
     meetup = _locked_meetup(offer.meetup)
     offer = HostOffer.objects.select_related("user").get(pk=offer.pk, meetup=meetup)
-    if not meetup.circle.can_manage(by):
-        raise HostingError("Only this circle's facilitators can confirm a host.")
     if offer.status == HostOffer.Status.CONFIRMED:
         return offer
     if offer.status != HostOffer.Status.OFFERED:
@@ -159,8 +157,6 @@ def decline_host(*, offer: HostOffer, by: User) -> HostOffer:
     goes back to the facilitators). The member is emailed."""
     meetup = _locked_meetup(offer.meetup)
     offer = HostOffer.objects.select_related("user").get(pk=offer.pk, meetup=meetup)
-    if not meetup.circle.can_manage(by):
-        raise HostingError("Only this circle's facilitators can decline a host.")
     if offer.status == HostOffer.Status.DECLINED:
         return offer
     if offer.status == HostOffer.Status.WITHDRAWN:

@@ -16,7 +16,7 @@ from tests.factories import MeetupFactory, VenueFactory
 def context(meetup) -> dict:
     from meetups.notifications import meetup_context
 
-    return meetup_context(meetup, going=True)
+    return meetup_context(meetup)
 
 
 def test_second_queue_with_the_same_key_does_nothing(

@@ -14,7 +14,10 @@ from tests.factories import UserFactory
 
 
 def test_the_site_uses_the_stock_backends(settings) -> None:
+    """People are found by Django's and allauth's backends; the rules backend answers
+    permissions only (its get_user is Django's default: nobody)."""
     assert settings.AUTHENTICATION_BACKENDS == [
+        "rules.permissions.ObjectPermissionBackend",
         "django.contrib.auth.backends.ModelBackend",
         "allauth.account.auth_backends.AuthenticationBackend",
     ]

@@ -64,7 +64,7 @@ def test_link_in_the_header_of_a_real_email_works(
             key="message:test:user:1",
             user=member,
             template="reminder-2h",
-            context=meetup_context(meetup, going=True),
+            context=meetup_context(meetup),
         )
     link = mail.outbox[0].extra_headers["List-Unsubscribe"].strip("<>")
 
@@ -111,7 +111,7 @@ def test_header_reaches_the_mail_server_as_one_plain_url(
             key="test:header",
             user=member,
             template="reminder-2h",
-            context=meetup_context(meetup, going=True),
+            context=meetup_context(meetup),
         )
     stored = Notification.objects.get(key="test:header")
     link = stored.headers["List-Unsubscribe"]

@@ -38,7 +38,7 @@ def queued(count: int) -> list[Notification]:
             key=f"notice:{n}:user:{n}",
             user=UserFactory(email=f"person{n}@example.org"),
             template="promoted",
-            context=meetup_context(meetup, going=True),
+            context=meetup_context(meetup),
         )
     celery_app.control.purge()
     return list(Notification.objects.order_by("pk"))

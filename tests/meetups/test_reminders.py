@@ -184,7 +184,7 @@ def queued_reminder(member, meetup: Meetup) -> Notification:
         key=f"reminder-24h:meetup:{meetup.pk}:seq:{meetup.sequence}:user:{member.pk}",
         user=member,
         template="reminder-24h",
-        context=notifications.meetup_context(meetup, going=True),
+        context=notifications.meetup_context(meetup),
         expires_at=meetup.starts_at,
     )
     return Notification.objects.get(key__startswith="reminder-24h")
