@@ -206,6 +206,17 @@ def _render_detail(
     invite = invite if circle.has_invite(invite) else ""
     is_member = user.has_perm("circles.see_checkins", circle)
     checkins = circle_page_checkins(circle, user) if is_member else {}
+    # The meetups listed that the person has a seat at (meetups' rows, read through the
+    # person's relation).
+    going_ids = (
+        set(
+            user.rsvps.filter(meetup__in=meetups, status="going").values_list(
+                "meetup_id", flat=True
+            )
+        )
+        if is_member
+        else set()
+    )
     return render(
         request,
         "circles/detail.html",
@@ -217,6 +228,7 @@ def _render_detail(
             .select_related("venue")
             .order_by("weekday", "start_time"),
             "meetups": meetups,
+            "going_ids": going_ids,
             # Someone who came by an unlisted circle's invite link sees its next meetups
             # but cannot open them until they join.
             "link_meetups": user.has_perm("circles.see_meetups", circle),

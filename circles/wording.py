@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from django.utils import dateformat, timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.timesince import timesince
 from django.utils.translation import gettext
 
 from circles.models import Schedule
@@ -93,6 +94,23 @@ def when(
             day = f"{day} {local.year}"
         text = f"{day} {time}"
     return f"{text} {local:%Z}" if with_zone else text
+
+
+def zone_words(tz: str | zoneinfo.ZoneInfo) -> str:
+    """A time zone as people say it in running text, "Chicago time", instead of its IANA
+    name "America/Chicago"."""
+    key = tz.key if isinstance(tz, zoneinfo.ZoneInfo) else str(tz)
+    place = key.rsplit("/", 1)[-1].replace("_", " ")
+    return gettext("%(place)s time") % {"place": place}
+
+
+def ago(moment: dt.datetime, now: dt.datetime | None = None) -> str:
+    """How long ago something happened: "just now" within the first minute (never "0
+    minutes ago"), then "5 minutes ago", "2 days ago"."""
+    now = now or timezone.now()
+    if now - moment < dt.timedelta(minutes=1):
+        return gettext("just now")
+    return gettext("%(time)s ago") % {"time": timesince(moment, now)}
 
 
 def long_when(moment: dt.datetime | None, tz: str | zoneinfo.ZoneInfo) -> str:

@@ -117,10 +117,11 @@ def _rsvp_response(
     if request.htmx:
         meetup.refresh_from_db()
         # The answer is announced by the page's live region and receives focus.
+        context = _rsvp_context(request, meetup, notice=notice)
         return render(
             request,
             "meetups/detail.html#rsvp",
-            _rsvp_context(request, meetup, notice=notice) | {"announce": True},
+            context | {"announce": True, "notice_says_going": ok and context["going"]},
         )
     (messages.success if ok else messages.error)(request, notice)
     return redirect(meetup)
