@@ -37,6 +37,19 @@ class MyCircle:
         return (self.requests_waiting or 0) + (self.reports_waiting or 0)
 
 
+def reports_waiting(user: User, circle: Circle) -> int:
+    """Open reports in the circle's facilitators' queue, never one about `user` (as the
+    manage page shows them). Reports are hosting's rows, read through the circle's
+    relation."""
+    return circle.reports.for_facilitators().open().exclude(about_user=user).count()
+
+
+def waiting_for(user: User, circle: Circle) -> int:
+    """How many requests to join and reports wait for a facilitator of the circle: the
+    count beside its manage link."""
+    return circle.memberships.pending().count() + reports_waiting(user, circle)
+
+
 def my_circles(user: User) -> list[MyCircle]:
     """The circles `user` belongs to or asks to join, not closed ones, by name: a fixed
     handful of queries, and one more for each circle they facilitate."""
@@ -64,8 +77,6 @@ def my_circles(user: User) -> list[MyCircle]:
     ]
     waiting: dict[int, dict[str, int]] = {}
     if hosted:
-        # Reports are hosting's rows, read here through the circle's relation; a report
-        # about the person looking is not theirs to handle (as on the manage page).
         rows = Circle.objects.filter(pk__in=hosted).annotate(
             requests=Count(
                 "memberships",
@@ -74,8 +85,10 @@ def my_circles(user: User) -> list[MyCircle]:
             ),
         )
         for circle in rows:
-            reports = circle.reports.for_facilitators().open().exclude(about_user=user).count()
-            waiting[circle.pk] = {"requests": circle.requests, "reports": reports}
+            waiting[circle.pk] = {
+                "requests": circle.requests,
+                "reports": reports_waiting(user, circle),
+            }
     mine = []
     for membership in memberships:
         circle = membership.circle

@@ -238,6 +238,7 @@ def _render_detail(
             "is_facilitator": circle.is_facilitator(user),
             # A link to the manage page (served by hosting, above this room).
             "can_manage": can_manage,
+            "waiting": mine.waiting_for(user, circle) if can_manage else 0,
             # The link that opens an unlisted circle, for its facilitators to share.
             "invite_link": (
                 request.build_absolute_uri(circle.invite_url())

@@ -135,3 +135,18 @@ def test_visitors_see_the_search_first(client: Client, circle) -> None:
     assert "Your next meetups" not in html
     assert "<h1>Find a peer support circle</h1>" in html
     assert client.get(reverse("my_circles")).status_code == 302
+
+
+def test_the_manage_link_counts_what_waits(
+    facilitator_client: Client, member_client: Client, member, circle
+) -> None:
+    MembershipFactory(circle=circle, status=Membership.Status.PENDING)
+    someone = MembershipFactory(circle=circle).user
+    hosting_services.report_concern(
+        reporter=member, circle=circle, about=someone, reason="Talked over people"
+    )
+
+    html = main_of(facilitator_client.get(circle.get_absolute_url()))
+
+    assert 'Manage this circle <span class="count">(2 waiting)</span>' in html
+    assert "waiting)" not in main_of(member_client.get(circle.get_absolute_url()))
