@@ -144,9 +144,14 @@ def queue_once(
     unsubscribe_kind: str | None = None,
     optional: str | None = None,
     expires_at: dt.datetime | None = None,
+    not_before: dt.datetime | None = None,
 ) -> bool:
     """Queue the email unless a message with this key exists; returns True when this call
     queued it.
+
+    `not_before` holds it back until then (the outbox leaves a row alone while its
+    `claimed_until` is ahead, and the sweep picks it up after): a message a later change
+    may make obsolete waits for it, e.g. a meetup moved several times in a few minutes.
 
     Call it inside the transaction of the change the message is about: the row commits or
     rolls back with it. `key` names the message for its purpose, e.g.
@@ -167,10 +172,11 @@ def queue_once(
     message = build_message(
         user=user, template=template, context=context, unsubscribe_kind=unsubscribe_kind
     )
+    stored = stored_message(message, user=user, kind=template, expires_at=expires_at)
     note, created = Notification.objects.get_or_create(
-        key=key, defaults=stored_message(message, user=user, kind=template, expires_at=expires_at)
+        key=key, defaults=stored | {"claimed_until": not_before}
     )
-    if created:
+    if created and not_before is None:
         _hint_delivery(note.pk)
     return created
 

@@ -77,6 +77,13 @@ def link_rate_limited(
     return decorator
 
 
+def link_allows(request: HttpRequest, action: str, *, key: str) -> bool:
+    """Count one POST made with a signed link that travels in the form rather than the URL
+    (a check-in prompt's link): False once `settings.PERSON_RATE_LIMITS[action]` is used up
+    for `key` (and for the client's address, where the rate says "ip")."""
+    return _consume(request, action, count_get=False, key=key)
+
+
 def _consume(request: HttpRequest, action: str, *, count_get: bool, key: str | None = None) -> bool:
     if not count_get and request.method == "HEAD":
         return True

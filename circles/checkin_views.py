@@ -13,6 +13,7 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -21,18 +22,43 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from accounts.models import User
-from accounts.ratelimits import rate_limited
+from accounts.ratelimits import link_allows, rate_limited, too_many_requests
+from accounts.services import accept_privacy_note
 from circles import services
-from circles.checkins import checkin_path, current_week, read_link, week_label
+from circles.checkins import CheckInLink, checkin_path, current_week, read_link, week_label
 from circles.forms import CheckInForm, CheckInLinkForm, CheckInReplyForm
 from circles.models import LOWEST_MOOD, MOOD_WORDS, CheckIn, CheckInReply, Circle
 
 CHART_WEEKS = 12
+
+
+def _link_for(circle: Circle, token: str) -> CheckInLink | None:
+    """The signed link `token` carries when it is valid and for this circle."""
+    link = read_link(token)
+    return link if link is not None and link.circle_id == circle.pk else None
+
+
+def _checkin_circle(request: HtmxHttpRequest, slug: str, link_token: str) -> Circle:
+    """The circle, for someone who may see it: an unlisted circle answers a person who
+    may not see it (no valid link for it, and no `circles.see_circle`) with the same
+    404 as a slug that does not exist."""
+    circle = get_object_or_404(Circle, slug=slug)
+    if _link_for(circle, link_token) is None and not request.user.has_perm(
+        "circles.see_circle", circle
+    ):
+        raise Http404("No such circle.")
+    return circle
+
+
+def _expired_link(request: HtmxHttpRequest, circle: Circle) -> HttpResponse:
+    login = reverse("account_login") + "?next=" + checkin_path(circle)
+    return render(request, "circles/checkin_link_expired.html", {"login_url": login}, status=400)
 
 
 def _checkin_person(
@@ -42,14 +68,9 @@ def _checkin_person(
     person the signed link names (signed in as them, or not signed in at all), else the
     signed-in person for this week. A link that is expired or forged, or for someone else,
     is refused with a page that says so."""
-    link = read_link(token)
-    if link is not None and link.circle_id != circle.pk:
-        link = None
+    link = _link_for(circle, token)
     if token and link is None and not request.user.is_authenticated:
-        login = reverse("account_login") + "?next=" + checkin_path(circle)
-        return render(
-            request, "circles/checkin_link_expired.html", {"login_url": login}, status=400
-        )
+        return _expired_link(request, circle)
     if link is None:
         if not request.user.is_authenticated:
             return redirect_to_login(checkin_path(circle))
@@ -62,24 +83,60 @@ def _checkin_person(
     return person, link.week, link.mood
 
 
+def _link_key(circle: Circle, person: User, week: int) -> str:
+    """What a signed-out POST is counted by: every mood link of one prompt (one person,
+    one circle, one week) counts as one link, so trying the five moods buys nothing."""
+    return f"{person.pk}:{circle.pk}:{week}"
+
+
+def _consent_page(request: HtmxHttpRequest, circle: Circle, token: str) -> HttpResponse:
+    """The privacy note, asked for before a signed-out link shows the check-in form to a
+    person whose consent is out of date (the signed-in are asked by
+    PrivacyConsentMiddleware); its button accepts it for the person the link names."""
+    return render(
+        request,
+        "circles/checkin_consent.html",
+        {
+            "circle": circle,
+            "form": CheckInLinkForm(initial={"t": token}),
+            "privacy_notice_version": settings.PRIVACY_NOTICE_VERSION,
+        },
+    )
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 # Personal even to someone not signed in (a prompt's link): never kept by a browser or proxy.
 @cache_control(private=True, no_store=True)
 @rate_limited("checkin")
 def checkin(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """This week's check-in for one circle. A GET only shows the form (with the mood a
-    link chose); the button records it. Changing it the same week edits it."""
-    circle = get_object_or_404(Circle, slug=slug)
+    link chose); the button records it. Changing it the same week edits it.
+
+    Opened signed out from a prompt's link, the link is the only credential, so the page
+    shows nothing the person wrote before (their note, who may see it, "I'd like
+    support": saving replaces them), asks for the privacy note first when their consent
+    is out of date, and its POSTs are counted per link (`checkin_link` in
+    settings.PERSON_RATE_LIMITS)."""
     data = request.POST if request.method == "POST" else request.GET
     token = CheckInLinkForm(data).token()
+    circle = _checkin_circle(request, slug, token)
     found = _checkin_person(request, circle, token)
     if isinstance(found, HttpResponse):
         return found
     person, week, link_mood = found
     if not person.has_perm("circles.check_in", circle):
         raise Http404("No such circle.")
-    if read_link(token) is None:
+    if _link_for(circle, token) is None:
         token = ""
+    signed_in = request.user.is_authenticated
+    if (
+        request.method == "POST"
+        and token
+        and not link_allows(request, "checkin_link", key=_link_key(circle, person, week))
+    ):
+        return too_many_requests(request)
+    if not signed_in and person.needs_privacy_consent():
+        return _consent_page(request, circle, token)
     existing = CheckIn.objects.filter(user=person, circle=circle).of_week(week).first()
     status = 200
     if request.method == "POST":
@@ -99,15 +156,15 @@ def checkin(request: HtmxHttpRequest, slug: str) -> HttpResponse:
             except services.CircleError as error:
                 messages.error(request, error.message)
                 return redirect(checkin_path(circle, token))
-            support = " Your facilitators will know you'd like support."
-            messages.success(
-                request, "Thank you for checking in." + (support if data["wants_support"] else "")
-            )
+            thanks = gettext("Thank you for checking in.")
+            if data["wants_support"]:
+                thanks += " " + gettext("Your facilitators will know you'd like support.")
+            messages.success(request, thanks)
             return redirect(checkin_path(circle, token))
         status = 400
     else:
         initial: dict[str, Any] = {"t": token}
-        if existing:
+        if existing and signed_in:
             initial |= {
                 "mood": existing.mood,
                 "note": existing.note,
@@ -127,10 +184,34 @@ def checkin(request: HtmxHttpRequest, slug: str) -> HttpResponse:
             "existing": existing,
             "week_label": week_label(week),
             "lowest_chosen": str(chosen) == str(LOWEST_MOOD),
-            "signed_in": request.user.is_authenticated,
+            "signed_in": signed_in,
         },
         status=status,
     )
+
+
+@require_POST
+@cache_control(private=True, no_store=True)
+def checkin_consent(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """The privacy note's button on a check-in link's page: records that the person the
+    link names accepts the current note (accounts.services.accept_privacy_note), then
+    opens the check-in form. Only a valid link for this circle, of an active member,
+    counted like the link's other POSTs."""
+    token = CheckInLinkForm(request.POST).token()
+    circle = _checkin_circle(request, slug, token)
+    if _link_for(circle, token) is None:
+        return _expired_link(request, circle)
+    found = _checkin_person(request, circle, token)
+    if isinstance(found, HttpResponse):
+        return found
+    person, week, _ = found
+    if not person.has_perm("circles.check_in", circle):
+        raise Http404("No such circle.")
+    if not link_allows(request, "checkin_link", key=_link_key(circle, person, week)):
+        return too_many_requests(request)
+    if person.needs_privacy_consent():
+        accept_privacy_note(user=person)
+    return redirect(checkin_path(circle, token))
 
 
 def _visible_checkin(request: AuthenticatedHttpRequest, slug: str, pk: int) -> CheckIn:

@@ -55,7 +55,17 @@ def archive_circles_hosted_alone_by(
     for circle in closing:
         circle.status = Circle.Status.ARCHIVED
         circle.save(update_fields=["status", "updated_at"])
+        _settle_requests_of_closed(circle)
     return closing
+
+
+def _settle_requests_of_closed(circle: Circle) -> None:
+    """An archived circle's waiting requests to join will never be answered: they are
+    settled like declined ones (status left), and the answers to the join question, which
+    were written only for deciding, are not kept."""
+    circle.memberships.pending().update(
+        status=Membership.Status.LEFT, join_answer="", updated_at=timezone.now()
+    )
 
 
 @transaction.atomic
@@ -228,9 +238,10 @@ def unblock_member(*, membership: Membership, by: User) -> Membership:
 
 
 @transaction.atomic
-def make_facilitator(*, membership: Membership, by: User) -> Membership:
-    """A facilitator (or a moderator) makes an active member a co-facilitator. Making a
-    facilitator one again changes nothing."""
+def make_facilitator(*, membership: Membership) -> Membership:
+    """An active member becomes a co-facilitator. Making a facilitator one again changes
+    nothing. Who decided was checked by the caller: hosting.services.accept_co_facilitation,
+    once the member accepted a facilitator's invitation and the facilitator agreement."""
     membership = (
         Membership.objects.select_for_update().select_related("circle").get(pk=membership.pk)
     )
@@ -299,11 +310,12 @@ def resume_circle(*, circle: Circle, by: User) -> Circle:
 def archive_circle(*, circle: Circle, by: User) -> Circle:
     """A facilitator (or a moderator) closes a circle: it leaves browse, its page says it
     has closed, and it takes no new members. Memberships are kept for people's own history
-    and export."""
+    and export; requests still waiting are settled (`_settle_requests_of_closed`)."""
     circle = Circle.objects.select_for_update().get(pk=circle.pk)
     if circle.status != Circle.Status.ARCHIVED:
         circle.status = Circle.Status.ARCHIVED
         circle.save(update_fields=["status", "updated_at"])
+    _settle_requests_of_closed(circle)
     return circle
 
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<slug:slug>/guidelines/accept/", views.accept_new_guidelines, name="accept_guidelines"),
     # Weekly check-ins
     path("<slug:slug>/check-in/", checkin_views.checkin, name="checkin"),
+    path("<slug:slug>/check-in/consent/", checkin_views.checkin_consent, name="checkin_consent"),
     path("<slug:slug>/check-ins/support/", checkin_views.support, name="support"),
     path("<slug:slug>/check-ins/<id:pk>/reply/", checkin_views.reply, name="checkin_reply"),
     path(

@@ -236,6 +236,13 @@ def _render_detail(
             # "You host this circle" instead of the join and leave buttons: hosting, not
             # managing, so a moderator who is a plain member still sees their own buttons.
             "is_facilitator": circle.is_facilitator(user),
+            # An invitation to co-facilitate waiting for this member's answer (hosting's
+            # rows, read through the relation).
+            "co_facilitator_invitation": (
+                circle.co_facilitator_invitations.open().filter(user=user).first()
+                if is_member
+                else None
+            ),
             # A link to the manage page (served by hosting, above this room).
             "can_manage": can_manage,
             "waiting": mine.waiting_for(user, circle) if can_manage else 0,

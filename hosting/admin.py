@@ -76,6 +76,7 @@ class ReportAdmin(admin.ModelAdmin):
         "circle",
         "meetup",
         "about_user",
+        "about_description",
         "reporter",
         "kind",
         "reason",
@@ -97,6 +98,8 @@ class ReportAdmin(admin.ModelAdmin):
     def about(self, report: Report) -> str:
         if report.about_user is not None:
             return report.about_user.display_name
+        if report.about_description:
+            return report.about_description
         return "the meetup" if report.meetup_id else "the circle"
 
     @admin.display(description="what to do")

@@ -832,14 +832,14 @@ class JoinRequestForm(forms.Form):
 
 class MemberForm(forms.Form):
     """Something a facilitator does about one person in the circle: remove them (they may
-    join again), remove and block them, unblock someone blocked, make a member a
-    co-facilitator, or hand the circle over to them."""
+    join again), remove and block them, unblock someone blocked, invite a member to
+    co-facilitate, or hand the circle over to them."""
 
     ACTIONS = {
         "remove": "Remove",
         "block": "Remove and block",
         "unblock": "Unblock",
-        "co_facilitate": "Make co-facilitator",
+        "co_facilitate": "Invite to co-facilitate",
         "hand_over": "Hand the circle over",
     }
 
@@ -858,6 +858,35 @@ class MemberForm(forms.Form):
 
 
 # Co-facilitators and the circle's state
+
+
+class CoFacilitationAnswerForm(forms.Form):
+    """The invited member's answer: accept (ticking that they accept the facilitator
+    agreement shown, whose version travels with the form) or decline."""
+
+    answer = forms.ChoiceField(choices=[("accept", _("Accept")), ("decline", _("Decline"))])
+    agreement = forms.BooleanField(
+        required=False, label=_("I have read the facilitator agreement and accept it.")
+    )
+    agreement_version = forms.CharField(
+        required=False,
+        max_length=20,
+        initial=facilitator_agreement.VERSION,
+        widget=forms.HiddenInput,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("answer") == "accept" and not data.get("agreement"):
+            self.add_error(
+                "agreement",
+                _("Please read the facilitator agreement and tick that you accept it."),
+            )
+        return data
+
+
+class WithdrawInvitationForm(forms.Form):
+    """The one button that takes back an invitation to co-facilitate."""
 
 
 class CircleStateForm(forms.Form):
@@ -975,16 +1004,26 @@ class MemberChoiceField(forms.ModelChoiceField):
 
 
 class ReportForm(forms.Form):
-    """A member's concern about their circle or one of its members (`about`: a membership
-    id among the circle's active members other than the reporter; empty for the circle as
-    a whole)."""
+    """A member's concern about their circle or a person in it: `about`, one of the people
+    they may name (hosting.services.reportable_people: whom they met there, and the
+    facilitators), or `someone`, a person described in words; neither for the circle as a
+    whole."""
 
     about = MemberChoiceField(
         queryset=Membership.objects.none(),
         required=False,
-        empty_label="The circle as a whole",
-        label="Who or what is it about?",
-        error_messages={"invalid_choice": "Choose a member of this circle, or the circle."},
+        empty_label=_("The circle as a whole, or someone described below"),
+        label=_("Who or what is it about? (people you met at its meetups, and its facilitators)"),
+        error_messages={
+            "invalid_choice": _("Choose someone you met at this circle's meetups, or the circle.")
+        },
+    )
+    someone = forms.CharField(
+        label=_(
+            "Not in the list? Describe them: what they look like, when you saw them (optional)"
+        ),
+        required=False,
+        max_length=Report._meta.get_field("about_description").max_length,
     )
     reason = forms.ChoiceField(label="What happened?", choices=CONCERN_REASONS)
     details = forms.CharField(
@@ -994,16 +1033,17 @@ class ReportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
     )
 
-    def __init__(self, *args: Any, circle: Circle, reporter_id: int, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, people: QuerySet[Membership], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         about = self.fields["about"]
         assert isinstance(about, MemberChoiceField)
-        about.queryset = (
-            circle.memberships.active()
-            .exclude(user_id=reporter_id)
-            .select_related("user")
-            .order_by("user__display_name", "pk")
-        )
+        about.queryset = people.select_related("user").order_by("user__display_name", "pk")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("about") and data.get("someone", "").strip():
+            self.add_error("someone", _("Choose a name or describe the person, not both."))
+        return data
 
 
 class MeetupReportForm(forms.Form):

@@ -1,4 +1,5 @@
-"""What only the facilitator's side keeps: the agreement a host accepted, members offering
+"""What only the facilitator's side keeps: the agreement a host accepted, invitations to
+co-facilitate, members offering
 to host one meetup, messages to the people going, reports and the log of what facilitators
 and moderators did.
 
@@ -36,6 +37,57 @@ class HostingAgreement(models.Model):
 
     def __str__(self) -> str:
         return f"Agreement {self.version} (#{self.pk})"
+
+
+class CoFacilitatorInvitationQuerySet(models.QuerySet["CoFacilitatorInvitation"]):
+    def open(self) -> CoFacilitatorInvitationQuerySet:
+        """Invitations still waiting for the invited member's answer."""
+        return self.filter(status=CoFacilitatorInvitation.Status.INVITED)
+
+
+class CoFacilitatorInvitation(models.Model):
+    """A facilitator invites an active member to co-facilitate the circle. Until the
+    member accepts (and with it the facilitator agreement) they stay an ordinary member
+    everywhere: their membership's role changes only then. They may decline; whoever
+    manages the circle may withdraw it while it waits."""
+
+    class Status(models.TextChoices):
+        INVITED = "invited", "Waiting for an answer"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    circle = models.ForeignKey(
+        Circle, on_delete=models.CASCADE, related_name="co_facilitator_invitations"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="co_facilitator_invitations",
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.INVITED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CoFacilitatorInvitationQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            # One invitation waiting per person and circle: a double click invites once.
+            models.UniqueConstraint(
+                fields=["circle", "user"],
+                condition=Q(status="invited"),
+                name="one_open_co_facilitator_invitation",
+            )
+        ]
+
+    def __str__(self) -> str:
+        # No name and no circle, as for memberships: which circle a person is in is
+        # health information.
+        return f"Co-facilitator invitation #{self.pk} ({self.status})"
 
 
 class HostOfferQuerySet(models.QuerySet["HostOffer"]):
@@ -120,7 +172,8 @@ class Report(models.Model):
     Who reads it (`routed_to`, decided once by `route`): the circle's facilitators for
     concerns about a member or a meetup; the site's moderators (in the admin) for concerns
     about the whole circle or about one of its facilitators, so no facilitator ever judges
-    a report about themselves.
+    a report about themselves. A person the reporter could only describe in words
+    (`about_description`) is taken for a member: their facilitators know who came.
     """
 
     class Kind(models.TextChoices):
@@ -146,6 +199,8 @@ class Report(models.Model):
         on_delete=models.SET_NULL,
         related_name="reports_about",
     )
+    # Someone the reporter could not name (they never met at a meetup), in their words.
+    about_description = models.CharField(max_length=300, blank=True)
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -185,7 +240,7 @@ class Report(models.Model):
         """Who reads this report (see the class docstring); call before the first save."""
         if self.about_user_id is not None and self.circle.is_facilitator(self.about_user):
             return self.RoutedTo.MODERATORS
-        if self.about_user_id is None and self.meetup_id is None:
+        if self.about_user_id is None and self.meetup_id is None and not self.about_description:
             return self.RoutedTo.MODERATORS
         return self.RoutedTo.FACILITATORS
 

@@ -20,11 +20,12 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import outbox
 from accounts.background import BackgroundTask
-from accounts.models import User
-from accounts.notify import not_yet_sent, notification_key, queue_once
+from accounts.models import Notification, User
+from accounts.notify import build_message, not_yet_sent, notification_key, queue_once
 from circles.models import Circle, Membership
-from hosting.models import ActionLog, HostOffer, MeetupMessage, Report
+from hosting.models import ActionLog, CoFacilitatorInvitation, HostOffer, MeetupMessage, Report
 from meetups.models import RSVP, Meetup
 from meetups.notifications import meetup_context
 
@@ -85,6 +86,43 @@ def notify_join_decision(entry_id: int) -> bool:
 
 
 # Co-facilitators and the circle's state
+#
+# Key: co-facilitator-invitation:invitation:<id>:user:<id>. The email names neither the
+# circle nor who invited: the page behind the link, after sign-in, does. It is not sent
+# once the invitation was answered or withdrawn (`_invitation_still_open`).
+
+
+@shared_task(base=BackgroundTask)
+def notify_co_facilitator_invitation(invitation_id: int) -> bool:
+    """Tell a member they are invited to co-facilitate, with a link to the invitation's
+    page, where they read the facilitator agreement and accept or decline."""
+    invitation = (
+        CoFacilitatorInvitation.objects.open()
+        .select_related("user")
+        .filter(pk=invitation_id)
+        .first()
+    )
+    if invitation is None or not invitation.user.is_active:
+        return False
+    path = reverse("hosting:co_facilitator_invitation", args=[invitation.pk])
+    return queue_once(
+        key=notification_key(
+            "co-facilitator-invitation", invitation=invitation.pk, user=invitation.user_id
+        ),
+        user=invitation.user,
+        template="co-facilitator-invitation",
+        context={"invitation_url": f"{settings.SITE_URL}{path}"},
+        expires_at=_notice_expiry(),
+    )
+
+
+def _invitation_still_open(note: Notification) -> bool:
+    return CoFacilitatorInvitation.objects.open().filter(pk=note.key_parts()["invitation"]).exists()
+
+
+def register_checks() -> None:
+    """Called once by HostingConfig.ready."""
+    outbox.register_check("co-facilitator-invitation", _invitation_still_open)
 
 
 # Rotating hosts
@@ -138,10 +176,7 @@ def send_meetup_message(message_id: int) -> int:
     if message is None or message.meetup.is_cancelled:
         return 0
     meetup = message.meetup
-    context = meetup_context(meetup) | {
-        "body": message.body,
-        "sender_name": message.sender.display_name if message.sender else "The host",
-    }
+    context = _message_context(message, named=message.sender is not None)
     sent = 0
     for user in people_going(meetup, sender=message.sender):
         sent += queue_once(
@@ -152,6 +187,37 @@ def send_meetup_message(message_id: int) -> int:
             expires_at=meetup.starts_at,
         )
     return sent
+
+
+def _message_context(message: MeetupMessage, *, named: bool) -> dict:
+    return meetup_context(message.meetup) | {
+        "body": message.body,
+        "sender_name": message.sender.display_name if named and message.sender else "The host",
+    }
+
+
+def forget_sender(sender: User) -> int:
+    """Take `sender`'s name out of their messages to the people going that still wait in
+    the outbox (their account is being deleted): each is rendered again, signed "The
+    host", keeping its Message-ID. Returns how many changed. The only email that names
+    someone other than its recipient is this one; every other keeps names out."""
+    changed = 0
+    for message in MeetupMessage.objects.filter(sender=sender).select_related(
+        "meetup__circle", "meetup__venue"
+    ):
+        context = _message_context(message, named=False)
+        waiting = Notification.objects.filter(
+            key__startswith=notification_key("message", message=message.pk) + ":",
+            status=Notification.Status.PENDING,
+        ).select_related("user")
+        for note in waiting:
+            rendered = build_message(user=note.user, template="meetup-message", context=context)
+            note.subject = rendered.subject
+            note.body = rendered.body
+            note.html = next(body for body, kind in rendered.alternatives if kind == "text/html")
+            note.save(update_fields=["subject", "body", "html", "updated_at"])
+            changed += 1
+    return changed
 
 
 # Still meeting

@@ -1,5 +1,6 @@
 """hosting's personal data (see accounts.my_data for the contract): the facilitator
-agreements a person accepted, their offers to host, the messages they sent to people going
+agreements a person accepted, the invitations to co-facilitate they received, their
+offers to host, the messages they sent to people going
 to a meetup, and the reports they filed; and the delete page's circles to hand over or
 archive first (`SettleCircles`).
 
@@ -7,7 +8,8 @@ Never exported: reports about the person (the reported person never sees a repor
 made it) and the action log (a record of what facilitators and moderators did, kept for
 moderation; a person's own entries lose their name when the account goes).
 
-On deletion, agreements and offers go with the user row by cascade; reports the person
+On deletion, agreements, invitations received and offers go with the user row by
+cascade (an invitation they sent loses its inviter); reports the person
 filed stay for whoever reads them with the reporter removed; messages and log entries stay
 with their author removed.
 """
@@ -25,10 +27,17 @@ from django.shortcuts import redirect
 from accounts.models import User
 from accounts.my_data import iso
 from circles.models import Circle, Membership
-from hosting import services
-from hosting.models import HostingAgreement, HostOffer, MeetupMessage, Report
+from hosting import notifications, services
+from hosting.models import (
+    CoFacilitatorInvitation,
+    HostingAgreement,
+    HostOffer,
+    MeetupMessage,
+    Report,
+)
 
 MODELS = [
+    "hosting.CoFacilitatorInvitation",
     "hosting.HostingAgreement",
     "hosting.HostOffer",
     "hosting.MeetupMessage",
@@ -44,6 +53,7 @@ NOT_EXPORTED = {
 
 def export(user: User) -> dict[str, Any]:
     agreements = HostingAgreement.objects.filter(user=user).select_related("circle")
+    invitations = CoFacilitatorInvitation.objects.filter(user=user).select_related("circle")
     offers = HostOffer.objects.filter(user=user).select_related("meetup__circle")
     sent = MeetupMessage.objects.filter(sender=user).select_related("meetup__circle")
     reports = Report.objects.filter(reporter=user).select_related("circle")
@@ -51,6 +61,15 @@ def export(user: User) -> dict[str, Any]:
         "facilitator_agreements": [
             {"circle_slug": a.circle.slug, "version": a.version, "accepted_at": iso(a.accepted_at)}
             for a in agreements.order_by("pk")
+        ],
+        "invitations_to_co_facilitate": [
+            {
+                "circle_slug": i.circle.slug,
+                "status": i.status,
+                "created_at": iso(i.created_at),
+                "answered_at": iso(i.answered_at),
+            }
+            for i in invitations.order_by("pk")
         ],
         "offers_to_host": [
             {
@@ -75,6 +94,7 @@ def export(user: User) -> dict[str, Any]:
                 "circle": r.circle.name,
                 "circle_slug": r.circle.slug,
                 "reason": r.reason,
+                "about_description": r.about_description,
                 "details": r.details,
                 "status": r.status,
                 "created_at": iso(r.created_at),
@@ -85,7 +105,9 @@ def export(user: User) -> dict[str, Any]:
 
 
 def before_delete(user: User) -> None:
-    """Nothing to settle first: see the module docstring for what stays."""
+    """The person's messages to the people going that have not gone out yet lose their
+    name (hosting.notifications.forget_sender); see the module docstring for what stays."""
+    notifications.forget_sender(user)
 
 
 class MemberChoiceField(forms.ModelChoiceField):

@@ -38,6 +38,16 @@ urlpatterns = [
     # Leaving gives up seats at meetups too, so it is served here, above circles and meetups.
     path("circles/<slug:slug>/leave/", views.leave, name="leave"),
     # Co-facilitators and the circle's state
+    path(
+        "co-facilitate/<id:pk>/",
+        views.co_facilitator_invitation,
+        name="co_facilitator_invitation",
+    ),
+    path(
+        "circles/<slug:slug>/manage/co-facilitators/<id:pk>/withdraw/",
+        views.withdraw_co_facilitator_invitation,
+        name="withdraw_co_facilitator_invitation",
+    ),
     path("circles/<slug:slug>/manage/state/", views.circle_state, name="circle_state"),
     # An unlisted circle's invite link
     path("circles/<slug:slug>/manage/invite/", views.new_invite_link, name="new_invite_link"),

@@ -35,6 +35,7 @@ from hosting.forms import (
     CancelMeetupForm,
     CircleEditForm,
     CircleStateForm,
+    CoFacilitationAnswerForm,
     HostDecisionForm,
     HostOfferForm,
     JoinRequestForm,
@@ -48,8 +49,9 @@ from hosting.forms import (
     SeriesChangeForm,
     StartCircleForm,
     StillMeetingForm,
+    WithdrawInvitationForm,
 )
-from hosting.models import HostOffer, Report, ReportQuerySet
+from hosting.models import CoFacilitatorInvitation, HostOffer, Report, ReportQuerySet
 from meetups.models import RSVP, Meetup
 
 
@@ -507,6 +509,12 @@ def _members_section(request: AuthenticatedHttpRequest, circle: Circle) -> dict[
         (m for m in people if m.status == Membership.Status.ACTIVE),
         key=lambda m: (m.role != Membership.Role.FACILITATOR, m.user.display_name.casefold()),
     )
+    invited = {
+        invitation.user_id: invitation
+        for invitation in circle.co_facilitator_invitations.open().only("pk", "user_id")
+    }
+    for m in members:
+        m.co_facilitator_invitation = invited.get(m.user_id)
     return {
         "members": members,
         "blocked": [m for m in people if m.status == Membership.Status.REMOVED],
@@ -521,7 +529,8 @@ MEMBER_DONE = {
     "remove": "{name} is no longer in the circle. They may join again.",
     "block": "{name} is no longer in the circle and can't rejoin it.",
     "unblock": "{name} may join the circle again.",
-    "co_facilitate": "{name} co-facilitates the circle now.",
+    "co_facilitate": "{name} is invited to co-facilitate. We've emailed them; they become "
+    "a co-facilitator once they accept the facilitator agreement.",
     "hand_over": "{name} hosts the circle now; you stay on as a member.",
 }
 
@@ -543,7 +552,7 @@ def member_action(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
         elif action == "unblock":
             services.unblock_member(membership=membership, by=by)
         elif action == "co_facilitate":
-            services.make_co_facilitator(membership=membership, by=by)
+            services.invite_co_facilitator(membership=membership, by=by)
         else:
             services.hand_over(circle=circle, by=by, to=membership)
     except services.HostingError as error:
@@ -552,6 +561,78 @@ def member_action(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     messages.success(request, MEMBER_DONE[action].format(name=membership.user.display_name))
     if not by.has_perm("circles.manage_circle", circle):
         return redirect(circle)
+    return redirect(_manage_url(circle, "members"))
+
+
+# Co-facilitators
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def co_facilitator_invitation(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The invited member's page (the email's link opens it; its buttons POST): the
+    facilitator agreement, accept or decline. Anyone else gets a 404, as for an
+    invitation that does not exist; one already answered or withdrawn says so."""
+    invitation = get_object_or_404(
+        CoFacilitatorInvitation.objects.select_related("circle", "invited_by"),
+        pk=pk,
+        user=request.user,
+    )
+    circle = invitation.circle
+    form = CoFacilitationAnswerForm()
+    status = 200
+    if request.method == "POST" and invitation.status == CoFacilitatorInvitation.Status.INVITED:
+        form = CoFacilitationAnswerForm(request.POST)
+        if form.is_valid():
+            try:
+                if form.cleaned_data["answer"] == "accept":
+                    services.accept_co_facilitation(
+                        invitation=invitation,
+                        agreement_version=form.cleaned_data["agreement_version"],
+                    )
+                else:
+                    services.decline_co_facilitation(invitation=invitation)
+            except services.HostingError as error:
+                form.add_error(None, error.message)
+            else:
+                if form.cleaned_data["answer"] == "accept":
+                    messages.success(
+                        request,
+                        gettext("Thank you. You co-facilitate %(name)s now.")
+                        % {"name": circle.name},
+                    )
+                    return redirect("hosting:manage", circle.slug)
+                messages.success(request, gettext("You said no, thank you. Nothing else changes."))
+                return redirect(circle)
+        status = 400
+    invitation.refresh_from_db(fields=["status"])
+    return render(
+        request,
+        "hosting/co_facilitator_invitation.html",
+        {"invitation": invitation, "circle": circle, "form": form},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def withdraw_co_facilitator_invitation(
+    request: AuthenticatedHttpRequest, slug: str, pk: int
+) -> HttpResponse:
+    """Whoever manages the circle takes back an invitation to co-facilitate (logged)."""
+    circle = _get_circle_for(request, slug)
+    invitation = get_object_or_404(circle.co_facilitator_invitations.select_related("user"), pk=pk)
+    WithdrawInvitationForm(request.POST).is_valid()  # No fields: the button is the answer.
+    try:
+        services.withdraw_co_facilitator_invitation(invitation=invitation, by=request.user)
+    except services.HostingError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            gettext("The invitation to %(name)s is withdrawn.")
+            % {"name": invitation.user.display_name},
+        )
     return redirect(_manage_url(circle, "members"))
 
 
@@ -872,15 +953,17 @@ def _member_who_may_report(request: AuthenticatedHttpRequest, circle: Circle) ->
 @require_http_methods(["GET", "HEAD", "POST"])
 @rate_limited("report")
 def report_circle(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    """Report a concern about the circle or one of its members (`?about=<membership id>`
-    picks the member in advance; the picker lists display names only)."""
+    """Report a concern about the circle or a person in it (`?about=<membership id>`
+    picks them in advance). The picker names only people the reporter may name
+    (services.reportable_people), by display name; anyone else is described in words."""
     circle = get_object_or_404(Circle, slug=slug)
     if not request.user.has_perm("circles.see_circle", circle):
         raise Http404("No such circle.")
     _member_who_may_report(request, circle)
+    people = services.reportable_people(circle=circle, reporter=request.user)
     status = 200
     if request.method == "POST":
-        form = ReportForm(request.POST, circle=circle, reporter_id=request.user.pk)
+        form = ReportForm(request.POST, people=people)
         if form.is_valid():
             about = form.cleaned_data["about"]
             try:
@@ -888,6 +971,7 @@ def report_circle(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
                     reporter=request.user,
                     circle=circle,
                     about=about.user if about else None,
+                    about_description=form.cleaned_data["someone"],
                     reason=form.cleaned_data["reason"],
                     details=form.cleaned_data["details"],
                 )
@@ -899,11 +983,7 @@ def report_circle(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
         status = 400
     else:
         # An `about` that is not one of the choices (stale or forged) just selects nothing.
-        form = ReportForm(
-            initial={"about": request.GET.get("about", "")},
-            circle=circle,
-            reporter_id=request.user.pk,
-        )
+        form = ReportForm(initial={"about": request.GET.get("about", "")}, people=people)
     return render(request, "hosting/report.html", {"circle": circle, "form": form}, status=status)
 
 

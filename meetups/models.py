@@ -66,6 +66,14 @@ class Meetup(models.Model):
     )
     # Raised on every change people should see in their calendars (iCalendar SEQUENCE).
     sequence = models.PositiveIntegerField(default=0)
+    # Moves close together make one email (meetups.services.move_meetup): when the email
+    # about the latest burst of moves goes out, and the time and place it says the meetup
+    # was at, the last ones people were told of.
+    move_notice_at = models.DateTimeField(null=True, blank=True)
+    move_notice_was_starts_at = models.DateTimeField(null=True, blank=True)
+    move_notice_was_venue = models.ForeignKey(
+        Venue, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

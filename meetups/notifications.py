@@ -28,6 +28,14 @@ Keys (unique in accounts.Notification), with when each stops being worth sending
 see in their calendars: a second move emails again while a retried task does not, and a
 reminder already sent for the old time is due again for the new one.
 
+Moves close together make one email: a move's email waits until
+meetups.services.MOVE_NOTICE_WINDOW after the first move of its burst (`move_meetup`);
+every later move in that window queues its own (new sequence) for the same moment with
+the same "it was on" (the time and place people were last told of), and when the moment
+comes only the latest still applies (`_move_applies`): the others are marked obsolete.
+A meetup that starts, or started, within meetups.services.MOVE_NOTICE_URGENT of the move
+is told at once.
+
 Each kind is checked again just before it is sent (`register_checks` at the end of this
 module, through accounts.outbox.register_check): no reminder for a meetup cancelled or
 moved since (another sequence), nor for someone no longer going; no promotion for a seat
@@ -181,10 +189,17 @@ def notify_cancelled(meetup_id: int) -> int:
     return queue_cancelled(meetup)
 
 
-def queue_moved(meetup: Meetup, *, was_starts_at: dt.datetime, was_venue_id: int | None) -> int:
+def queue_moved(
+    meetup: Meetup,
+    *,
+    was_starts_at: dt.datetime,
+    was_venue_id: int | None,
+    not_before: dt.datetime | None = None,
+) -> int:
     """Queue, for everyone going or waitlisted, the email saying the meetup's time or place
     changed (its current sequence), with where and when it was; returns how many were
-    queued. Called in the move's transaction (meetups.services.move_meetup)."""
+    queued. Called in the move's transaction (meetups.services.move_meetup), which holds
+    it back until `not_before` so a later move in the same few minutes replaces it."""
     tz = meetup.circle.tz
     old_venue = Venue.objects.filter(pk=was_venue_id).first() if was_venue_id else None
     context = meetup_context(meetup) | {
@@ -202,6 +217,7 @@ def queue_moved(meetup: Meetup, *, was_starts_at: dt.datetime, was_venue_id: int
             template="moved",
             context=context,
             expires_at=meetup.starts_at,
+            not_before=not_before,
         )
     return queued
 

@@ -277,20 +277,62 @@ def move_meetup(
             .exists()
         ):
             raise MeetupError("Another meetup of this series already starts at that time.")
-        was = {"starts_at": locked.starts_at, "venue_id": locked.venue_id}
+        notice = _move_notice(locked, starts_at=starts_at)
         Meetup.objects.filter(pk=locked.pk).update(
             starts_at=starts_at,
             ends_at=ends_at,
             venue=venue,
             sequence=F("sequence") + 1,
             updated_at=timezone.now(),
+            move_notice_at=notice.at,
+            move_notice_was_starts_at=notice.was_starts_at,
+            move_notice_was_venue_id=notice.was_venue_id,
         )
         meetup.refresh_from_db(fields=["starts_at", "ends_at", "venue", "sequence", "updated_at"])
-        notifications.queue_moved(
-            meetup, was_starts_at=was["starts_at"], was_venue_id=was["venue_id"]
-        )
+        # Moved back to what people were last told: the emails waiting say nothing new.
+        if (notice.was_starts_at, notice.was_venue_id) != (starts_at, venue_id):
+            notifications.queue_moved(
+                meetup,
+                was_starts_at=notice.was_starts_at,
+                was_venue_id=notice.was_venue_id,
+                not_before=notice.at if notice.at > timezone.now() else None,
+            )
         bump_browse_version()
     return meetup
+
+
+# Moves of one meetup within this long of the first make one email, sent when it ends
+# with the latest time and place (meetups.notifications).
+MOVE_NOTICE_WINDOW = dt.timedelta(minutes=5)
+# A meetup starting (before or after the move) within this long is told at once.
+MOVE_NOTICE_URGENT = dt.timedelta(hours=2)
+
+
+@dataclass(frozen=True)
+class MoveNotice:
+    at: dt.datetime
+    was_starts_at: dt.datetime
+    was_venue_id: int | None
+
+
+def _move_notice(meetup: Meetup, *, starts_at: dt.datetime) -> MoveNotice:
+    """When the email about moving `meetup` (locked, not yet moved) to `starts_at` goes
+    out, and what it says the meetup was: a move within the window of an earlier one
+    joins its email (same moment, same "was"); otherwise a new window opens now, unless
+    the meetup is close, when it is told at once."""
+    now = timezone.now()
+    if meetup.move_notice_at is not None and meetup.move_notice_at > now:
+        return MoveNotice(
+            at=meetup.move_notice_at,
+            was_starts_at=meetup.move_notice_was_starts_at or meetup.starts_at,
+            was_venue_id=meetup.move_notice_was_venue_id,
+        )
+    soon = min(meetup.starts_at, starts_at) - now < MOVE_NOTICE_URGENT
+    return MoveNotice(
+        at=now if soon else now + MOVE_NOTICE_WINDOW,
+        was_starts_at=meetup.starts_at,
+        was_venue_id=meetup.venue_id,
+    )
 
 
 def mark_attendance(*, meetup: Meetup, user: User, attended: bool, by: User) -> RSVP:

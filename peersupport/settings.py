@@ -228,6 +228,10 @@ PERSON_RATE_LIMITS = (
         "cant_make_it": "30/m/ip,10/m/key",
         # Saving a weekly check-in, and notes of support on others' check-ins.
         "checkin": "10/m/user",
+        # Saving a check-in (or accepting the privacy note) from a prompt's link, signed in
+        # or not: per link, every mood link of one prompt counting as one
+        # (circles.checkin_views), and per client address.
+        "checkin_link": "5/m/key,30/d/key,30/m/ip",
         "checkin_reply": "10/m/user,100/d/user",
     }
     if env.bool("RATE_LIMITS_ENABLED", default=True)

@@ -11,11 +11,14 @@ instead when REQUIRE_SERVICES=1 (as in CI).
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import os
 import shutil
 from collections.abc import Iterator
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
@@ -23,6 +26,7 @@ from django.test import Client
 from accounts.models import User
 from circles.models import Circle, Membership
 from meetups.models import Meetup
+from meetups.services import MOVE_NOTICE_WINDOW
 from peersupport.celery import app as celery_app
 from tests.factories import CircleFactory, MeetupFactory, MembershipFactory, UserFactory
 
@@ -34,6 +38,14 @@ def need(reason: str) -> None:
     if REQUIRE_SERVICES:
         pytest.fail(f"REQUIRE_SERVICES=1 but {reason}")
     pytest.skip(reason)
+
+
+@contextlib.contextmanager
+def past_the_move_window() -> Iterator[None]:
+    """The clock just past the window in which moves of one meetup make one email
+    (meetups.services.MOVE_NOTICE_WINDOW): the move emails held back are due."""
+    with time_machine.travel(MOVE_NOTICE_WINDOW + dt.timedelta(seconds=1)):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -12,6 +12,8 @@ from django.utils.timezone import localdate, now
 
 from accounts.models import User, new_calendar_token
 from circles.models import Circle, Membership, Schedule, Topic, Venue
+from hosting import agreement, services
+from hosting.models import CoFacilitatorInvitation
 from meetups.models import RSVP, Meetup
 
 
@@ -133,3 +135,21 @@ class RSVPFactory(factory.django.DjangoModelFactory):
     meetup = factory.SubFactory(MeetupFactory)
     user = factory.SubFactory(UserFactory)
     status = RSVP.Status.GOING
+
+
+def met_at_a_meetup(circle: Circle, *people: User) -> Meetup:
+    """A meetup of `circle` that started yesterday, all of `people` going: they met there
+    (hosting.services.reportable_people)."""
+    start = now() - dt.timedelta(days=1)
+    meetup = MeetupFactory(circle=circle, starts_at=start)
+    for person in people:
+        RSVPFactory(meetup=meetup, user=person)
+    return meetup
+
+
+def accept_invitation(user: User, circle: Circle) -> None:
+    """`user` accepts their open invitation to co-facilitate `circle`, and the agreement."""
+    services.accept_co_facilitation(
+        invitation=CoFacilitatorInvitation.objects.open().get(user=user, circle=circle),
+        agreement_version=agreement.VERSION,
+    )

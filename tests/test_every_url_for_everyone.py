@@ -37,7 +37,7 @@ from circles.models import CheckIn, CheckInReply, Circle, Membership
 from hosting import notifications as hosting_notifications
 from hosting import services as hosting_services
 from hosting.forms import REASONS
-from hosting.models import HostOffer, Report
+from hosting.models import CoFacilitatorInvitation, HostOffer, Report
 from meetups import cant_make_it
 from meetups import services as meetups_services
 from meetups.models import Meetup
@@ -47,6 +47,7 @@ from tests.factories import (
     MembershipFactory,
     TopicFactory,
     UserFactory,
+    met_at_a_meetup,
 )
 
 pytestmark = pytest.mark.django_db
@@ -117,6 +118,11 @@ def _build_world() -> World:
     later = MeetupFactory(circle=circle, starts_at=meetup.starts_at + dt.timedelta(weeks=1))
     for user in (member, attendee):
         meetups_services.rsvp(user=user, meetup=meetup)
+    met_at_a_meetup(circle, member, attendee)
+    # `attendee` is invited to co-facilitate and has not answered: nobody in the walk.
+    hosting_services.invite_co_facilitator(
+        membership=circle.memberships.get(user=attendee), by=facilitator
+    )
 
     removed = MembershipFactory(circle=circle, user=person("rex", display_name="Rex"))
     hosting_services.remove_member(membership=removed, by=facilitator, block=True)
@@ -246,6 +252,10 @@ def _reply(w: World) -> dict[str, Any]:
     return {"slug": w.circle.slug, "pk": CheckInReply.objects.get(user=w.users[MEMBER]).pk}
 
 
+def _invitation(w: World) -> dict[str, Any]:
+    return {"pk": CoFacilitatorInvitation.objects.get(user=w.attendee).pk}
+
+
 def _report(w: World) -> dict[str, Any]:
     return {"reason": REASONS[0], "details": "Worried."}
 
@@ -302,6 +312,10 @@ PAGES: dict[str, Page] = {
         kwargs=_slug,
         data=lambda w: {"mood": 3, "visibility": "private"},
         acts=MEMBERS,
+    ),
+    # Accepting the privacy note from a prompt's link: this POST carries no link.
+    "circles:checkin_consent": Page(
+        get="405 405 405 405 405", post="400 400 400 400 400", kwargs=_slug
     ),
     "circles:checkin_reply": Page(
         get="L 405 405 405 405",
@@ -382,6 +396,19 @@ PAGES: dict[str, Page] = {
         post="L 403 403 403 403",
         kwargs=_slug,
         data=lambda w: {"membership": w.users[MEMBER].memberships.get().pk, "action": "block"},
+    ),
+    # The invitation is the attendee's alone (nobody in the walk); withdrawing it is the
+    # facilitators'.
+    "hosting:co_facilitator_invitation": Page(
+        get="L 404 404 404 404",
+        post="L 404 404 404 404",
+        kwargs=_invitation,
+        data=lambda w: {"answer": "decline"},
+    ),
+    "hosting:withdraw_co_facilitator_invitation": Page(
+        get="L 405 405 405 405",
+        post="L 403 403 403 403",
+        kwargs=lambda w: {"slug": w.circle.slug} | _invitation(w),
     ),
     "hosting:leave": Page(
         get="405 405 405 405 405", post="L 302 403 403 403", kwargs=_slug, acts=MEMBERS
@@ -678,6 +705,7 @@ FACILITATORS_ONLY = [
     "hosting:cancel_meetup",
     "hosting:answer_request",
     "hosting:member_action",
+    "hosting:withdraw_co_facilitator_invitation",
     "hosting:circle_state",
     "hosting:decide_host_offer",
     "hosting:message_people_going",

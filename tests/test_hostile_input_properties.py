@@ -25,7 +25,13 @@ from hypothesis import strategies as st
 
 from accounts.forms import ConsentForm, DeleteAccountForm, SettingsForm, SignupForm
 from accounts.models import User
-from circles.forms import AcceptGuidelinesForm, CircleSearchForm, JoinForm
+from circles.forms import (
+    AcceptGuidelinesForm,
+    CheckInForm,
+    CheckInLinkForm,
+    CircleSearchForm,
+    JoinForm,
+)
 from circles.models import Circle, Membership
 from hosting import notifications as hosting_notifications
 from hosting import services as hosting_services
@@ -34,6 +40,7 @@ from hosting.forms import (
     CancelMeetupForm,
     CircleEditForm,
     CircleStateForm,
+    CoFacilitationAnswerForm,
     HostDecisionForm,
     JoinRequestForm,
     MeetupChangeForm,
@@ -45,12 +52,13 @@ from hosting.forms import (
     ResolveReportForm,
     SeriesChangeForm,
     StartCircleForm,
+    WithdrawInvitationForm,
 )
-from hosting.models import HostOffer, Report
+from hosting.models import CoFacilitatorInvitation, HostOffer, Report
 from meetups import forms as meetup_forms
 from meetups import services as meetups_services
 from meetups.models import Meetup
-from tests.factories import MeetupFactory, MembershipFactory, UserFactory
+from tests.factories import MeetupFactory, MembershipFactory, UserFactory, met_at_a_meetup
 
 pytestmark = pytest.mark.django_db
 
@@ -112,6 +120,7 @@ class World:
     meetup: Meetup
     offer: HostOffer
     report: Report
+    invitation: CoFacilitatorInvitation
     users: dict[str, User | None]
 
 
@@ -120,6 +129,7 @@ def world(circle: Circle, facilitator: User, member: User, outsider: User, meetu
     meetups_services.rsvp(user=member, meetup=meetup)
     MembershipFactory(circle=circle, status=Membership.Status.PENDING, join_answer="May I come?")
     reporter = MembershipFactory(circle=circle, user=UserFactory()).user
+    met_at_a_meetup(circle, reporter, member)
     later = MeetupFactory(circle=circle)
     return World(
         circle=circle,
@@ -127,6 +137,9 @@ def world(circle: Circle, facilitator: User, member: User, outsider: User, meetu
         offer=hosting_services.offer_to_host(user=member, meetup=later),
         report=hosting_services.report_concern(
             reporter=reporter, circle=circle, about=member, reason="Talked over people"
+        ),
+        invitation=hosting_services.invite_co_facilitator(
+            membership=circle.memberships.get(user=member), by=facilitator
         ),
         users={
             "anonymous": None,
@@ -175,6 +188,14 @@ FORMS: dict[str, Form] = {
     "join": Form("outsider", "POST", _slug("circles:join"), fields_of(JoinForm)),
     "accept new guidelines": Form(
         "member", "POST", _slug("circles:accept_guidelines"), fields_of(AcceptGuidelinesForm)
+    ),
+    # Weekly check-ins
+    "check in": Form("member", "POST", _slug("circles:checkin"), fields_of(CheckInForm)),
+    "check in from a link": Form(
+        "anonymous", "POST", _slug("circles:checkin"), fields_of(CheckInForm)
+    ),
+    "accept the privacy note from a check-in link": Form(
+        "anonymous", "POST", _slug("circles:checkin_consent"), fields_of(CheckInLinkForm)
     ),
     # Signing up and in
     "signup": Form(
@@ -266,6 +287,20 @@ FORMS: dict[str, Form] = {
     ),
     "new invite link": Form(
         "facilitator", "POST", _slug("hosting:new_invite_link"), fields_of(NewInviteLinkForm)
+    ),
+    "answer an invitation to co-facilitate": Form(
+        "member",
+        "POST",
+        lambda w: reverse("hosting:co_facilitator_invitation", args=[w.invitation.pk]),
+        fields_of(CoFacilitationAnswerForm),
+    ),
+    "withdraw an invitation to co-facilitate": Form(
+        "facilitator",
+        "POST",
+        lambda w: reverse(
+            "hosting:withdraw_co_facilitator_invitation", args=[w.circle.slug, w.invitation.pk]
+        ),
+        fields_of(WithdrawInvitationForm),
     ),
     "decide a host offer": Form(
         "facilitator",

@@ -22,7 +22,8 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
-from circles.models import Membership
+from circles.checkins import checkin_path, current_week, link_token
+from circles.models import CheckIn, Membership
 from meetups.models import RSVP
 from peersupport.cache import ForgivingRedisCache, redis_caches
 from tests.conftest import need
@@ -54,7 +55,7 @@ def site_on(private_redis: PrivateRedis, settings, db) -> Iterator[PrivateRedis]
     )
     settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     settings.ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/key"}
-    settings.PERSON_RATE_LIMITS = {"rsvp": "30/m/user"}
+    settings.PERSON_RATE_LIMITS = {"rsvp": "30/m/user", "checkin_link": "5/m/key,30/m/ip"}
     with broker_at(private_redis.url):
         yield private_redis
 
@@ -142,6 +143,11 @@ def test_the_site_works_while_redis_is_down_and_forgets_what_it_missed(
     assert "Error calling" in caplog.text
     assert f"127.0.0.1:{server.port}" in caplog.text
     assert member_client.get(meetup.get_absolute_url()).status_code == 200
+    # A check-in from a prompt's link, signed out: its limit per link lets it through.
+    token = link_token(user_id=waiting.pk, circle_id=circle.pk, week=current_week(circle), mood=3)
+    linked = {"t": token, "mood": 3, "visibility": "private"}
+    assert anonymous.post(checkin_path(circle), linked).status_code == 302
+    assert CheckIn.objects.filter(user=waiting).exists()
     # She signs out while Redis cannot hear it.
     old_session = member_client.cookies[settings.SESSION_COOKIE_NAME].value
     assert member_client.post(reverse("account_logout")).status_code == 302

@@ -32,24 +32,29 @@ from hosting.services.edit import (
     edit_circle,
 )
 from hosting.services.membership import (
+    accept_co_facilitation,
     approve_request,
+    decline_co_facilitation,
     decline_request,
     hand_over,
+    invite_co_facilitator,
     leave_circle,
-    make_co_facilitator,
     new_invite_link,
     remove_member,
     step_down,
     unblock_member,
+    withdraw_co_facilitator_invitation,
 )
 from hosting.services.messages import MESSAGE_LIMITS, MESSAGE_WINDOW, message_people_going
 from hosting.services.reports import (
+    ABOUT_DESCRIPTION_MAX,
     DETAILS_MAX,
     NOTE_MAX,
     REASON_MAX,
     REPORTS_PER_DAY,
     hide_circle,
     report_concern,
+    reportable_people,
     reroute_open_reports,
     resolve_report,
 )
@@ -78,6 +83,7 @@ from hosting.services.start import (
 )
 
 __all__ = [
+    "ABOUT_DESCRIPTION_MAX",
     "DETAILS_MAX",
     "EDITABLE_CIRCLE_FIELDS",
     "FIRST_MEETUP_WITHIN",
@@ -96,6 +102,7 @@ __all__ = [
     "HostingError",
     "ScheduleError",
     "SeriesChange",
+    "accept_co_facilitation",
     "approve_request",
     "archive_circle",
     "cancel_meetup",
@@ -106,6 +113,7 @@ __all__ = [
     "circles_gone_quiet",
     "confirm_host",
     "confirm_still_meeting",
+    "decline_co_facilitation",
     "decline_host",
     "decline_request",
     "default_seats",
@@ -113,8 +121,8 @@ __all__ = [
     "hand_over",
     "hide_circle",
     "host_circle",
+    "invite_co_facilitator",
     "leave_circle",
-    "make_co_facilitator",
     "mark_attendance",
     "mark_dormant_circles",
     "message_people_going",
@@ -123,6 +131,7 @@ __all__ = [
     "pause_circle",
     "remove_member",
     "report_concern",
+    "reportable_people",
     "reroute_open_reports",
     "resolve_report",
     "resume_circle",
@@ -130,5 +139,6 @@ __all__ = [
     "unblock_member",
     "unconfirmed_since",
     "unique_slug",
+    "withdraw_co_facilitator_invitation",
     "withdraw_host_offer",
 ]

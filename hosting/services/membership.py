@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import User
 from circles import services as circles_services
 from circles.models import Circle, Membership, new_invite_token
 from circles.services import CircleError
-from hosting import notifications
-from hosting.models import Report
+from hosting import agreement, notifications
+from hosting.models import CoFacilitatorInvitation, HostingAgreement, Report
 from hosting.services._common import (
     HostingError,
     _log,
@@ -75,6 +77,7 @@ def remove_member(
         user=membership.user, circle=membership.circle, by=by, note="Removed from the circle."
     )
     meetups_services.give_up_seats(user=membership.user, circle=membership.circle)
+    _close_invitations(user=membership.user, circle=membership.circle)
     _log(
         circle=membership.circle,
         actor=by,
@@ -95,6 +98,7 @@ def leave_circle(*, user: User, circle: Circle) -> Membership:
     except MeetupError as exc:
         raise HostingError(exc.message) from exc
     _withdraw_offers_to_host(user=user, circle=circle, by=user, note="Left the circle.")
+    _close_invitations(user=user, circle=circle)
     return membership
 
 
@@ -114,20 +118,118 @@ def unblock_member(*, membership: Membership, by: User) -> Membership:
 
 
 @transaction.atomic
-def make_co_facilitator(*, membership: Membership, by: User) -> Membership:
-    """Make an active member a co-facilitator (circles.services.make_facilitator)."""
-    try:
-        membership = circles_services.make_facilitator(membership=membership, by=by)
-    except CircleError as exc:
-        raise HostingError(exc.message) from exc
-    _log(
-        circle=membership.circle,
-        actor=by,
-        action="make co-facilitator",
-        subject_user=membership.user,
+def invite_co_facilitator(*, membership: Membership, by: User) -> CoFacilitatorInvitation:
+    """Invite an active member to co-facilitate. Nothing changes for them until they
+    accept the invitation and the facilitator agreement (`accept_co_facilitation`): till
+    then they are an ordinary member on every page, feed and email. They are emailed a
+    discreet link to the invitation's page. Inviting someone already invited returns the
+    invitation waiting; the caller checked that `by` manages the circle."""
+    membership = (
+        Membership.objects.select_for_update()
+        .select_related("circle", "user")
+        .get(pk=membership.pk)
     )
-    reroute_open_reports(circle=membership.circle, about=membership.user, by=by)
+    circle = membership.circle
+    if membership.status != Membership.Status.ACTIVE:
+        raise HostingError(gettext("Only an active member of the circle can co-facilitate it."))
+    if membership.role == Membership.Role.FACILITATOR:
+        raise HostingError(gettext("They co-facilitate the circle already."))
+    waiting = circle.co_facilitator_invitations.open().filter(user=membership.user).first()
+    if waiting is not None:
+        return waiting
+    invitation = CoFacilitatorInvitation.objects.create(
+        circle=circle, user=membership.user, invited_by=by
+    )
+    _log(circle=circle, actor=by, action="invite co-facilitator", subject_user=membership.user)
+    notifications.notify_co_facilitator_invitation(invitation.pk)
+    return invitation
+
+
+def _open_invitation(invitation: CoFacilitatorInvitation) -> CoFacilitatorInvitation:
+    """The invitation's row, locked, while it still waits for an answer."""
+    locked = (
+        CoFacilitatorInvitation.objects.select_for_update()
+        .select_related("circle", "user")
+        .get(pk=invitation.pk)
+    )
+    if locked.status != CoFacilitatorInvitation.Status.INVITED:
+        raise HostingError(gettext("This invitation is no longer open."))
+    return locked
+
+
+def _answer(invitation: CoFacilitatorInvitation, status: str) -> None:
+    invitation.status = status
+    invitation.answered_at = timezone.now()
+    invitation.save(update_fields=["status", "answered_at"])
+
+
+@transaction.atomic
+def accept_co_facilitation(
+    *, invitation: CoFacilitatorInvitation, agreement_version: str
+) -> Membership:
+    """The invited member accepts: they accept the facilitator agreement they were shown
+    (`agreement_version`, which must be the current agreement.VERSION), as someone
+    starting a circle does, and only then become a co-facilitator
+    (circles.services.make_facilitator). Open reports about them move to the moderators
+    (reroute_open_reports). The caller checked that the invitation is theirs."""
+    invitation = _open_invitation(invitation)
+    circle, user = invitation.circle, invitation.user
+    if agreement_version != agreement.VERSION:
+        raise HostingError(
+            gettext(
+                "The facilitator agreement has changed since this page opened: please read "
+                "it again and tick that you accept it."
+            )
+        )
+    if circle.status == Circle.Status.ARCHIVED:
+        raise HostingError(gettext("This circle has closed."))
+    membership = circle.memberships.active().filter(user=user).first()
+    if membership is None:
+        raise HostingError(gettext("Only an active member of the circle can co-facilitate it."))
+    HostingAgreement.objects.get_or_create(user=user, circle=circle, version=agreement.VERSION)
+    membership = circles_services.make_facilitator(membership=membership)
+    _answer(invitation, CoFacilitatorInvitation.Status.ACCEPTED)
+    _log(circle=circle, actor=user, action="accept co-facilitation", subject_user=user)
+    reroute_open_reports(circle=circle, about=user, by=user)
     return membership
+
+
+@transaction.atomic
+def decline_co_facilitation(*, invitation: CoFacilitatorInvitation) -> CoFacilitatorInvitation:
+    """The invited member says no, thank you; nothing else changes for them."""
+    invitation = _open_invitation(invitation)
+    _answer(invitation, CoFacilitatorInvitation.Status.DECLINED)
+    _log(
+        circle=invitation.circle,
+        actor=invitation.user,
+        action="decline co-facilitation",
+        subject_user=invitation.user,
+    )
+    return invitation
+
+
+@transaction.atomic
+def withdraw_co_facilitator_invitation(
+    *, invitation: CoFacilitatorInvitation, by: User
+) -> CoFacilitatorInvitation:
+    """Whoever manages the circle takes back an invitation still waiting; its email, if
+    not sent yet, is not sent (hosting.notifications checks it just before sending)."""
+    invitation = _open_invitation(invitation)
+    _answer(invitation, CoFacilitatorInvitation.Status.WITHDRAWN)
+    _log(
+        circle=invitation.circle,
+        actor=by,
+        action="withdraw co-facilitator invitation",
+        subject_user=invitation.user,
+    )
+    return invitation
+
+
+def _close_invitations(*, user: User, circle: Circle) -> None:
+    """Someone who leaves the circle or is removed is no longer invited to host it."""
+    circle.co_facilitator_invitations.open().filter(user=user).update(
+        status=CoFacilitatorInvitation.Status.WITHDRAWN, answered_at=timezone.now()
+    )
 
 
 @transaction.atomic

@@ -5,17 +5,19 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import User
-from circles.models import Circle
+from circles.models import Circle, Membership, MembershipQuerySet
 from hosting import notifications
 from hosting.models import Report
 from hosting.services._common import (
     HostingError,
     _log,
 )
-from meetups.models import Meetup
+from meetups.models import RSVP, Meetup
 
 # Reports
 
@@ -25,6 +27,30 @@ REPORTS_PER_DAY = 10
 REASON_MAX = 200
 DETAILS_MAX = 4000
 NOTE_MAX = 2000
+ABOUT_DESCRIPTION_MAX = Report._meta.get_field("about_description").max_length
+
+
+def reportable_people(*, circle: Circle, reporter: User) -> MembershipQuerySet:
+    """Whom `reporter` may name in a report about `circle`: its active members they met,
+    and its facilitators (whose names its page shows anyway). Never everyone in the
+    circle: members see seat counts, not who else belongs.
+
+    "Met" means both were going to one of the circle's meetups that has started and was
+    not called off, and neither was marked absent by its host (a host who never marks
+    attendance leaves everyone going counted as there). Anyone else the reporter
+    describes in words (`report_concern(about_description=...)`)."""
+    was_there = RSVP.objects.filter(
+        meetup__circle=circle,
+        meetup__status=Meetup.Status.SCHEDULED,
+        meetup__starts_at__lte=timezone.now(),
+        status=RSVP.Status.GOING,
+    ).exclude(attended=False)
+    met = was_there.filter(meetup__in=was_there.filter(user=reporter).values("meetup"))
+    return (
+        circle.memberships.active()
+        .filter(Q(user__in=met.values("user")) | Q(role=Membership.Role.FACILITATOR))
+        .exclude(user=reporter)
+    )
 
 
 @transaction.atomic
@@ -36,14 +62,16 @@ def report_concern(
     details: str = "",
     meetup: Meetup | None = None,
     about: User | None = None,
+    about_description: str = "",
     kind: str = Report.Kind.CONCERN,
 ) -> Report:
     """A member privately reports a concern about their circle, one of its meetups or one
     of its members, or says nobody was there for a meetup that has started.
 
     Who may report: an active member of the circle (facilitators included) with a verified
-    email, up to REPORTS_PER_DAY a day. The person reported must be an active member of
-    the same circle, and not the reporter. "Nobody was there" is about a meetup that has
+    email, up to REPORTS_PER_DAY a day. The person reported is one of `reportable_people`
+    (someone the reporter met there, or a facilitator), or someone they describe in
+    words (`about_description`), never both. "Nobody was there" is about a meetup that has
     started and was not called off, once per person per meetup (also a constraint).
 
     The report goes where `Report.route` says (the circle's facilitators, or the site's
@@ -57,13 +85,23 @@ def report_concern(
         raise HostingError("Only members of this circle can report a concern about it.")
     if meetup is not None and meetup.circle_id != circle.pk:
         raise HostingError("That meetup is not one of this circle's.")
+    about_description = about_description.strip()
     if about is not None:
         if about.pk == reporter.pk:
             raise HostingError("Choose someone else, or tell us about the circle as a whole.")
-        if not circle.is_active_member(about):
-            raise HostingError("That person is not a member of this circle now.")
+        if not reportable_people(circle=circle, reporter=reporter).filter(user=about).exists():
+            raise HostingError(
+                gettext("Choose someone you met at one of this circle's meetups, or describe them.")
+            )
+        if about_description:
+            raise HostingError(gettext("Choose a name or describe the person, not both."))
+    if len(about_description) > ABOUT_DESCRIPTION_MAX:
+        raise HostingError(
+            gettext("Please keep the description under %(max)d characters.")
+            % {"max": ABOUT_DESCRIPTION_MAX}
+        )
     if kind == Report.Kind.NOBODY_THERE:
-        if meetup is None or about is not None:
+        if meetup is None or about is not None or about_description:
             raise HostingError("Say which meetup nobody was at.")
         if meetup.is_cancelled:
             raise HostingError("This meetup was called off, so nobody was expected there.")
@@ -91,6 +129,7 @@ def report_concern(
         circle=circle,
         meetup=meetup,
         about_user=about,
+        about_description=about_description,
         reporter=reporter,
         kind=kind,
         reason=reason,

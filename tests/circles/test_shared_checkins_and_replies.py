@@ -17,7 +17,7 @@ from django.urls import reverse
 from accounts.models import Notification, User
 from accounts.my_data import delete_user_account
 from circles import notifications, services
-from circles.checkins import current_week
+from circles.checkins import current_week, link_token
 from circles.models import CheckIn, CheckInReply, Circle, Membership
 from circles.personal_data import export
 from tests.factories import MembershipFactory, UserFactory
@@ -259,6 +259,12 @@ def test_every_checkin_url_as_everyone(
             reverse("circles:checkin", args=[slug]),
             {"mood": 3, "visibility": "private"},
             {"member", "peer", "facilitator"},
+        ),
+        # The member's own prompt link is the credential, signed in as them or not.
+        "checkin_consent": (
+            reverse("circles:checkin_consent", args=[slug]),
+            {"t": link_token(user_id=member.pk, circle_id=circle.pk, week=current_week(circle))},
+            {"anonymous", "member"},
         ),
         "support": (reverse("circles:support", args=[slug]), {}, {"facilitator"}),
         "checkin_reply": (

@@ -221,3 +221,17 @@ def test_an_unlisted_circles_other_pages_do_not_confirm_its_slug(
         assert client.get(url).status_code == 404, url
     for url in ("/circles/quiet/leave/", "/circles/quiet/manage/members/"):
         assert client.post(url).status_code == 404, url
+
+
+def test_an_unlisted_circles_check_in_page_answers_like_a_missing_slug(quiet: Circle) -> None:
+    """Anyone who may not see the circle, with no link or a bad one, GET or POST, gets the
+    same answer as for a slug nobody has: no sign-in redirect, no "link expired" page."""
+    for who, user in _people_outside(quiet).items():
+        client = _client(user)
+        for query in ("", "?t=nonsense"):
+            for method in ("get", "post"):
+                missing = getattr(client, method)(f"/circles/nobody-has-this/check-in/{query}")
+                found = getattr(client, method)(f"/circles/quiet/check-in/{query}")
+                assert found.status_code == missing.status_code == 404, (who, query, method)
+                assert found.content == missing.content, (who, query, method)
+                assert "Quiet Recovery" not in found.content.decode()

@@ -11,11 +11,13 @@ import pytest
 from django.core import mail
 from django.test import Client
 
+from accounts.tasks import sweep_outbox
 from circles.models import Membership, Schedule
 from hosting import services
 from hosting.models import ActionLog
 from meetups import services as meetup_services
 from meetups.models import RSVP, Meetup
+from tests.conftest import past_the_move_window
 from tests.factories import MembershipFactory, ScheduleFactory, UserFactory, VenueFactory
 
 pytestmark = pytest.mark.django_db
@@ -70,6 +72,8 @@ def test_moving_the_series_to_thursday_across_the_clock_change_stays_at_6_30_pm(
 
     with django_capture_on_commit_callbacks(execute=True):
         response = facilitator_client.post(url(anchor), settings_of(old, weekday="3"), follow=True)
+    with past_the_move_window():
+        sweep_outbox()
 
     old.refresh_from_db()
     new = Schedule.objects.exclude(pk=old.pk).get()
@@ -185,6 +189,8 @@ def test_pressing_twice_makes_one_new_schedule_and_sends_nothing_more(
         facilitator_client.post(url(anchor), data)
     with django_capture_on_commit_callbacks(execute=True):
         second = facilitator_client.post(url(anchor), data, follow=True)
+    with past_the_move_window():
+        sweep_outbox()
 
     assert Schedule.objects.filter(circle=circle).count() == 2
     assert len(mail.outbox) == 1

@@ -9,7 +9,7 @@ from django.test import Client
 from accounts.models import User
 from circles.models import Circle, Membership
 from hosting.models import ActionLog
-from tests.factories import CircleFactory, MembershipFactory
+from tests.factories import CircleFactory, MembershipFactory, accept_invitation
 
 pytestmark = pytest.mark.django_db
 
@@ -21,16 +21,23 @@ def _membership(user: User, circle: Circle) -> Membership:
     return Membership.objects.get(user=user, circle=circle)
 
 
-def test_a_member_becomes_a_co_facilitator(
+def test_a_member_becomes_a_co_facilitator_once_they_accept(
     facilitator_client: Client, member_client: Client, member: User, circle: Circle
 ) -> None:
+    """The invitation itself: tests/hosting/test_invite_a_co_facilitator.py."""
     facilitator_client.post(
         MEMBERS, {"membership": _membership(member, circle).pk, "action": "co_facilitate"}
     )
+    assert _membership(member, circle).role == Membership.Role.MEMBER
+
+    accept_invitation(member, circle)
 
     assert _membership(member, circle).role == Membership.Role.FACILITATOR
     assert member_client.get(f"/circles/{circle.slug}/manage/").status_code == 200
-    assert ActionLog.objects.get().action == "make co-facilitator"
+    assert [e.action for e in ActionLog.objects.order_by("pk")] == [
+        "invite co-facilitator",
+        "accept co-facilitation",
+    ]
 
 
 def test_someone_only_asking_to_join_cannot_co_facilitate(

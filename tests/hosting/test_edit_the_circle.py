@@ -13,11 +13,13 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
+from accounts.tasks import sweep_outbox
 from circles.models import Circle, Membership, Schedule, Venue
 from hosting.models import ActionLog
 from meetups import services as meetups_services
 from meetups.models import RSVP, Meetup
 from meetups.services import extend_schedule
+from tests.conftest import past_the_move_window
 from tests.factories import (
     CircleFactory,
     MembershipFactory,
@@ -174,6 +176,8 @@ def test_a_new_venue_moves_the_meetups_ahead_and_tells_the_people_going(
         response = facilitator_client.post(
             edit_url(circle), form_data(circle, schedule, venue=new_place.pk), follow=True
         )
+    with past_the_move_window():  # moves are told a few minutes later, as one email
+        sweep_outbox()
 
     schedule.refresh_from_db()
     assert schedule.venue == new_place

@@ -29,8 +29,16 @@ from django.utils import timezone
 from accounts.models import Notification, User
 from circles.models import Circle, Membership, Schedule, Venue
 from hosting import notifications, services
+from hosting.agreement import VERSION as AGREEMENT
 from hosting.forms import REASONS
-from hosting.models import ActionLog, HostingAgreement, HostOffer, MeetupMessage, Report
+from hosting.models import (
+    ActionLog,
+    CoFacilitatorInvitation,
+    HostingAgreement,
+    HostOffer,
+    MeetupMessage,
+    Report,
+)
 from hosting.urls import urlpatterns
 from meetups.models import RSVP, Meetup
 from meetups.services import extend_schedule, rsvp
@@ -39,6 +47,7 @@ from tests.factories import (
     MembershipFactory,
     ScheduleFactory,
     UserFactory,
+    met_at_a_meetup,
 )
 
 pytestmark = pytest.mark.django_db
@@ -67,6 +76,7 @@ class World:
     membership: Membership  # MEMBER's
     offer: HostOffer  # MEMBER's offer for other_meetup
     report: Report  # about MEMBER, in the facilitators' queue
+    invitation: CoFacilitatorInvitation  # MEMBER invited to co-facilitate, not answered
     token: str  # the facilitator's still-meeting link
     users: dict[str, User]
 
@@ -93,6 +103,7 @@ def world(circle: Circle, facilitator: User, member: User) -> World:
         circle=other_circle, role=Membership.Role.FACILITATOR
     ).user
     reporter = MembershipFactory(circle=circle).user
+    met_at_a_meetup(circle, reporter, member)
     return World(
         circle=circle,
         meetup=meetup,
@@ -104,6 +115,9 @@ def world(circle: Circle, facilitator: User, member: User) -> World:
         offer=services.offer_to_host(user=member, meetup=other_meetup),
         report=services.report_concern(
             reporter=reporter, circle=circle, about=member, reason="Talked over people"
+        ),
+        invitation=services.invite_co_facilitator(
+            membership=circle.memberships.get(user=member), by=facilitator
         ),
         token=notifications.still_meeting_token(circle, facilitator),
         users={
@@ -205,6 +219,15 @@ ROUTES: dict[str, Route] = {
     "resolve_report": Route(
         lambda w: {"slug": w.circle.slug, "pk": w.report.pk}, lambda w: {"note": "Talked."}
     ),
+    # The invited member answers their own invitation; nobody else sees it.
+    "co_facilitator_invitation": Route(
+        lambda w: {"pk": w.invitation.pk},
+        lambda w: {"answer": "accept", "agreement": "on", "agreement_version": AGREEMENT},
+        allowed=frozenset({MEMBER}),
+    ),
+    "withdraw_co_facilitator_invitation": Route(
+        lambda w: {"slug": w.circle.slug, "pk": w.invitation.pk}
+    ),
 }
 
 PATTERNS: list[URLPattern] = [p for p in urlpatterns if isinstance(p, URLPattern)]
@@ -218,6 +241,7 @@ WATCHED: list[type[Model]] = [
     Meetup,
     RSVP,
     HostingAgreement,
+    CoFacilitatorInvitation,
     HostOffer,
     MeetupMessage,
     Report,

@@ -7,6 +7,9 @@ import pytest
 from django.core import mail
 from django.test import Client
 
+from accounts import outbox
+from accounts.models import Notification
+from accounts.my_data import delete_user_account
 from hosting import services
 from hosting.models import ActionLog, MeetupMessage
 from hosting.notifications import send_meetup_message
@@ -159,3 +162,27 @@ def test_members_outsiders_and_other_facilitators_may_not(
         assert who.post(url(meetup), {"body": "hi"}).status_code == 403
     assert client.post(url(meetup), {"body": "hi"}).status_code == 302  # to the login page
     assert not MeetupMessage.objects.exists()
+
+
+def test_a_deleted_hosts_name_leaves_the_messages_still_waiting(
+    facilitator, meetup, going, circle
+) -> None:
+    """Messages queued before the host deleted their account go out without the name:
+    "The host" writes instead (hosting.personal_data.before_delete)."""
+    host = MembershipFactory(circle=circle, user=UserFactory(display_name="Hal Quietname")).user
+    services.confirm_host(offer=services.offer_to_host(user=host, meetup=meetup), by=facilitator)
+    services.message_people_going(meetup=meetup, sender=host, body="Back table.")
+    # Queued with the message; the outbox has not sent them yet.
+    to_people_going = Notification.objects.filter(key__startswith="message:")
+    assert to_people_going.filter(body__contains="Hal Quietname").count() == 3
+
+    delete_user_account(user=host)
+    outbox.deliver()
+
+    assert len(mail.outbox) == 3
+    for sent in mail.outbox:
+        text = sent.subject + sent.body + sent.alternatives[0][0]
+        assert "Hal Quietname" not in text
+        assert "The host, who is hosting your meetup" in sent.body
+        assert "Back table." in sent.body
+    assert not Notification.objects.filter(html__contains="Hal Quietname").exists()

@@ -14,10 +14,11 @@ from django.utils import timezone
 
 from accounts.models import User
 from circles.models import Circle, Membership
+from hosting import services as hosting_services
 from hosting.models import ActionLog
 from meetups import services as meetups_services
 from meetups.models import Meetup
-from tests.factories import ScheduleFactory, UserFactory
+from tests.factories import CircleFactory, MembershipFactory, ScheduleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -140,3 +141,27 @@ def test_a_paused_circle_keeps_its_members_and_they_may_still_leave(
     member_client.post(f"/circles/{circle.slug}/leave/")
 
     assert Membership.objects.get(user=member, circle=circle).status == Membership.Status.LEFT
+
+
+def test_archiving_with_requests_waiting_erases_what_they_wrote(
+    facilitator_client: Client, facilitator: User, circle: Circle
+) -> None:
+    """Nobody will answer those requests now: they are settled like declined ones, and
+    the answers to the join question, written only for deciding, are not kept. The same
+    when the last facilitator leaves a circle only they were in."""
+    asking = MembershipFactory(
+        circle=circle, status=Membership.Status.PENDING, join_answer="My brother died in May."
+    )
+    alone = CircleFactory(slug="only-me")
+    MembershipFactory(circle=alone, user=facilitator, role=Membership.Role.FACILITATOR)
+    waiting = MembershipFactory(
+        circle=alone, status=Membership.Status.PENDING, join_answer="I lost my mother."
+    )
+
+    facilitator_client.post(STATE, {"action": "archive", "confirm": "on"})
+    hosting_services.leave_circle(user=facilitator, circle=alone)
+
+    for request in (asking, waiting):
+        request.refresh_from_db()
+        assert request.circle.status == Circle.Status.ARCHIVED
+        assert (request.status, request.join_answer) == (Membership.Status.LEFT, "")

@@ -14,7 +14,13 @@ from accounts.models import User
 from circles.models import Circle, Membership
 from hosting.models import ActionLog, Report
 from meetups.models import Meetup
-from tests.factories import CircleFactory, MeetupFactory, MembershipFactory, UserFactory
+from tests.factories import (
+    CircleFactory,
+    MeetupFactory,
+    MembershipFactory,
+    UserFactory,
+    met_at_a_meetup,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -24,9 +30,10 @@ SCRIPT = '<script>alert("x")</script><b>bold</b>'
 
 
 @pytest.fixture
-def rowan(circle: Circle) -> User:
+def rowan(circle: Circle, member: User) -> User:
     user = UserFactory(display_name='<img src=x onerror="alert(1)">Rowan')
     MembershipFactory(user=user, circle=circle)
+    met_at_a_meetup(circle, member, user)
     return user
 
 
@@ -83,7 +90,8 @@ def test_forged_people_to_report(member_client: Client, circle: Circle, member: 
     for about in (elsewhere.pk, left.pk, yourself.pk, 10**30, "abc", "1 OR 1=1", "-1"):
         response = member_client.post(REPORT_URL, {"about": about, "reason": "Something else"})
         assert response.status_code == 400, about
-        assert "Choose a member of this circle, or the circle." in response.content.decode()
+        body = response.content.decode()
+        assert "Choose someone you met at this circle&#x27;s meetups, or the circle." in body
     assert not Report.objects.exists()
 
 

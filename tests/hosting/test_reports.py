@@ -18,7 +18,13 @@ from accounts.models import User
 from circles.models import Circle, Membership
 from hosting.models import ActionLog, Report
 from meetups.models import Meetup
-from tests.factories import MeetupFactory, MembershipFactory, UserFactory
+from tests.factories import (
+    MeetupFactory,
+    MembershipFactory,
+    UserFactory,
+    accept_invitation,
+    met_at_a_meetup,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -39,10 +45,11 @@ def moderator_client(moderator: User) -> Client:
 
 
 @pytest.fixture
-def rowan(circle: Circle) -> User:
-    """Another member of the circle, the one reported."""
+def rowan(circle: Circle, member: User) -> User:
+    """Another member of the circle, the one reported, whom Milo met at a meetup."""
     user = UserFactory(display_name="Rowan", email="rowan.private@example.com")
     MembershipFactory(user=user, circle=circle)
+    met_at_a_meetup(circle, member, user)
     return user
 
 
@@ -382,7 +389,10 @@ def test_moderators_see_their_queue_in_the_admin(
     assert "Whole circle worry" in change
     assert "Milo" in change
     assert f"/admin/hosting/report/{theirs.pk}/resolve/" in change
-    assert f"{MANAGE_URL}#members" in change
+    # Moderators act through the report, not the circle's manage page; a report about no
+    # one in particular offers no removal.
+    assert MANAGE_URL not in change
+    assert "/remove-member/" not in change
 
 
 def test_moderators_resolve_a_report_with_a_note_in_the_admin(
@@ -512,17 +522,21 @@ def test_reports_about_a_member_who_becomes_a_facilitator_go_to_the_moderators(
             f"{MANAGE_URL}members/",
             {"membership": _membership(circle, rowan).pk, "action": action},
         )
+        if action == "co_facilitate":
+            accept_invitation(rowan, circle)
 
     assert circle.is_facilitator(rowan)
     open_report.refresh_from_db()
     resolved.refresh_from_db()
     assert open_report.routed_to == Report.RoutedTo.MODERATORS
     assert resolved.routed_to == Report.RoutedTo.FACILITATORS
+    # Made a co-facilitator, they accepted the invitation themselves.
+    actor = rowan if action == "co_facilitate" else facilitator
     assert ActionLog.objects.filter(
-        action="re-route report", report=open_report, actor=facilitator, subject_user=rowan
+        action="re-route report", report=open_report, actor=actor, subject_user=rowan
     ).exists()
     assert len(_subjects_to(moderator)) == 1
-    assert not _subjects_to(rowan)
+    assert _subjects_to(rowan) in ([], ["An invitation to help host"])
     # Out of every facilitator's queue, into the admin's.
     assert "Told a friend" not in facilitator_client.get(MANAGE_URL).content.decode()
     assert open_report in Report.objects.for_moderators().open()
