@@ -11,10 +11,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, expect
 
+from accounts.tasks import sweep_outbox
 from circles.models import Membership
 from meetups import services
 from meetups.models import Meetup
 from meetups.services import extend_schedule
+from tests.conftest import past_the_move_window
 from tests.e2e.accessibility import DESKTOP, PHONE, axe_violations, blocking, sign_in
 from tests.factories import (
     CircleFactory,
@@ -75,6 +77,8 @@ def test_a_facilitator_edits_the_circle_and_members_hear_of_it(
     page.screenshot(path=shots / "02-saved.png", full_page=True)
     context.close()
 
+    with past_the_move_window():  # moves are told a few minutes later, as one email
+        sweep_outbox()
     [email] = [m for m in mailoutbox if m.to == [milo.email]]
     assert "Rosie's Coffee" in email.body and "Green Bean Café" in email.body
 
