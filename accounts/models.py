@@ -190,7 +190,11 @@ class Notification(models.Model):
         OBSOLETE = "obsolete", "no longer applies"
 
     key = models.CharField(max_length=200, unique=True)
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    # None only for an account email to an address that belongs to nobody (allauth's
+    # "no account with this address" answer to a password reset).
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="notifications", null=True, blank=True
+    )
     kind = models.CharField(max_length=40)
     status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
     recipient = models.EmailField(max_length=254, blank=True)
@@ -202,6 +206,9 @@ class Notification(models.Model):
     # While in the future: a worker is sending it (or it waits before the next try).
     claimed_until = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # How often the mail server refused this message for good (a 5xx reply about it);
+    # temporary replies and outages count in `attempts` only (accounts.outbox).
+    refusals = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -20,14 +20,16 @@ and `List-Unsubscribe-Post`) for one preference kind of that person.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections import Counter
 from email.utils import make_msgid
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import signing
+from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import CharField, Exists, F, Model, OuterRef, QuerySet, Value
+from django.db.models import CharField, Exists, F, Model, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Cast, Concat
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import render
@@ -201,11 +203,16 @@ def _hint_delivery(pk: int) -> None:
     connection = transaction.get_connection()
     hint = None
     if connection.in_atomic_block:
+        # Joined only within the same savepoints: a hint of an inner block that rolls back
+        # is dropped with it, and one registered by an earlier, finished block is its own.
+        savepoints = set(connection.savepoint_ids)
         hint = next(
             (
                 callback
-                for _, callback, _ in connection.run_on_commit
-                if isinstance(callback, _DeliveryHint) and not callback.handed_out
+                for sids, callback, _ in connection.run_on_commit
+                if isinstance(callback, _DeliveryHint)
+                and not callback.handed_out
+                and sids == savepoints
             ),
             None,
         )
@@ -257,6 +264,46 @@ def queue_and_send_chunk(notes: list[Notification]) -> Counter[str]:
     exists already is skipped, so a chunk run twice queues and sends nothing twice). For
     rows the caller has just read as due: they are not checked again."""
     return outbox.insert_and_send(notes)
+
+
+def queue_account_email(
+    message: EmailMessage, *, template: str, expires_at: dt.datetime
+) -> Notification:
+    """Queue one of allauth's emails (accounts.adapter), rendered by allauth, as a row of
+    the outbox, and hint its delivery after commit.
+
+    Each is a new message (a second reset request sends a second link), so its key is
+    unique by itself: "account:mail:<template>:id:<random>". It belongs to the account
+    that holds the address, if any ("no account with this address" goes to an address of
+    nobody's). No unsubscribe header: see accounts.adapter."""
+    recipient = message.to[0]
+    name = template.rsplit("/", 1)[-1]
+    html = next(
+        (
+            body
+            for body, mimetype in getattr(message, "alternatives", [])
+            if mimetype == "text/html"
+        ),
+        "",
+    )
+    text = message.body
+    if message.content_subtype == "html":
+        html, text = message.body, ""
+    note = Notification.objects.create(
+        key=notification_key("account", mail=name, id=uuid.uuid4().hex),
+        user=User.objects.filter(
+            Q(email__iexact=recipient) | Q(emailaddress__email__iexact=recipient)
+        ).first(),
+        kind=name[:40],
+        recipient=recipient,
+        subject=message.subject,
+        body=text,
+        html=html,
+        headers={**message.extra_headers, "Message-ID": make_msgid(domain=_mail_domain())},
+        expires_at=expires_at,
+    )
+    _hint_delivery(note.pk)
+    return note
 
 
 def _mail_domain() -> str:

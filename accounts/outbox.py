@@ -14,10 +14,31 @@ that found it due. Sending it is a separate step, `deliver`:
    step bounded by `EMAIL_TIMEOUT`, then marked **sent** by an UPDATE that only matches
    while this worker still holds the lease.
 3. A send that fails records `attempts` and `last_error` and sets the lease to a backoff
-   (30 s doubling to 10 min), so nobody tries that row again before then. A server that
-   is down or silent stops the chunk and frees the rows not tried yet. Only a server that
-   refuses the message itself (a bad address), `OUTBOX_MAX_REFUSALS` times, marks it
-   **failed**; an outage never does: the message waits until it is sent or expires.
+   (30 s doubling to 10 min), so nobody tries that row again before then. What the
+   server said decides the rest (`refused_for_good`):
+   - a **5xx** reply about the message (RCPT, MAIL FROM or DATA: an unknown address, a
+     message it will never take) counts in `refusals`; `OUTBOX_MAX_REFUSALS` of them mark
+     it **failed**;
+   - a **4xx** reply about the message ("try again later": greylisting, throttling, a
+     full mailbox) only waits, like an outage, and the chunk goes on with the next
+     message (another recipient may be taken). Our messages have one recipient each, so
+     "per recipient" and "per message" are the same here; a message to several whose
+     recipients were all refused counts as refused for good only when every reply is 5xx;
+   - anything else (refused connection, timeout, dropped connection, 421) is the server
+     or the network: the chunk stops and frees the rows not tried yet.
+   An outage or a temporary reply never fails a message: it waits until it is sent or
+   expires. An expired message, and one given up, is logged at WARNING with its key.
+4. **The mail circuit.** A server that hangs costs a whole `EMAIL_TIMEOUT` per chunk; with
+   thousands of messages pending every chunk would pay it. So a timeout opens a circuit
+   shared by every worker (a key in the site's cache, Redis in production) for
+   `OUTBOX_CIRCUIT_SECONDS`: meanwhile no chunk connects (deliveries and scans' chunks
+   leave their rows pending and return at once) and the sweep hands nothing out. Then
+   one chunk, and one only (`cache.add`), tries: if the server answers the circuit
+   closes, if it times out again the circuit opens for another while. A refused
+   connection costs nothing and does not open it. Without a shared cache (Redis down,
+   or `make run`'s per-process cache) each process keeps its own circuit, or none: mail
+   is slower to give up, never lost. Sending runs on Celery's `mail` queue (settings
+   CELERY_TASK_ROUTES), so scans and other tasks on `default` never wait behind it.
 
 Queueing hints delivery after commit (`deliver_notifications.delay_on_commit`); the hint
 is only for speed. Beat runs `sweep` every minute, which fans every pending row out in
@@ -48,9 +69,10 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.mail import mailers
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Notification
@@ -69,8 +91,76 @@ SWEEP_LIMIT = 20_000
 
 Status = Notification.Status
 
-# Errors about the message itself; anything else is the server or the network.
-REFUSALS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
+# Replies about the message itself; anything else is the server or the network.
+MESSAGE_REPLIES = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
+
+
+def refused_for_good(exc: Exception) -> bool:
+    """Whether a reply about the message (one of MESSAGE_REPLIES) is permanent: 5xx. A 4xx
+    ("try again later") is temporary and never counts as a refusal. For refused
+    recipients, every one of their replies must be 5xx."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in exc.recipients.values()]
+    else:
+        codes = [getattr(exc, "smtp_code", 0)]
+    return bool(codes) and all(code >= 500 for code in codes)
+
+
+def timed_out(exc: BaseException) -> bool:
+    """Whether a send failed for want of an answer within EMAIL_TIMEOUT. smtplib turns a
+    timeout while reading a reply into SMTPServerDisconnected, raised while handling it."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, TimeoutError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+CIRCUIT_OPEN_UNTIL = "outbox:mail-circuit:open-until"
+CIRCUIT_TRIAL = "outbox:mail-circuit:trial"
+
+
+def mail_circuit() -> str:
+    """The mail circuit's state: "closed" (send), "open" (no chunk connects) or
+    "half-open" (one chunk may try)."""
+    until = cache.get(CIRCUIT_OPEN_UNTIL)
+    if until is None:
+        return "closed"
+    return "open" if time.time() < until else "half-open"
+
+
+def _may_connect() -> str | None:
+    """Whether this chunk may connect to the mail server: "closed", or "trial" when it is
+    the one chunk trying a half-open circuit; None while the circuit holds it back."""
+    state = mail_circuit()
+    if state == "closed":
+        return state
+    if state == "half-open" and cache.add(CIRCUIT_TRIAL, True, timeout=LEASE.total_seconds()):
+        return "trial"
+    return None
+
+
+def _open_circuit(exc: Exception) -> None:
+    seconds = settings.OUTBOX_CIRCUIT_SECONDS
+    if seconds <= 0:
+        return
+    # Kept well past its end, so that when it ends one chunk tries (half-open) rather than
+    # every chunk at once; a success deletes it.
+    cache.set(CIRCUIT_OPEN_UNTIL, time.time() + seconds, timeout=seconds + 3600)
+    cache.delete(CIRCUIT_TRIAL)
+    log.warning(
+        "outbox: the mail server did not answer (%s: %s); no sending for %d s",
+        type(exc).__name__,
+        exc,
+        seconds,
+    )
+
+
+def _close_circuit() -> None:
+    cache.delete_many([CIRCUIT_OPEN_UNTIL, CIRCUIT_TRIAL])
+    log.warning("outbox: the mail server answers again; sending resumes")
+
 
 Check = Callable[[Notification], bool]
 _checks: dict[str, Check] = {}
@@ -192,25 +282,95 @@ def _release(notes: Iterable[Notification]) -> None:
 
 
 def _failed(note: Notification, exc: Exception, *, refused: bool) -> None:
+    """Record a failed send: a refusal for good (`refused`) counts toward giving it up,
+    anything else only waits."""
     attempts = note.attempts + 1
+    refusals = note.refusals + refused
     error = f"{type(exc).__name__}: {exc}"[:2000]
-    if refused and attempts >= settings.OUTBOX_MAX_REFUSALS:
-        _finish(note, status=Status.FAILED, attempts=attempts, last_error=error, claimed_until=None)
-        log.error("outbox: %s refused %d times, given up: %s", note.key, attempts, error)
+    if refused and refusals >= settings.OUTBOX_MAX_REFUSALS:
+        _finish(
+            note,
+            status=Status.FAILED,
+            attempts=attempts,
+            refusals=refusals,
+            last_error=error,
+            claimed_until=None,
+        )
+        log.warning("outbox: %s refused %d times, given up unsent: %s", note.key, refusals, error)
         return
     retry_at = timezone.now() + backoff(attempts)
-    _finish(note, attempts=attempts, last_error=error, claimed_until=retry_at)
-    log.warning("outbox: %s not sent (attempt %d), next try after %s", note.key, attempts, error)
+    _finish(note, attempts=attempts, refusals=refusals, last_error=error, claimed_until=retry_at)
+    log.info("outbox: %s not sent (attempt %d), next try after %s", note.key, attempts, error)
+
+
+def _expired(note: Notification) -> int:
+    done = _finish(note, status=Status.EXPIRED, claimed_until=None)
+    if done:
+        _log_expired(note.key, note.attempts, note.last_error)
+    return done
+
+
+def _log_expired(key: str, attempts: int, last_error: str) -> None:
+    log.warning(
+        "outbox: %s expired unsent after %d attempts%s",
+        key,
+        attempts,
+        f" (last error: {last_error})" if last_error else "",
+    )
+
+
+def expire_overdue(*, now: dt.datetime | None = None) -> int:
+    """Mark expired the pending messages nobody holds whose `expires_at` has passed, each
+    logged with its key; returns how many. The sweep runs it first, so a message past its
+    time is counted and logged even while the mail circuit is open."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        overdue = list(
+            Notification.objects.filter(_available(now), expires_at__lte=now)
+            .select_for_update(skip_locked=True)
+            .order_by("pk")
+            .values_list("pk", "key", "attempts", "last_error")[:SWEEP_LIMIT]
+        )
+        Notification.objects.filter(pk__in=[row[0] for row in overdue]).update(
+            status=Status.EXPIRED, claimed_until=None, updated_at=now
+        )
+    for _, key, attempts, last_error in overdue:
+        _log_expired(key, attempts, last_error)
+    return len(overdue)
+
+
+def to_hand_out() -> list[int]:
+    """What the sweep hands to the workers: every pending message nobody holds while the
+    mail circuit is closed, one chunk's worth when it is half-open (that chunk tries the
+    server), nothing while it is open. Overdue messages are expired first."""
+    expire_overdue()
+    state = mail_circuit()
+    if state == "open":
+        return []
+    ids = pending_ids()
+    return ids[: settings.OUTBOX_CHUNK] if state == "half-open" else ids
+
+
+def oldest_pending() -> QuerySet[Notification, dt.datetime]:
+    """When the oldest message still waiting to be sent was queued (empty: none waits); by
+    id, so the `notification_pending` index answers it. /healthz reports its age."""
+    return (
+        Notification.objects.filter(status=Status.PENDING)
+        .order_by("pk")
+        .values_list("created_at", flat=True)[:1]
+    )
 
 
 def send_claimed(notes: list[Notification], *, checked: bool = False) -> Counter[str]:
     """Send claimed rows over one connection; returns how many ended in each status
-    ("sent", "expired", "obsolete"), plus "retry" (a failed send) and "released" (not
-    tried). `checked`: the caller has just read that these still apply (a scan that
-    queued them a moment ago), so the registered checks are skipped."""
+    ("sent", "expired", "obsolete"), plus "retry" (a failed send), "released" (not tried:
+    the server is down, or the chunk ran out of time) and "held" (not tried: the mail
+    circuit is open). `checked`: the caller has just read that these still apply (a scan
+    that queued them a moment ago), so the registered checks are skipped."""
     counts: Counter[str] = Counter()
     deadline = time.monotonic() + SEND_BUDGET.total_seconds()
     connection = None
+    circuit = None
     try:
         for index, note in enumerate(notes):
             now = timezone.now()
@@ -219,34 +379,41 @@ def send_claimed(notes: list[Notification], *, checked: bool = False) -> Counter
                 counts["released"] += len(notes) - index
                 break
             if note.expires_at is not None and note.expires_at <= now:
-                counts[Status.EXPIRED.value] += _finish(
-                    note, status=Status.EXPIRED, claimed_until=None
-                )
+                counts[Status.EXPIRED.value] += _expired(note)
                 continue
             if not checked and not still_applies(note):
                 counts[Status.OBSOLETE.value] += _finish(
                     note, status=Status.OBSOLETE, claimed_until=None
                 )
                 continue
+            if circuit is None and (circuit := _may_connect()) is None:
+                _release(notes[index:])
+                counts["held"] += len(notes) - index
+                break
             try:
                 if connection is None:
                     # The configured backend, each SMTP step bounded by EMAIL_TIMEOUT.
                     connection = mailers.default
                     connection.open()
                 connection.send_messages([note.email_message()])
-            except REFUSALS as exc:
-                _failed(note, exc, refused=True)
+            except MESSAGE_REPLIES as exc:
+                _failed(note, exc, refused=refused_for_good(exc))
                 counts["retry"] += 1
-                continue
             except Exception as exc:
                 _failed(note, exc, refused=False)
                 counts["retry"] += 1
                 _release(notes[index + 1 :])
                 counts["released"] += len(notes) - index - 1
+                if circuit == "trial" or timed_out(exc):
+                    _open_circuit(exc)
                 break
-            counts[Status.SENT.value] += _finish(
-                note, status=Status.SENT, sent_at=timezone.now(), claimed_until=None
-            )
+            else:
+                counts[Status.SENT.value] += _finish(
+                    note, status=Status.SENT, sent_at=timezone.now(), claimed_until=None
+                )
+            if circuit == "trial":  # the server answered
+                _close_circuit()
+                circuit = "closed"
     finally:
         if connection is not None:
             try:
@@ -261,6 +428,10 @@ def deliver(ids: Iterable[int] | None = None, *, checked: bool = False) -> Count
     the oldest pending ones. Never inside a transaction: the claim commits before any
     SMTP and each outcome is its own short UPDATE, so a worker that dies mid-chunk can
     send again at most the one message it was sending. `checked`: see send_claimed."""
+    ids = list(ids) if ids is not None else None
+    if mail_circuit() == "open":
+        # Left pending and free: the sweep hands them out once the circuit lets it.
+        return Counter({"held": len(ids)}) if ids else Counter()
     with bookkeeping_commits():
         notes = claim(ids)
         return send_claimed(notes, checked=checked) if notes else Counter()

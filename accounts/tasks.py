@@ -22,10 +22,12 @@ def deliver_notifications(ids: list[int] | None = None) -> dict[str, int]:
 
 @shared_task(base=BackgroundTask, soft_time_limit=50, time_limit=60)
 def sweep_outbox() -> int:
-    """Every minute: hand every pending message nobody holds to the workers, in chunks,
-    so all of them help. Returns how many were handed out. Two sweeps at once hand out
-    the same chunks twice; each message is still claimed by one worker only."""
-    ids = outbox.pending_ids()
+    """Every minute: expire what is overdue, then hand every pending message nobody holds
+    to the workers, in chunks, so all of them help (one chunk while the mail circuit is
+    half-open, none while it is open: accounts.outbox.to_hand_out). Returns how many were
+    handed out. Two sweeps at once hand out the same chunks twice; each message is still
+    claimed by one worker only."""
+    ids = outbox.to_hand_out()
     for chunk in outbox.chunks(ids):
         deliver_notifications.delay(chunk)
     return len(ids)

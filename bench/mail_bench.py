@@ -9,8 +9,10 @@ own (Django set up for its own database), and so can you: `python bench/mail_ben
    and 2,000 circles of 5 members whose weekly check-in came 30 minutes ago (in each
    circle's own zone).
 3. For each of the two scans: starts ONE Celery worker as production runs it
-   (`celery -A peersupport worker -Q default --concurrency 2`, prefork, on Redis;
-   BENCH_WORKER_CONCURRENCY sets another number of processes) with
+   (`celery -A peersupport worker --concurrency 2`, prefork, on Redis;
+   BENCH_WORKER_CONCURRENCY sets another number of processes), consuming both the
+   `default` queue (the scan) and the `mail` queue (its chunks, which production gives
+   to the `mailer` service), so one worker's figures stay comparable, with
    email going to Django's file backend in a fresh folder, sends the scan's task through
    the broker as beat does, and times until the folder holds every expected message.
    Then it waits until the folder stops growing and reads every message back: each
@@ -201,7 +203,7 @@ def worker(mail: Path, log: Path) -> Iterator[None]:
                 "peersupport",
                 "worker",
                 "-Q",
-                "default",
+                "default,mail",
                 "--loglevel",
                 "info",
                 "--concurrency",

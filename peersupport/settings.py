@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 import environ
+from kombu import Exchange, Queue
 
 from peersupport import crisis
 from peersupport.cache import redis_broker_options, redis_caches
@@ -138,7 +139,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # web server's connections get it (peersupport.startup.limit_web_statements, called by
 # wsgi.py and asgi.py); migrations and the Celery worker's long jobs do not. A statement
 # stopped by it, like a lock waited on too long, answers the 503 page (peersupport.errors).
-WEB_STATEMENT_TIMEOUT_MS = env.int("WEB_STATEMENT_TIMEOUT_MS", default=5000)
+# Half a second later the web server stops waiting for a server that cannot even stop it
+# (a frozen one), on its own side (peersupport.postgres.stall).
+WEB_STATEMENT_TIMEOUT_MS = env.int("WEB_STATEMENT_TIMEOUT_MS", default=1500)
+# The longest a web request may spend waiting on the database, all queries together;
+# past it the request answers the 503 page (peersupport.postgres.stall, wsgi.py).
+WEB_REQUEST_SECONDS = env.float("WEB_REQUEST_SECONDS", default=4.0)
 
 # Redis backs the cache (allauth's rate limits need a shared cache) and the broker.
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -294,6 +300,9 @@ OUTBOX_CHUNK = env.int("OUTBOX_CHUNK", default=100)
 OUTBOX_RETRY_BASE = env.int("OUTBOX_RETRY_BASE", default=30)
 OUTBOX_RETRY_MAX = env.int("OUTBOX_RETRY_MAX", default=600)
 OUTBOX_MAX_REFUSALS = env.int("OUTBOX_MAX_REFUSALS", default=5)
+# After a mail server timed out, no chunk connects for this many seconds; then one tries
+# (accounts.outbox, "the mail circuit"). 0: never wait as a whole.
+OUTBOX_CIRCUIT_SECONDS = env.int("OUTBOX_CIRCUIT_SECONDS", default=60)
 
 # Celery: Redis when REDIS_URL is set, otherwise the filesystem transport under .data/
 # so `make run` needs no server.
@@ -316,6 +325,23 @@ else:
         "visibility_timeout": BROKER_VISIBILITY_TIMEOUT,
     }
 CELERY_TASK_DEFAULT_QUEUE = "default"
+# Tasks that talk to the mail server run on a queue of their own, consumed by a worker of
+# its own (docker-compose.yml's `mailer`, Procfile.dev's `mail`), so a mail server that
+# hangs never makes the scans and the other tasks wait.
+MAIL_QUEUE = "mail"
+# Both declared, so that purging the queues (`celery purge`, tests) empties both.
+CELERY_TASK_QUEUES = [
+    Queue(name, Exchange(name), routing_key=name)
+    for name in (CELERY_TASK_DEFAULT_QUEUE, MAIL_QUEUE)
+]
+CELERY_TASK_ROUTES = {
+    name: {"queue": MAIL_QUEUE}
+    for name in (
+        "accounts.tasks.deliver_notifications",
+        "meetups.notifications.queue_reminders",
+        "circles.notifications.send_checkin_prompts",
+    )
+}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -10,6 +10,8 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from peersupport.postgres import stall
+
 
 def refuse_to_serve_misconfigured() -> None:
     """With DEBUG off, refuse to start without a secret key, or without the shared cache
@@ -30,12 +32,20 @@ def refuse_to_serve_misconfigured() -> None:
 
 
 def limit_web_statements() -> None:
-    """Give the web server's Postgres connections `settings.WEB_STATEMENT_TIMEOUT_MS`.
-    Called by wsgi.py and asgi.py before the first request (connections open later, from
-    these settings); the worker, beat and management commands never call it, so a long
-    migration or a long job is not cut short."""
+    """Give the web server's Postgres connections `settings.WEB_STATEMENT_TIMEOUT_MS`, and
+    the client-side bound on every round trip that outlasts it by `DEADLINE_GRACE`
+    (peersupport.postgres.stall). Called by wsgi.py and asgi.py before the first request
+    (connections open later, from these settings); the worker, beat and management
+    commands never call it, so a long migration or a long job is not cut short."""
+    milliseconds = settings.WEB_STATEMENT_TIMEOUT_MS
     for database in settings.DATABASES.values():
-        with_statement_timeout(database, settings.WEB_STATEMENT_TIMEOUT_MS)
+        with_statement_timeout(database, milliseconds)
+        if database["ENGINE"] == "peersupport.postgres":
+            database[stall.BOUND_KEY] = (
+                milliseconds / 1000 + stall.DEADLINE_GRACE
+                if milliseconds > 0
+                else settings.WEB_REQUEST_SECONDS
+            )
 
 
 def with_statement_timeout(database: dict[str, Any], milliseconds: int) -> None:

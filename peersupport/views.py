@@ -2,7 +2,10 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
+
+from accounts import outbox
 
 from .celery import app as celery_app
 
@@ -12,8 +15,14 @@ def healthz(request: HttpRequest) -> JsonResponse:
     """Whether the database and the broker are reachable: `ok` when both are. 503 only
     when the database is not, since without it no page can be served; with the broker
     (Redis) down the site still serves every page (peersupport.cache), so a load balancer
-    that checks this keeps sending people here rather than taking every web server out."""
-    checks: dict[str, bool] = {"database": _database_answers()}
+    that checks this keeps sending people here rather than taking every web server out.
+
+    `outbox_oldest_pending_seconds`: how long the oldest email still waiting to be sent
+    has waited (null when none waits, or the database did not answer), for an alert
+    that fires before people miss a meetup: with the sweep every minute it stays under a
+    couple of minutes unless the mail server is refusing, throttling or down."""
+    database, waited = _database_answers()
+    checks: dict[str, bool] = {"database": database}
     try:
         # No retries: a load balancer asks again soon, and a slow answer is itself a failure.
         with celery_app.connection_for_write() as conn:
@@ -22,23 +31,35 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except Exception:
         checks["broker"] = False
     ok = all(checks.values())
-    return JsonResponse({"ok": ok, **checks}, status=200 if checks["database"] else 503)
+    return JsonResponse(
+        {"ok": ok, **checks, "outbox_oldest_pending_seconds": waited},
+        status=200 if checks["database"] else 503,
+    )
 
 
-def _database_answers() -> bool:
-    """Whether the database gives a new connection. Not the request's own connection: one
-    kept from before a hang looks idle and healthy (peersupport.postgres checks it without
-    a round trip), while a hung server cannot finish a new connection's handshake, which
-    fails after `connect_timeout` (2 s). One short-lived connection per check (a load
-    balancer asks every few seconds) costs Postgres little."""
+def _database_answers() -> tuple[bool, int | None]:
+    """Whether the database gives a new connection, and the age in seconds of the oldest
+    email waiting in the outbox, read over it.
+
+    Not the request's own connection: one kept from before a hang looks idle and healthy
+    (peersupport.postgres checks it without a round trip), while a hung server cannot
+    finish a new connection's handshake, which fails after `connect_timeout` (2 s); in the
+    web server the query is bounded too, and a database that just failed to answer is not
+    asked again for a few seconds (peersupport.postgres.stall). One short-lived
+    connection per check (a load balancer asks every few seconds) costs Postgres little."""
     probe = connections.create_connection(DEFAULT_DB_ALIAS)
     try:
         probe.ensure_connection()
-        return probe.is_usable()
+        # The ORM's query, run over the probe rather than the request's connection.
+        compiler = outbox.oldest_pending().query.get_compiler(connection=probe)
+        row = next(iter(compiler.results_iter()), None)
     except Exception:
-        return False
+        return False, None
     finally:
         probe.close()
+    if row is None:
+        return True, None
+    return True, max(int((timezone.now() - row[0]).total_seconds()), 0)
 
 
 def crisis(request: HttpRequest) -> HttpResponse:

@@ -9,6 +9,7 @@ answers (what a hung server or a full backlog looks like to a client).
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
@@ -21,6 +22,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.db import OperationalError, connection
@@ -29,6 +31,7 @@ from django.test import Client, RequestFactory
 
 from peersupport import urls
 from peersupport.errors import database_unreachable, server_error
+from peersupport.postgres import stall
 from peersupport.startup import with_statement_timeout
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -53,7 +56,9 @@ class Answer:
 class Site:
     """The site served by granian in a process of its own."""
 
-    def __init__(self, database_url: str, tmp_path: Path) -> None:
+    def __init__(
+        self, database_url: str, tmp_path: Path, *, workers: int = 1, threads: int = 2
+    ) -> None:
         self.port = _spare_port()
         env = {
             "PATH": os.environ.get("PATH", ""),
@@ -77,8 +82,8 @@ class Site:
                 "--interface", "wsgi",
                 "--host", "127.0.0.1",
                 "--port", str(self.port),
-                "--workers", "1",
-                "--blocking-threads", "2",
+                "--workers", str(workers),
+                "--blocking-threads", str(threads),
                 "peersupport.wsgi:application",
             ],
             cwd=BASE_DIR,
@@ -283,8 +288,10 @@ def test_web_statements_stop_at_the_web_timeout(postgres) -> None:
 
 
 def test_only_the_web_server_limits_its_statements() -> None:
-    """wsgi.py gives the web's connections the statement timeout and the connect timeout;
-    a worker or a migration (settings alone) gets the connect timeout only."""
+    """wsgi.py gives the web's connections the statement timeout, the connect timeout and
+    the client-side bound half a second past the statement timeout
+    (peersupport.postgres.stall); a worker or a migration (settings alone) gets the
+    connect timeout only."""
     env = {
         "PATH": os.environ.get("PATH", ""),
         "DJANGO_SETTINGS_MODULE": "peersupport.settings",
@@ -303,13 +310,14 @@ def test_only_the_web_server_limits_its_statements() -> None:
             timeout=120,
         )
         assert result.returncode == 0, result.stderr
-        return json.loads(result.stdout.strip().splitlines()[-1])["default"]["OPTIONS"]
+        database = json.loads(result.stdout.strip().splitlines()[-1])["default"]
+        return {**database["OPTIONS"], "bound": database.get("CLIENT_QUERY_SECONDS")}
 
     web = options("import peersupport.wsgi; " + read)
     worker = options("import django; django.setup(); " + read)
 
-    assert web == {"connect_timeout": 2, "options": "-c statement_timeout=5000"}
-    assert worker == {"connect_timeout": 2}
+    assert web == {"connect_timeout": 2, "options": "-c statement_timeout=1500", "bound": 2.0}
+    assert worker == {"connect_timeout": 2, "bound": None}
 
 
 class FreezingProxy:
@@ -346,6 +354,9 @@ class FreezingProxy:
                 target.sendall(data)
         except OSError:
             pass
+        # One side hung up (or was cut): so does the other, and Postgres ends its session.
+        with contextlib.suppress(OSError):
+            target.shutdown(socket.SHUT_RDWR)
 
     def close(self) -> None:
         self.frozen.clear()
@@ -385,3 +396,60 @@ def test_healthz_notices_a_hung_postgres_behind_an_open_connection(
     assert response.status_code == 503
     assert response.json()["database"] is False
     assert time.monotonic() - started < BUDGET_SECONDS
+
+
+@pytest.fixture
+def web_connection(database_behind_a_proxy: FreezingProxy) -> Iterator[Any]:
+    """A connection as the web server makes them (statement timeout 200 ms, the client-side
+    bound 0.7 s), through the proxy; the process's breaker closed again afterwards."""
+    database = {**connection.settings_dict, "OPTIONS": dict(connection.settings_dict["OPTIONS"])}
+    with_statement_timeout(database, 200)
+    database[stall.BOUND_KEY] = 0.2 + stall.DEADLINE_GRACE
+    web = load_backend(database["ENGINE"]).DatabaseWrapper(database, "web")
+    yield web
+    database_behind_a_proxy.frozen.clear()
+    stall.breaker.answered()
+    web.close()
+
+
+def _one(web: Any) -> None:
+    with web.cursor() as cursor:
+        cursor.execute("SELECT 1")
+
+
+def test_a_query_to_a_frozen_server_is_cut_on_our_side_and_the_server_left_alone(
+    database_behind_a_proxy: FreezingProxy, web_connection: Any, monkeypatch
+) -> None:
+    monkeypatch.setattr(stall, "BREAKER_SECONDS", 1.0)
+    _one(web_connection)
+    database_behind_a_proxy.frozen.set()
+
+    started = time.monotonic()
+    with pytest.raises(OperationalError) as cut:
+        _one(web_connection)
+    waited = time.monotonic() - started
+    assert 0.6 < waited < 2, waited
+    assert database_unreachable(cut.value)
+
+    # Left alone for a while: the next request fails at once, without a round trip.
+    web_connection.close()
+    started = time.monotonic()
+    with pytest.raises(OperationalError, match="did not answer a moment ago"):
+        _one(web_connection)
+    assert time.monotonic() - started < 0.1
+
+    # Running again and the breaker's time over: one query tries, and it answers.
+    database_behind_a_proxy.frozen.clear()
+    time.sleep(stall.BREAKER_SECONDS)
+    _one(web_connection)
+    _one(web_connection)
+
+
+def test_no_query_starts_past_the_request_deadline(web_connection: Any) -> None:
+    token = stall.request_deadline.set(time.monotonic() - 0.1)
+    try:
+        with pytest.raises(OperationalError, match="past its deadline"):
+            _one(web_connection)
+    finally:
+        stall.request_deadline.reset(token)
+    _one(web_connection)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Iterator
 
 import pytest
+import time_machine
 from django.test import Client
 
+from accounts.models import Notification
+from accounts.notify import queue_once
 from peersupport.celery import app as celery_app
 
 
@@ -15,8 +19,30 @@ def test_healthz_says_ok_when_database_and_broker_answer(client: Client, db) -> 
     response = client.get("/healthz")
 
     assert response.status_code == 200
-    assert response.json() == {"ok": True, "database": True, "broker": True}
+    assert response.json() == {
+        "ok": True,
+        "database": True,
+        "broker": True,
+        "outbox_oldest_pending_seconds": None,
+    }
     assert "no-cache" in response["Cache-Control"]
+
+
+def test_healthz_says_how_long_the_oldest_email_has_waited(
+    client: Client, transactional_db, member, settings
+) -> None:
+    """Read over the check's own connection, so the rows must be committed. The mail
+    server is down: they stay pending."""
+    settings.EMAIL_BACKEND = "tests.accounts.failing_mail.Backend"
+    with time_machine.travel(dt.datetime(2026, 12, 7, 9, 0, tzinfo=dt.UTC), tick=False):
+        queue_once(key="notice:1:user:1", user=member, template="promoted", context={})
+        queue_once(key="notice:2:user:1", user=member, template="promoted", context={})
+        Notification.objects.filter(key="notice:1:user:1").update(status="sent")
+    with time_machine.travel(dt.datetime(2026, 12, 7, 9, 12, tzinfo=dt.UTC), tick=False):
+        response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json()["outbox_oldest_pending_seconds"] == 12 * 60
 
 
 @pytest.fixture
@@ -36,7 +62,12 @@ def test_healthz_says_the_broker_is_down_quickly_and_keeps_the_site_in_service(
     response = client.get("/healthz")
 
     assert response.status_code == 200
-    assert response.json() == {"ok": False, "database": True, "broker": False}
+    assert response.json() == {
+        "ok": False,
+        "database": True,
+        "broker": False,
+        "outbox_oldest_pending_seconds": None,
+    }
     assert time.monotonic() - started < 2
 
 

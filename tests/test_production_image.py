@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-APP_SERVICES = ("migrate", "web", "worker", "beat")
+APP_SERVICES = ("migrate", "web", "worker", "mailer", "beat")
 # Read by the shell around granian in the web command, not by Django.
 SHELL_ONLY = {"WEB_CONCURRENCY", "WEB_THREADS"}
 # Python's and pip's own variables in the Dockerfile.
@@ -117,7 +117,9 @@ def test_web_serves_the_project_wsgi_application_like_the_dockerfile(compose, do
     assert target in cmd and "granian" in cmd
 
 
-@pytest.mark.parametrize("service, role", [("worker", "worker"), ("beat", "beat")])
+@pytest.mark.parametrize(
+    "service, role", [("worker", "worker"), ("mailer", "worker"), ("beat", "beat")]
+)
 def test_worker_and_beat_run_the_project_celery_app(compose, service, role) -> None:
     words = command_words(compose["services"][service]["command"])
 
@@ -154,7 +156,7 @@ def test_the_services_the_app_needs_exist_with_healthchecks(compose, dependency)
 
 
 def test_app_services_start_after_migrations_and_check_their_own_health(compose) -> None:
-    for service in ("web", "worker", "beat"):
+    for service in ("web", "worker", "mailer", "beat"):
         config = compose["services"][service]
         assert config["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
         assert config["healthcheck"]["test"], service
@@ -228,3 +230,29 @@ def test_collected_static_files_are_not_hidden_by_a_writable_mount(compose, dock
     for service in APP_SERVICES:
         for path in _writable_paths(compose["services"][service]):
             assert not Path(static_root).is_relative_to(path), (service, path)
+
+
+def _queues(command: str) -> set[str]:
+    words = command_words(command)
+    return set(words[words.index("-Q") + 1].split(","))
+
+
+def test_every_queue_a_task_is_routed_to_has_a_worker(compose, settings) -> None:
+    """Sending runs on the mail queue (a hung mail server never holds up the scans): both
+    in production (docker-compose.yml) and under `make run` (Procfile.dev)."""
+    routed = {route["queue"] for route in settings.CELERY_TASK_ROUTES.values()}
+    queues = {settings.CELERY_TASK_DEFAULT_QUEUE, *routed}
+    assert routed == {settings.MAIL_QUEUE}
+
+    in_compose = [
+        _queues(config["command"])
+        for config in compose["services"].values()
+        if "worker" in command_words(config.get("command", "") or "")[:4]
+    ]
+    assert set().union(*in_compose) == queues
+    assert {settings.MAIL_QUEUE} in in_compose  # a worker of its own
+
+    procfile = (ROOT / "Procfile.dev").read_text().splitlines()
+    in_procfile = [_queues(line.split(":", 1)[1]) for line in procfile if " worker " in line]
+    assert set().union(*in_procfile) == queues
+    assert {settings.MAIL_QUEUE} in in_procfile

@@ -4,9 +4,13 @@ in between, given up only when the server refuses the message itself."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import smtplib
 
 import pytest
+import time_machine
 from django.core import mail
+from django.core.cache import cache
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
@@ -171,3 +175,131 @@ def test_a_chunk_leaves_a_row_queued_before_it_to_the_sweep(note, member, outsid
     note.refresh_from_db()
     assert note.status == "sent"
     assert len(mail.outbox) == 2
+
+
+def again(note: Notification) -> None:
+    """Its wait is over: the next delivery may try it."""
+    Notification.objects.filter(pk=note.pk).update(claimed_until=None)
+
+
+def test_try_again_later_never_counts_as_a_refusal(note, settings):
+    settings.OUTBOX_MAX_REFUSALS = 2
+
+    for backend in ["GreylistingBackend", "Backend", "GreylistingBackend"] * 2:
+        settings.EMAIL_BACKEND = f"tests.accounts.failing_mail.{backend}"
+        again(note)
+        assert outbox.deliver() == {"retry": 1}
+
+    note.refresh_from_db()
+    assert (note.status, note.attempts, note.refusals) == ("pending", 6, 0)
+    assert "greylisted" in note.last_error
+
+
+def test_only_refusals_for_good_count_toward_giving_up(note, settings):
+    """Outages and temporary replies before do not bring the limit nearer."""
+    settings.OUTBOX_MAX_REFUSALS = 2
+    for backend in ["Backend", "GreylistingBackend", "Backend", "RefusingBackend"]:
+        settings.EMAIL_BACKEND = f"tests.accounts.failing_mail.{backend}"
+        again(note)
+        outbox.deliver()
+    note.refresh_from_db()
+    assert (note.status, note.refusals) == ("pending", 1)
+
+    again(note)
+    outbox.deliver()
+    note.refresh_from_db()
+    assert (note.status, note.attempts, note.refusals) == ("failed", 5, 2)
+
+
+def test_a_reply_is_for_good_only_when_every_recipient_got_a_5xx():
+    refused = smtplib.SMTPRecipientsRefused
+
+    assert outbox.refused_for_good(refused({"a@x.org": (550, b"no such user")}))
+    assert not outbox.refused_for_good(refused({"a@x.org": (451, b"later")}))
+    assert not outbox.refused_for_good(
+        refused({"a@x.org": (550, b"no"), "b@x.org": (452, b"full, later")})
+    )
+    assert outbox.refused_for_good(smtplib.SMTPDataError(554, b"spam"))
+    assert not outbox.refused_for_good(smtplib.SMTPSenderRefused(421, b"busy", "f@x.org"))
+
+
+def test_a_message_given_up_or_expired_unsent_is_logged_with_its_key(
+    note, member, settings, caplog
+):
+    settings.EMAIL_BACKEND = "tests.accounts.failing_mail.RefusingBackend"
+    settings.OUTBOX_MAX_REFUSALS = 1
+    queue_once(
+        key="notice:2:user:1",
+        user=member,
+        template="promoted",
+        context={},
+        expires_at=timezone.now() - dt.timedelta(minutes=1),
+    )
+
+    with caplog.at_level(logging.WARNING, logger="accounts.outbox"):
+        assert outbox.deliver() == {"retry": 1, "expired": 1}
+
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert any("notice:1:user:1" in m and "given up" in m for m in warnings), warnings
+    assert any("notice:2:user:1" in m and "expired unsent" in m for m in warnings), warnings
+
+
+def test_the_sweep_expires_what_is_overdue_even_while_the_mail_circuit_is_open(
+    member, settings, caplog
+):
+    queue_once(
+        key="notice:3:user:1",
+        user=member,
+        template="promoted",
+        context={},
+        expires_at=timezone.now() - dt.timedelta(minutes=1),
+    )
+    settings.EMAIL_BACKEND = "tests.accounts.failing_mail.HungBackend"
+    queue_once(key="notice:4:user:1", user=member, template="promoted", context={})
+    outbox.deliver()  # the hung server opens the circuit
+    assert outbox.mail_circuit() == "open"
+
+    with caplog.at_level(logging.WARNING, logger="accounts.outbox"):
+        assert sweep_outbox() == 0
+
+    assert Notification.objects.get(key="notice:3:user:1").status == "expired"
+    assert "notice:3:user:1 expired unsent" in caplog.text
+
+
+def test_a_timeout_opens_the_mail_circuit_and_one_chunk_tries_after_it(
+    member, outsider, facilitator, settings
+):
+    settings.OUTBOX_CIRCUIT_SECONDS = 60
+    settings.OUTBOX_RETRY_BASE = 0
+    for n, person in enumerate([member, outsider, facilitator]):
+        queue_once(key=f"notice:{n}:user:{person.pk}", user=person, template="promoted", context={})
+    settings.EMAIL_BACKEND = "tests.accounts.failing_mail.HungBackend"
+
+    assert outbox.deliver() == {"retry": 1, "released": 2}
+    assert outbox.mail_circuit() == "open"
+    # Open: nothing is claimed, nothing connects, the sweep hands nothing out.
+    assert outbox.deliver() == {}
+    assert outbox.to_hand_out() == []
+    assert Notification.objects.filter(attempts=0, claimed_until=None).count() == 2
+
+    # Its time is up: one chunk (and one only) tries, and the server answers.
+    with time_machine.travel(dt.timedelta(seconds=61)):
+        assert outbox.mail_circuit() == "half-open"
+        settings.OUTBOX_CHUNK = 2
+        assert len(outbox.to_hand_out()) == 2
+        assert outbox._may_connect() == "trial"
+        assert outbox._may_connect() is None  # a second chunk waits for the first
+        cache.delete(outbox.CIRCUIT_TRIAL)
+        settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+        assert outbox.deliver() == {"sent": 2}
+        assert outbox.mail_circuit() == "closed"
+        assert outbox.deliver() == {"sent": 1}
+    assert len(mail.outbox) == 3
+
+
+def test_a_refused_connection_does_not_open_the_circuit(note, settings):
+    settings.EMAIL_BACKEND = "tests.accounts.failing_mail.Backend"
+
+    outbox.deliver()
+
+    assert outbox.mail_circuit() == "closed"

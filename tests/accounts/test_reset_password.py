@@ -13,8 +13,12 @@ from accounts.models import User
 NEW_PASSWORD = "a slow walk by the river 7"
 
 
-def test_reset_by_email_link(client: Client, member: User) -> None:
-    response = client.post(reverse("account_reset_password"), {"email": member.email})
+def test_reset_by_email_link(
+    client: Client, member: User, django_capture_on_commit_callbacks
+) -> None:
+    # The link is queued in the outbox and sent once the request's writes commit.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("account_reset_password"), {"email": member.email})
 
     assert response.status_code == 302
     assert len(mail.outbox) == 1

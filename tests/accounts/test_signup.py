@@ -51,9 +51,11 @@ def test_signup_page_asks_for_display_name_and_unticked_consent(client: Client) 
 
 
 def test_signup_confirm_email_then_logged_in_with_display_name_in_header(
-    client: Client, settings
+    client: Client, settings, django_capture_on_commit_callbacks
 ) -> None:
-    response = _signup(client)
+    # The confirmation is queued in the outbox and sent once the sign-up commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _signup(client)
 
     assert response.status_code == 302
     user = User.objects.get(email="robin@example.org")
@@ -154,13 +156,16 @@ def test_unknown_home_place_is_an_error(client: Client) -> None:
     assert not User.objects.exists()
 
 
-def test_unverified_person_cannot_log_in_until_confirming(client: Client) -> None:
+def test_unverified_person_cannot_log_in_until_confirming(
+    client: Client, django_capture_on_commit_callbacks
+) -> None:
     UserFactory(email="ivy@example.org", display_name="Ivy", verified=False)
 
-    response = client.post(
-        reverse("account_login"),
-        {"login": "ivy@example.org", "password": "correct horse battery"},
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("account_login"),
+            {"login": "ivy@example.org", "password": "correct horse battery"},
+        )
 
     assert response.status_code == 302
     assert response.url == reverse("account_email_verification_sent")
@@ -200,8 +205,11 @@ def test_my_account_pages_use_the_site_layout(member_client: Client) -> None:
         assert "data-allauth-onload" not in page
 
 
-def test_a_new_account_has_no_calendar_feed_until_it_is_turned_on(client: Client) -> None:
-    _signup(client)
+def test_a_new_account_has_no_calendar_feed_until_it_is_turned_on(
+    client: Client, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        _signup(client)
     user = User.objects.get(email="robin@example.org")
     assert user.calendar_token is None
     client.post(_confirmation_link(mail.outbox[0]))

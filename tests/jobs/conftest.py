@@ -29,6 +29,9 @@ from peersupport.celery import app as celery_app
 from tests.jobs.mail import SMTPSink
 
 TIMEOUT = 60.0
+# The default queue and the mail queue (settings.CELERY_TASK_ROUTES): a test's worker
+# consumes both unless the test says otherwise.
+BOTH_QUEUES = f"default,{settings.MAIL_QUEUE}"
 
 
 def wait_until(condition: Callable[[], object], what: str, timeout: float = TIMEOUT) -> None:
@@ -105,7 +108,7 @@ def broker(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Broker]:
 class Worker:
     """One `celery -A peersupport worker` process; its output goes to a log file."""
 
-    def __init__(self, env: dict[str, str], log: Path, queues: str = "default") -> None:
+    def __init__(self, env: dict[str, str], log: Path, queues: str = BOTH_QUEUES) -> None:
         self.log = log
         self._log_file = log.open("wb")
         self.process = subprocess.Popen(  # noqa: S603
@@ -219,7 +222,10 @@ def start_worker(
 
     # django-environ drops the first slash after "filemail://": four make an absolute path.
     def start(
-        email_url: str = f"filemail:///{mail_dir}", *, queues: str = "default", **extra_env: str
+        email_url: str = f"filemail:///{mail_dir}",
+        *,
+        queues: str = BOTH_QUEUES,
+        **extra_env: str,
     ) -> Worker:
         """`queues`: the queues it consumes, comma-separated; `extra_env`: more environment
         variables for the worker (EMAIL_TIMEOUT="2")."""

@@ -38,6 +38,10 @@ class SMTPSink(socketserver.ThreadingTCPServer):
     until `release()`: the sending worker hangs in the middle of its batch (holding that
     reminder's lock), ready to be raced or killed. Once released, the message is taken as
     usual if its sender is still alive.
+
+    Bad days on demand: while `rcpt_reply` is set (e.g. "451 4.7.1 try again later") every
+    RCPT gets that answer instead of 250; while `silent` is set a new connection is
+    accepted and never greeted, as by a server that hung. `connections` counts them all.
     """
 
     daemon_threads = True
@@ -47,6 +51,9 @@ class SMTPSink(socketserver.ThreadingTCPServer):
         super().__init__(("127.0.0.1", 0), _SMTPHandler)
         self.messages: list[Message] = []
         self.hold_after: int | None = None
+        self.rcpt_reply: str | None = None
+        self.silent = False
+        self.connections = 0
         self.stalled = threading.Event()
         self._released = threading.Event()
         self._lock = threading.Lock()
@@ -90,12 +97,20 @@ class _SMTPHandler(socketserver.StreamRequestHandler):
             self.converse()
 
     def converse(self) -> None:
+        self.server.connections += 1
+        if self.server.silent:
+            while self.rfile.readline():  # until the sender gives up and hangs up
+                pass
+            return
         self.reply("220 sink ESMTP")
         while line := self.rfile.readline():
             command = line[:4].upper()
             if command == b"QUIT":
                 self.reply("221 bye")
                 return
+            if command == b"RCPT" and (refusal := self.server.rcpt_reply):
+                self.reply(refusal)
+                continue
             if command == b"DATA":
                 if self.server.should_stall():
                     self.server.wait_for_release()

@@ -15,7 +15,7 @@ from circles.checkins import current_week
 from circles.models import Circle
 from circles.notifications import prompt_due_checkins
 from tests.factories import CircleFactory, MembershipFactory
-from tests.jobs.conftest import Worker, wait_until
+from tests.jobs.conftest import BOTH_QUEUES, Worker, wait_until
 from tests.jobs.mail import SMTPSink, read_mail_dir
 
 pytestmark = pytest.mark.jobs
@@ -68,7 +68,7 @@ def test_two_beat_ticks_overlapping_on_two_workers_prompt_each_member_once(
     its own, so neither can take both), each handing out every prompt it found due."""
     emails = circles_due(2, 6)
     workers = [
-        start_worker(email_url=smtp_sink.url, queues=f"default,tick-{name}") for name in "ab"
+        start_worker(email_url=smtp_sink.url, queues=f"{BOTH_QUEUES},tick-{name}") for name in "ab"
     ]
 
     for name in "ab":
