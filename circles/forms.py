@@ -10,6 +10,7 @@ from django import forms
 from django.conf import global_settings, settings
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.places import Place, resolve_place, timezone_at
@@ -34,6 +35,15 @@ KM_PER_MILE = 1.609344
 MIN_RADIUS_KM = 1.0
 MAX_RADIUS_KM = 500.0
 DEFAULT_RADIUS = {"km": 25.0, "mi": 15.0}
+# Where road distances are in miles.
+MILES_COUNTRIES = {"US", "GB"}
+
+
+def units_of(place: Place | None) -> str:
+    """ "mi" or "km": the units people use where `place` is, else where the site serves."""
+    country = (place.country if place is not None else "") or settings.SITE_COUNTRY
+    return "mi" if country in MILES_COUNTRIES else "km"
+
 
 DAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
 DAY_CHOICES = [
@@ -134,7 +144,9 @@ class CircleSearchForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        unit = data.get("unit") or "km"
+        self._clean_place(data)
+        # Unchosen, distances are in the units of the place (miles in the US).
+        unit = data.get("unit") or units_of(data["place"])
         data["unit"] = unit
         radius = data.get("radius")
         if radius is None:
@@ -145,7 +157,6 @@ class CircleSearchForm(forms.Form):
             self.add_error("radius", f"Choose a distance from 1 to {upper:g} {unit}.")
         data["radius"] = radius
         data["radius_km"] = radius_km
-        self._clean_place(data)
         return data
 
     def _clean_place(self, data: dict[str, Any]) -> None:
@@ -265,6 +276,15 @@ class InviteForm(forms.Form):
     def token(self) -> str:
         """The token given, or "" when there is none (or it cannot be one)."""
         return self.cleaned_data["invite"] if self.is_valid() else ""
+
+
+class AcceptGuidelinesForm(forms.Form):
+    """A member accepts the circle's guidelines again, after the facilitators changed them."""
+
+    accept_guidelines = forms.BooleanField(
+        label=_("I have read the new guidelines and I accept them"),
+        error_messages={"required": _("Please tick that you accept the new guidelines.")},
+    )
 
 
 class JoinForm(InviteForm):

@@ -11,9 +11,10 @@ def site_settings() -> dict[str, object]:
         "SITE_NAME": settings.SITE_NAME,
         "CRISIS_LINE_TEXT": settings.CRISIS_LINE_TEXT,
         "CRISIS_LINE_URL": settings.CRISIS_LINE_URL,
-        "CRISIS_LINE_PHONE": settings.CRISIS_LINE_PHONE,
         "CRISIS_EMERGENCY_TEXT": settings.CRISIS_EMERGENCY_TEXT,
+        "CRISIS_RESOURCES": settings.CRISIS_RESOURCES,
         "QUICK_EXIT_URL": settings.QUICK_EXIT_URL,
+        "QUICK_EXIT_SIGNS_OUT": settings.QUICK_EXIT_SIGNS_OUT,
         # The server map tiles come from, named in the privacy note (empty: no maps).
         "MAP_TILE_HOST": urlsplit(settings.MAP_TILE_URL.replace("{s}.", "")).hostname or "",
     }
