@@ -16,6 +16,7 @@ from accounts.models import User
 from accounts.places import Place, resolve_place, timezone_at
 from circles import wording
 from circles.cache import topic_choices
+from circles.converters import MAX_ID
 from circles.models import (
     ACCESS_FEATURES,
     MOOD_WORDS,
@@ -25,6 +26,7 @@ from circles.models import (
     Circle,
     CircleQuerySet,
     Membership,
+    Topic,
 )
 
 # What a check-in's note and a reply hold (the model's limits, said in the messages).
@@ -78,6 +80,26 @@ class ChoicesField(forms.MultipleChoiceField):
 
     def to_python(self, value: Any) -> list[str]:
         return [v for v in super().to_python(value) if v]
+
+
+class TopicsField(forms.ModelMultipleChoiceField):
+    """A circle's topics, ticked from the list: values that cannot be a topic's id (not a
+    number, or past what the database holds) are refused before the database is asked."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("queryset", Topic.objects.all())
+        kwargs.setdefault("widget", forms.CheckboxSelectMultiple)
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> Any:
+        for pk in value or ():
+            if not str(pk).isdigit() or not 0 < int(str(pk)) <= MAX_ID:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super().clean(value)
 
 
 class CircleSearchForm(forms.Form):

@@ -19,7 +19,7 @@ from accounts.errors import RuleError, refused_in
 from accounts.models import User
 from accounts.places import Place, resolve_place
 from circles import wording
-from circles.forms import LANGUAGE_CHOICES
+from circles.forms import LANGUAGE_CHOICES, TopicsField
 from circles.models import (
     MAX_CAPACITY,
     MAX_DURATION_MINUTES,
@@ -28,7 +28,6 @@ from circles.models import (
     Circle,
     Membership,
     Schedule,
-    Topic,
     Venue,
     bounding_box,
     great_circle_km,
@@ -113,10 +112,8 @@ class StartCircleForm(forms.Form):
         label="Description",
         help_text="Who it is for, what a meetup is like, what to expect the first time.",
     )
-    topics = forms.ModelMultipleChoiceField(
+    topics = TopicsField(
         label="Topics",
-        queryset=Topic.objects.all(),
-        widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Choose at least one topic, so people can find the circle."},
     )
     language = forms.ChoiceField(label="Language", choices=LANGUAGE_CHOICES[1:], initial="en")
@@ -487,10 +484,8 @@ class CircleEditForm(forms.Form):
         label=_("Description"),
         help_text=_("Who it is for, what a meetup is like, what to expect the first time."),
     )
-    topics = forms.ModelMultipleChoiceField(
+    topics = TopicsField(
         label=_("Topics"),
-        queryset=Topic.objects.all(),
-        widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one topic, so people can find the circle.")},
     )
     guidelines = _area_text(
