@@ -14,7 +14,6 @@ def crisis_help(language: str | None = None) -> dict[str, str]:
     default = {
         "CRISIS_LINE_TEXT": settings.CRISIS_LINE_TEXT,
         "CRISIS_LINE_URL": settings.CRISIS_LINE_URL,
-        "CRISIS_LINE_PHONE": settings.CRISIS_LINE_PHONE,
         "CRISIS_EMERGENCY_TEXT": settings.CRISIS_EMERGENCY_TEXT,
     }
     return settings.CRISIS_HELP.get(code, default)

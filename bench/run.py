@@ -67,7 +67,7 @@ WORKERS = 2
 THREADS = int(os.environ.get("BENCH_THREADS", "2"))
 
 MARKER_PREFIX = "make bench:"
-BROWSE = "/circles/?near={place}&radius=50&topic={topic}"
+BROWSE = "/circles/?near={place}&radius=50&unit=km&topic={topic}"
 MAIN_PLACE, MAIN_TOPIC = "Baton Rouge, LA", "grief"
 BROWSER_EMAIL = "benchmark-browser@example.org"
 HOME_PLACE, HOME_LAT, HOME_LNG = "Houston, TX", 29.76328, -95.36327
@@ -286,7 +286,7 @@ def seats_changing(place: str, topic: str, interval: float) -> Iterator[dict[str
     from meetups import services
     from meetups.models import Meetup
 
-    form = CircleSearchForm(QueryDict(f"near={quote_plus(place)}&radius=50&topic={topic}"))
+    form = CircleSearchForm(QueryDict(f"near={quote_plus(place)}&radius=50&unit=km&topic={topic}"))
     assert form.is_valid(), form.errors
     shown = list(form.circles().values_list("pk", flat=True)[:20])
     upcoming = Circle.objects.filter(pk__in=shown).next_meetups()

@@ -114,14 +114,12 @@ def page_key(name: str, search: Mapping[str, Any], partial: bool) -> str:
     data: keys sorted, multiple choices sorted), never the query string as typed, so two
     different searches never share a page and one search written differently (parameters
     in another order, extra spaces, unknown parameters) does; the language it is written
-    in; whether it is the htmx fragment; and for "today" searches the quarter hour in UTC
-    (every timezone's midnight falls on a quarter hour, so "today" is one weekday
-    everywhere within it)."""
+    in; whether it is the htmx fragment; and the quarter hour in UTC: pages say "Today" and
+    "Tomorrow" on their cards and answer "today" searches, and every timezone's midnight
+    falls on a quarter hour, so within one every day is the same day everywhere."""
     parts: dict[str, Any] = {key: _canonical(value) for key, value in search.items()}
-    day = search.get("day")
-    if day == "today" or (isinstance(day, list) and "today" in day):
-        now = dt.datetime.now(dt.UTC)
-        parts["@today"] = f"{now:%Y%m%d%H}{now.minute // 15}"
+    now = dt.datetime.now(dt.UTC)
+    parts["@quarter"] = f"{now:%Y%m%d%H}{now.minute // 15}"
     canonical = json.dumps(parts, sort_keys=True, separators=(",", ":"), default=_plain)
     digest = hashlib.sha256(canonical.encode()).hexdigest()
     # A page is written in one language: the Spanish page is kept apart from the English.

@@ -327,16 +327,18 @@ class Chart:
 
     circle: Circle
     checkins: list[CheckIn]
-    width: int = 320
+    width: int = 360
     height: int = 130
+    # Room at the left for the five levels' words ("really good" … "really low").
+    gutter: int = 80
 
     @property
     def points(self) -> list[dict[str, object]]:
         count = max(len(self.checkins), 2)
-        step = (self.width - 60) / (count - 1)
+        step = (self.width - self.gutter - 20) / (count - 1)
         return [
             {
-                "x": round(40 + i * step, 1),
+                "x": round(self.gutter + i * step, 1),
                 "y": round(10 + (5 - c.mood) * (self.height - 30) / 4, 1),
                 "label": f"{week_label(c.week)}: {c.mood_word}",
             }
@@ -350,7 +352,12 @@ class Chart:
     @property
     def gridlines(self) -> list[dict[str, object]]:
         return [
-            {"y": round(10 + (5 - mood) * (self.height - 30) / 4, 1), "word": word}
+            {
+                "y": round(10 + (5 - mood) * (self.height - 30) / 4, 1),
+                # The word sits on its line, its baseline a little below.
+                "label_y": round(14 + (5 - mood) * (self.height - 30) / 4, 1),
+                "word": word,
+            }
             for mood, word in MOOD_WORDS.items()
         ]
 

@@ -18,6 +18,7 @@ from accounts.models import User
 from accounts.places import Place, resolve_place, timezone_at
 from circles import wording
 from circles.cache import topic_choices
+from circles.converters import MAX_ID
 from circles.models import (
     ACCESS_FEATURES,
     MOOD_WORDS,
@@ -27,6 +28,7 @@ from circles.models import (
     Circle,
     CircleQuerySet,
     Membership,
+    Topic,
 )
 
 # What a check-in's note and a reply hold (the model's limits, said in the messages).
@@ -37,6 +39,15 @@ KM_PER_MILE = 1.609344
 MIN_RADIUS_KM = 1.0
 MAX_RADIUS_KM = 500.0
 DEFAULT_RADIUS = {"km": 25.0, "mi": 15.0}
+# Where road distances are in miles.
+MILES_COUNTRIES = {"US", "GB"}
+
+
+def units_of(place: Place | None) -> str:
+    """ "mi" or "km": the units people use where `place` is, else where the site serves."""
+    country = (place.country if place is not None else "") or settings.SITE_COUNTRY
+    return "mi" if country in MILES_COUNTRIES else "km"
+
 
 DAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
 DAY_CHOICES = [
@@ -68,6 +79,26 @@ class ChoicesField(forms.MultipleChoiceField):
 
     def to_python(self, value: Any) -> list[str]:
         return [v for v in super().to_python(value) if v]
+
+
+class TopicsField(forms.ModelMultipleChoiceField):
+    """A circle's topics, ticked from the list: values that cannot be a topic's id (not a
+    number, or past what the database holds) are refused before the database is asked."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("queryset", Topic.objects.all())
+        kwargs.setdefault("widget", forms.CheckboxSelectMultiple)
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> Any:
+        for pk in value or ():
+            if not str(pk).isdigit() or not 0 < int(str(pk)) <= MAX_ID:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super().clean(value)
 
 
 class CircleSearchForm(forms.Form):
@@ -136,7 +167,9 @@ class CircleSearchForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        unit = data.get("unit") or "km"
+        self._clean_place(data)
+        # Unchosen, distances are in the units of the place (miles in the US).
+        unit = data.get("unit") or units_of(data["place"])
         data["unit"] = unit
         radius = data.get("radius")
         if radius is None:
@@ -152,7 +185,6 @@ class CircleSearchForm(forms.Form):
             )
         data["radius"] = radius
         data["radius_km"] = radius_km
-        self._clean_place(data)
         return data
 
     def _clean_place(self, data: dict[str, Any]) -> None:
@@ -278,6 +310,15 @@ class InviteForm(forms.Form):
     def token(self) -> str:
         """The token given, or "" when there is none (or it cannot be one)."""
         return self.cleaned_data["invite"] if self.is_valid() else ""
+
+
+class AcceptGuidelinesForm(forms.Form):
+    """A member accepts the circle's guidelines again, after the facilitators changed them."""
+
+    accept_guidelines = forms.BooleanField(
+        label=_("I have read the new guidelines and I accept them"),
+        error_messages={"required": _("Please tick that you accept the new guidelines.")},
+    )
 
 
 class JoinForm(InviteForm):

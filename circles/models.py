@@ -654,6 +654,16 @@ class Membership(models.Model):
         # after the row is gone, and which circle a person joined is health information.
         return f"Membership #{self.pk}"
 
+    def guidelines_changed_since_accepted(self) -> bool:
+        """Whether the facilitators changed the guidelines since this person accepted
+        them (hosting's edit page raises the circle's version), so they are asked to read
+        and accept them again. Someone who never accepted a version (rows from before
+        versions were kept) is not asked here."""
+        return (
+            self.guidelines_version is not None
+            and self.guidelines_version < self.circle.guidelines_version
+        )
+
 
 # What a schedule (and each meetup made from it) may be: how many seats, how long it
 # lasts, and, monthly, which week of the month: the 1st to 4th or the last (-1).

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.errors import RuleError
@@ -99,6 +100,27 @@ def join_circle(
     membership.guidelines_accepted_at = timezone.now()
     membership.join_answer = answer.strip()[: Membership._meta.get_field("join_answer").max_length]
     membership.save()
+    return membership
+
+
+@transaction.atomic
+def accept_guidelines(*, user: User, circle: Circle) -> Membership:
+    """A member accepts the circle's guidelines as they are now (their version and the
+    moment are recorded), after the facilitators changed them. Only someone in the circle
+    or asking to join it; accepting again changes nothing."""
+    membership = _locked_membership(user=user, circle=circle)
+    if membership is None or membership.status not in (
+        Membership.Status.ACTIVE,
+        Membership.Status.PENDING,
+    ):
+        raise CircleError(gettext("Only the circle's members accept its guidelines."))
+    version = Circle.objects.values_list("guidelines_version", flat=True).get(pk=circle.pk)
+    if membership.guidelines_version != version:
+        membership.guidelines_version = version
+        membership.guidelines_accepted_at = timezone.now()
+        membership.save(
+            update_fields=["guidelines_version", "guidelines_accepted_at", "updated_at"]
+        )
     return membership
 
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("feed.json", feed.meeting_guide_feed, name="feed"),
     path("<slug:slug>/", views.detail, name="detail"),
     path("<slug:slug>/join/", views.join, name="join"),
+    path("<slug:slug>/guidelines/accept/", views.accept_new_guidelines, name="accept_guidelines"),
     # Weekly check-ins
     path("<slug:slug>/check-in/", checkin_views.checkin, name="checkin"),
     path("<slug:slug>/check-in/consent/", checkin_views.checkin_consent, name="checkin_consent"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, QuerySet, Window
@@ -15,15 +16,15 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from accounts.errors import RuleError, refused
+from accounts.errors import RuleError, refused, show_refusal
 from accounts.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from accounts.ratelimits import rate_limited
 from circles import cache as browse_cache
-from circles import wording
+from circles import mine, wording
 from circles.checkin_views import circle_page_checkins
-from circles.forms import CircleSearchForm, InviteForm, JoinForm
+from circles.forms import AcceptGuidelinesForm, CircleSearchForm, InviteForm, JoinForm
 from circles.models import Circle, Membership
-from circles.services import join_circle
+from circles.services import accept_guidelines, join_circle
 
 ONLINE_SECTION_SIZE = 5
 
@@ -104,6 +105,8 @@ def _search_results(form: CircleSearchForm, query: QueryDict) -> dict[str, objec
         "online_results": online,
         "all_online_url": _query_with(query, format="online", page=None) if more_online else None,
         "unit": form.cleaned_data["unit"],
+        # Online circles' times read in the searcher's zone (the search's key carries it).
+        "viewer_zone": form.search_timezone().key,
         "place": form.cleaned_data["place"],
         "nearby": form.searches_nearby(),
         "radius": form.cleaned_data["radius"],
@@ -196,6 +199,7 @@ def _render_detail(
     circle: Circle,
     invite: str,
     join_form: JoinForm | None = None,
+    accept_form: AcceptGuidelinesForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     user = request.user
@@ -205,6 +209,17 @@ def _render_detail(
     invite = invite if circle.has_invite(invite) else ""
     is_member = user.has_perm("circles.see_checkins", circle)
     checkins = circle_page_checkins(circle, user) if is_member else {}
+    # The meetups listed that the person has a seat at (meetups' rows, read through the
+    # person's relation).
+    going_ids = (
+        set(
+            user.rsvps.filter(meetup__in=meetups, status="going").values_list(
+                "meetup_id", flat=True
+            )
+        )
+        if is_member
+        else set()
+    )
     return render(
         request,
         "circles/detail.html",
@@ -216,6 +231,7 @@ def _render_detail(
             .select_related("venue")
             .order_by("weekday", "start_time"),
             "meetups": meetups,
+            "going_ids": going_ids,
             # Someone who came by an unlisted circle's invite link sees its next meetups
             # but cannot open them until they join.
             "link_meetups": user.has_perm("circles.see_meetups", circle),
@@ -232,6 +248,7 @@ def _render_detail(
             ),
             # A link to the manage page (served by hosting, above this room).
             "can_manage": can_manage,
+            "waiting": mine.waiting_for(user, circle) if can_manage else 0,
             # The link that opens an unlisted circle, for its facilitators to share.
             "invite_link": (
                 request.build_absolute_uri(circle.invite_url())
@@ -240,6 +257,11 @@ def _render_detail(
             ),
             "page_url": _page_url(circle, invite),
             "join_form": join_form or JoinForm(circle=circle, initial={"invite": invite}),
+            # The facilitators changed the guidelines since this member accepted them.
+            "guidelines_changed": membership is not None
+            and membership.status in Membership.CURRENT
+            and membership.guidelines_changed_since_accepted(),
+            "accept_form": accept_form or AcceptGuidelinesForm(),
             "checkin_day": wording.weekday_name(circle.checkin_weekday - 1),
             "checkin_clock": wording.clock(circle.checkin_local_time),
             # This week's check-ins, for its active members only (circle_page_checkins).
@@ -297,3 +319,28 @@ def join(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
             request, gettext("Welcome to {name}. We're glad you're here.").format(name=circle.name)
         )
     return redirect(circle)
+
+
+@login_required
+@require_POST
+def accept_new_guidelines(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    """A member accepts the circle's guidelines as they are now, from the notice the
+    circle's page shows after the facilitators changed them."""
+    circle = _get_circle_for(request, slug, "")
+    form = AcceptGuidelinesForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, circle, "", accept_form=form, status=400)
+    try:
+        accept_guidelines(user=request.user, circle=circle)
+    except RuleError as error:
+        show_refusal(request, error)
+    else:
+        messages.success(request, gettext("Thank you. You've accepted the new guidelines."))
+    return redirect(circle)
+
+
+@login_required
+@require_safe
+def my_circles(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The circles I belong to or asked to join (circles.mine), beside "My meetups"."""
+    return render(request, "circles/my_circles.html", {"my_circles": mine.my_circles(request.user)})

@@ -3,8 +3,9 @@
 Templates reach these through circles' template filters; emails, the Meeting Guide feed,
 calendar entries and the demo data call them directly. Times are shown in a circle's own
 timezone (the caller passes it), the way people say them: "6:30 pm", "Tue 6:30 pm CST",
-"Tuesday 24 November, 6:30 pm CST"; a message to one person (a reminder) uses their own
-zone (`reader_zone`) and adds the circle's local time when it differs.
+"Tuesday 24 November, 6:30 pm CST"; cards and lists say the real day ("Today 6:30 pm",
+"Tomorrow 10:00 am", "Thu 7 Jan 10:00 am": `when`); a message to one person (a reminder)
+uses their own zone (`reader_zone`) and adds the circle's local time when it differs.
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.utils import dates
+from django.utils import dateformat, dates, timezone
 from django.utils.functional import lazy
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.text import capfirst
+from django.utils.timesince import timesince
 from django.utils.translation import gettext, ngettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -89,6 +91,57 @@ def short_when(moment: dt.datetime | None, tz: str | zoneinfo.ZoneInfo) -> str:
     return pgettext("a day and time, short: Tue 6:30 pm CST", "{weekday} {time} {zone}").format(
         weekday=dates.WEEKDAYS_ABBR[local.weekday()], time=clock(local), zone=f"{local:%Z}"
     )
+
+
+# Further ahead than this, a card's date also says the year.
+YEAR_SHOWN_AFTER = dt.timedelta(days=300)
+
+
+def when(
+    moment: dt.datetime | None,
+    tz: str | zoneinfo.ZoneInfo,
+    *,
+    with_zone: bool = False,
+    now: dt.datetime | None = None,
+) -> str:
+    """A moment for cards and lists, with its real day as seen in `tz`: "Today 6:30 pm",
+    "Tomorrow 10:00 am", "Thu 7 Jan 10:00 am" (and the year when it is more than about
+    ten months away), so a monthly circle's next meetup never reads as this week's.
+    `with_zone` adds the zone's abbreviation ("… 6:30 pm CST"): for an online circle
+    shown in the reader's zone rather than where the circle is."""
+    if moment is None:
+        return ""
+    local = _local(moment, tz)
+    now = now or timezone.now()
+    today = _local(now, tz).date()
+    time = clock(local)
+    if local.date() == today:
+        text = gettext("Today %(time)s") % {"time": time}
+    elif local.date() == today + dt.timedelta(days=1):
+        text = gettext("Tomorrow %(time)s") % {"time": time}
+    else:
+        day = dateformat.format(local, "D j M")
+        if moment - now > YEAR_SHOWN_AFTER:
+            day = f"{day} {local.year}"
+        text = f"{day} {time}"
+    return f"{text} {local:%Z}" if with_zone else text
+
+
+def zone_words(tz: str | zoneinfo.ZoneInfo) -> str:
+    """A time zone as people say it in running text, "Chicago time", instead of its IANA
+    name "America/Chicago"."""
+    key = tz.key if isinstance(tz, zoneinfo.ZoneInfo) else str(tz)
+    place = key.rsplit("/", 1)[-1].replace("_", " ")
+    return gettext("%(place)s time") % {"place": place}
+
+
+def ago(moment: dt.datetime, now: dt.datetime | None = None) -> str:
+    """How long ago something happened: "just now" within the first minute (never "0
+    minutes ago"), then "5 minutes ago", "2 days ago"."""
+    now = now or timezone.now()
+    if now - moment < dt.timedelta(minutes=1):
+        return gettext("just now")
+    return gettext("%(time)s ago") % {"time": timesince(moment, now)}
 
 
 def long_when(moment: dt.datetime | None, tz: str | zoneinfo.ZoneInfo) -> str:

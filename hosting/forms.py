@@ -7,6 +7,7 @@ import zoneinfo
 from typing import Any
 
 from django import forms
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -15,9 +16,10 @@ from django.utils.translation import gettext_lazy, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from accounts.errors import RuleError, refused_in
+from accounts.models import User
 from accounts.places import Place, resolve_place
 from circles import wording
-from circles.forms import circle_languages
+from circles.forms import TopicsField, circle_languages
 from circles.models import (
     MAX_CAPACITY,
     MAX_DURATION_MINUTES,
@@ -26,7 +28,6 @@ from circles.models import (
     Circle,
     Membership,
     Schedule,
-    Topic,
     Venue,
     bounding_box,
     great_circle_km,
@@ -35,7 +36,7 @@ from circles.models import (
 from circles.wording import ORDINALS, weekday_choices
 from hosting import agreement as facilitator_agreement
 from hosting.models import ActionLog, MeetupMessage, Report
-from hosting.services import ScheduleError, check_schedule
+from hosting.services import EDITABLE_CIRCLE_FIELDS, ScheduleError, check_schedule
 from meetups.models import Meetup
 from meetups.services import NOTE_MAX_LENGTH
 
@@ -115,10 +116,8 @@ class StartCircleForm(forms.Form):
         label=_("Description"),
         help_text=_("Who it is for, what a meetup is like, what to expect the first time."),
     )
-    topics = forms.ModelMultipleChoiceField(
+    topics = TopicsField(
         label=_("Topics"),
-        queryset=Topic.objects.all(),
-        widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one topic, so people can find the circle.")},
     )
     language = forms.ChoiceField(label=_("Language"), choices=circle_languages, initial="en")
@@ -480,6 +479,168 @@ class StartCircleForm(forms.Form):
         return next(v for v in self.nearby_venues if str(v.pk) == data["venue"])
 
 
+# Editing a circle
+
+
+class CircleEditForm(forms.Form):
+    """What a facilitator may change about a circle after it started
+    (hosting.services.edit_circle holds the rules). Its format, area and time zone stay:
+    changing them would move every meetup's time and place at once, which is a new
+    circle. Cleaned data adds `venue` (a known venue, a new unsaved one, or None) and
+    `values` (the circle's own fields)."""
+
+    name = _text(Circle._meta.get_field("name").max_length, label=_("Name"))
+    description = _area_text(
+        5000,
+        8,
+        label=_("Description"),
+        help_text=_("Who it is for, what a meetup is like, what to expect the first time."),
+    )
+    topics = TopicsField(
+        label=_("Topics"),
+        error_messages={"required": _("Choose at least one topic, so people can find the circle.")},
+    )
+    guidelines = _area_text(
+        5000,
+        9,
+        label=_("Guidelines"),
+        help_text=_("A new text asks every member to read and accept the guidelines again."),
+    )
+    accessibility_notes = _area_text(2000, 3, label=_("Access notes"), required=False)
+    step_free = forms.BooleanField(label=_("Step-free venue"), required=False)
+    sign_language = forms.BooleanField(label=_("Sign language"), required=False)
+    fragrance_free = forms.BooleanField(label=_("Fragrance-free"), required=False)
+    hearing_support = forms.BooleanField(label=_("Hearing loop or captions"), required=False)
+    join_policy = forms.ChoiceField(
+        label=_("Joining"), choices=Circle.JoinPolicy.choices, widget=forms.RadioSelect
+    )
+    join_question = _text(
+        Circle._meta.get_field("join_question").max_length,
+        label=_("A question for people asking to join (optional)"),
+        required=False,
+    )
+    visibility = forms.ChoiceField(
+        label=_("Who can find it"), choices=Circle.Visibility.choices, widget=forms.RadioSelect
+    )
+    venue = forms.ChoiceField(
+        label=_("Where it meets"),
+        required=False,
+        help_text=_(
+            "Everyone going to a meetup ahead gets an email saying where it moved from and to."
+        ),
+    )
+    venue_name = _text(120, label=_("Name of the new place"), required=False)
+    venue_address = _text(250, label=_("Its address"), required=False)
+    venue_lat = forms.FloatField(
+        label=_("Latitude"),
+        required=False,
+        min_value=-90,
+        max_value=90,
+        widget=forms.NumberInput(attrs={"step": "any"}),
+    )
+    venue_lng = forms.FloatField(
+        label=_("Longitude"),
+        required=False,
+        min_value=-180,
+        max_value=180,
+        widget=forms.NumberInput(attrs={"step": "any"}),
+    )
+    online_url = forms.URLField(
+        label=_("Online link"),
+        max_length=Circle._meta.get_field("online_url").max_length,
+        required=False,
+        assume_scheme="https",
+        help_text=_("Shown only to members with a seat at a meetup."),
+        error_messages={"invalid": _("Enter a web link that starts with https://.")},
+    )
+    seats = forms.IntegerField(
+        label=_("Seats at each meetup"),
+        min_value=1,
+        max_value=MAX_CAPACITY,
+        help_text=_(
+            "Meetups ahead that still have the old number take the new one. More seats go "
+            "to the waitlist first; fewer never remove anyone going."
+        ),
+        error_messages={
+            "min_value": _("Choose at least %(limit_value)s seat."),
+            "max_value": _("Choose at most %(limit_value)s seats."),
+        },
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        circle: Circle,
+        venue: Venue | None,
+        seats: int | None,
+        **kwargs: Any,
+    ) -> None:
+        kwargs.setdefault(
+            "initial",
+            {
+                **{field: getattr(circle, field) for field in EDITABLE_CIRCLE_FIELDS},
+                "topics": list(circle.topics.values_list("pk", flat=True)),
+                "venue": str(venue.pk) if venue else "",
+                "seats": seats,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.circle = circle
+        self.current_venue = venue
+        if circle.format == Circle.Format.IN_PERSON:
+            del self.fields["online_url"]
+        if circle.format == Circle.Format.ONLINE or venue is None:
+            for field in ("venue", "venue_name", "venue_address", "venue_lat", "venue_lng"):
+                del self.fields[field]
+        else:
+            self.known_venues = {str(v.pk): v for v in venues_for(circle)}
+            self.known_venues.setdefault(str(venue.pk), venue)
+            self.fields["venue"].choices = [
+                *((pk, v.name) for pk, v in self.known_venues.items()),
+                (NEW_VENUE, _("A new place")),
+            ]
+        if seats is None:
+            del self.fields["seats"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        needs_link = "online_url" in self.fields and "online_url" not in self.errors
+        if needs_link and not data.get("online_url"):
+            self.add_error("online_url", _("Add the link people use to join online."))
+        if data.get("join_policy") != Circle.JoinPolicy.APPROVAL:
+            data["join_question"] = ""
+        data["venue"] = self._clean_venue(data) if "venue" in self.fields else None
+        data["values"] = {
+            field: data[field].strip() if isinstance(data.get(field), str) else data.get(field)
+            for field in EDITABLE_CIRCLE_FIELDS
+            if field in self.fields
+        }
+        return data
+
+    def _clean_venue(self, data: dict[str, Any]) -> Venue | None:
+        choice = data.get("venue")
+        if choice != NEW_VENUE:
+            return self.known_venues.get(choice or "", self.current_venue)
+        missing = False
+        for field, message in (
+            ("venue_name", _("Name the place, e.g. the coffee shop's name.")),
+            ("venue_address", _("Add the place's address.")),
+            ("venue_lat", _("Add the place's position.")),
+            ("venue_lng", _("Add the place's position.")),
+        ):
+            if field not in self.errors and data.get(field) in (None, ""):
+                self.add_error(field, message)
+                missing = True
+        if missing or self.errors.keys() & {"venue_lat", "venue_lng", "venue_name"}:
+            return None
+        return Venue(
+            name=data["venue_name"].strip(),
+            address=data["venue_address"].strip(),
+            lat=data["venue_lat"],
+            lng=data["venue_lng"],
+        )
+
+
 # Meetups
 
 # Venues offered for a meetup: the circle's own, and any known within this distance.
@@ -821,7 +982,27 @@ class HostDecisionForm(forms.Form):
     CONFIRM = "confirm"
     DECLINE = "decline"
 
+    MEETUP = "meetup"
+
     decision = forms.ChoiceField(choices=[(CONFIRM, _("Confirm")), (DECLINE, _("Decline"))])
+    # Sent from the meetup's own manage page, to go back there; else the manage page.
+    back = forms.ChoiceField(choices=[(MEETUP, MEETUP)], required=False, widget=forms.HiddenInput)
+
+
+class AttendanceForm(forms.Form):
+    """Whether one person with a seat came. Both fields are hidden, filled in by the
+    attendee list: anything but an existing person's id and "1" or "0" is a forged form."""
+
+    user = forms.CharField(max_length=18, strip=False, validators=[RegexValidator(r"\A[0-9]+\Z")])
+    attended = forms.TypedChoiceField(
+        choices=[("1", _("Came")), ("0", _("Did not come"))], coerce=lambda value: value == "1"
+    )
+
+    def clean_user(self) -> User:
+        person = User.objects.filter(pk=int(self.cleaned_data["user"])).first()
+        if person is None:
+            raise forms.ValidationError(_("No such person."))
+        return person
 
 
 # Messages

@@ -9,6 +9,7 @@ app_name = "hosting"
 
 urlpatterns = [
     path("circles/<slug:slug>/manage/", views.manage, name="manage"),
+    path("circles/<slug:slug>/manage/edit/", views.edit_circle, name="edit_circle"),
     # Starting a circle
     path("circles/new/", views.start, name="start"),
     # Meetups
@@ -22,6 +23,11 @@ urlpatterns = [
         "circles/<slug:slug>/manage/meetups/<id:pk>/cancel/",
         views.cancel_meetup,
         name="cancel_meetup",
+    ),
+    path(
+        "circles/<slug:slug>/manage/meetups/<id:pk>/attendance/",
+        views.attendance,
+        name="attendance",
     ),
     # The series
     path("circles/<slug:slug>/manage/meetups/<id:pk>/series/", views.series, name="series"),

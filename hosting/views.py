@@ -33,7 +33,9 @@ from circles.forms import CheckInTimeForm
 from circles.models import Circle, Membership
 from hosting import notifications, services
 from hosting.forms import (
+    AttendanceForm,
     CancelMeetupForm,
+    CircleEditForm,
     CircleStateForm,
     CoFacilitationAnswerForm,
     HostDecisionForm,
@@ -113,6 +115,56 @@ def _manage_context(request: AuthenticatedHttpRequest, circle: Circle) -> dict[s
 def manage(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     circle = _get_circle_for(request, slug)
     return render(request, "hosting/manage.html", _manage_context(request, circle))
+
+
+# Editing the circle
+
+
+def _edit_page(
+    request: AuthenticatedHttpRequest, circle: Circle, form: CircleEditForm, status: int = 200
+) -> HttpResponse:
+    return render(request, "hosting/edit.html", {"circle": circle, "form": form}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def edit_circle(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    """Change what the circle says, who may join and find it, where it meets and its
+    seats (rules: hosting.services.edit_circle). Its facilitators only."""
+    circle = _get_circle_for(request, slug)
+    venue, seats = services.circle_venue(circle), services.default_seats(circle)
+    if request.method != "POST":
+        return _edit_page(request, circle, CircleEditForm(circle=circle, venue=venue, seats=seats))
+    form = CircleEditForm(request.POST, circle=circle, venue=venue, seats=seats)
+    if not form.is_valid():
+        return _edit_page(request, circle, form, status=400)
+    data = form.cleaned_data
+    try:
+        edit = services.edit_circle(
+            circle=circle,
+            by=request.user,
+            values=data["values"],
+            topics=data["topics"],
+            venue=data["venue"],
+            seats=data.get("seats"),
+        )
+    except RuleError as error:
+        refused_in(form, error)
+        return _edit_page(request, circle, form, status=400)
+    if not edit.changed:
+        messages.info(request, gettext("Nothing changed."))
+        return redirect("hosting:edit_circle", slug=circle.slug)
+    notice = gettext("Saved.")
+    if "guidelines" in edit.changed:
+        notice += " " + gettext("Members will be asked to accept the new guidelines.")
+    if edit.meetups_moved:
+        notice += " " + ngettext(
+            "%(count)d meetup moved to the new place; everyone going will get an email.",
+            "%(count)d meetups moved to the new place; everyone going will get an email.",
+            edit.meetups_moved,
+        ) % {"count": edit.meetups_moved}
+    messages.success(request, notice)
+    return redirect("hosting:manage", slug=circle.slug)
 
 
 # Starting a circle
@@ -202,10 +254,13 @@ def _meetup_page(
     *,
     change_form: MeetupChangeForm | None = None,
     cancel_form: CancelMeetupForm | None = None,
+    message_form: MeetupMessageForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    """One meetup's manage page: who is coming for its hosts; the forms to change or
-    cancel it for the circle's facilitators."""
+    """One meetup's manage page, the one place its hosts act on it: who is coming and,
+    from the start, who came; a message to the people going; for the circle's
+    facilitators also the host in rotation, a new time, place or number of seats, and
+    calling it off with a message. The public meetup page links here."""
     circle = meetup.circle
     can_manage = request.user.has_perm("meetups.manage_meetup", meetup)
     rsvps = list(
@@ -213,6 +268,7 @@ def _meetup_page(
         .select_related("user")
         .order_by("requested_at", "pk")
     )
+    over = timezone.now() >= meetup.ends_at
     context = {
         "circle": circle,
         "meetup": meetup,
@@ -220,7 +276,22 @@ def _meetup_page(
         "waitlist": [r for r in rsvps if r.status == RSVP.Status.WAITLISTED],
         "can_manage": can_manage,
         "can_change": can_manage and not meetup.is_cancelled and not meetup.has_started(),
+        "can_mark_attendance": meetup.has_started() and not meetup.is_cancelled,
+        # The rule is hosting.services.message_people_going's; this only hides the box.
+        "can_message": not meetup.is_cancelled and not over,
+        "message_form": message_form or MeetupMessageForm(),
+        "message_going_count": notifications.people_going(meetup, sender=request.user).count(),
+        "sent_messages": meetup.messages.select_related("sender").order_by("-created_at")[:10],
+        "limits": services.MESSAGE_LIMITS,
     }
+    if can_manage:
+        context["host_offers"] = list(
+            meetup.host_offers.filter(
+                status__in=[HostOffer.Status.OFFERED, HostOffer.Status.CONFIRMED]
+            )
+            .select_related("user")
+            .order_by("created_at", "pk")
+        )
     if context["can_change"]:
         context |= {
             "change_form": change_form or MeetupChangeForm(meetup=meetup),
@@ -287,6 +358,47 @@ def cancel_meetup(request: AuthenticatedHttpRequest, slug: str, pk: int) -> Http
         request, _("The meetup is cancelled. Everyone going or on the waitlist will get an email.")
     )
     return redirect("hosting:manage", slug=slug)
+
+
+@login_required
+@require_POST
+def attendance(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Mark whether someone with a seat came (its hosts, from the start on). With htmx
+    the pressed toggle is swapped in place and keeps the focus."""
+    meetup = _get_meetup_for(request, slug, pk)
+    form = AttendanceForm(request.POST)
+    if not form.is_valid():
+        raise Http404("No such person.")
+    person = form.cleaned_data["user"]
+    notice = ""
+    try:
+        seat = services.mark_attendance(
+            meetup=meetup, user=person, attended=form.cleaned_data["attended"], by=request.user
+        )
+    except RuleError as exc:
+        if not request.htmx:
+            return refused(request, exc, to=_meetup_url(meetup, "coming"))
+        seat = get_object_or_404(RSVP, meetup=meetup, user=person)
+        notice = exc.message
+    if request.htmx:
+        return render(
+            request,
+            "hosting/meetup.html#attendee",
+            {
+                "circle": meetup.circle,
+                "meetup": meetup,
+                "r": seat,
+                "can_mark_attendance": True,
+                "notice": notice,
+                # The swapped-in toggle keeps the focus the pressed one had.
+                "announce": True,
+            },
+        )
+    return redirect(_meetup_url(meetup, "coming"))
+
+
+def _meetup_url(meetup: Meetup, section: str) -> str:
+    return f"{reverse('hosting:meetup', args=[meetup.circle.slug, meetup.pk])}#{section}"
 
 
 # The series
@@ -736,6 +848,8 @@ def decide_host_offer(request: AuthenticatedHttpRequest, slug: str, pk: int) -> 
     )
     form = HostDecisionForm(request.POST)
     back = f"{reverse('hosting:manage', args=[circle.slug])}#rotation"
+    if form.is_valid() and form.cleaned_data["back"] == HostDecisionForm.MEETUP:
+        back = _meetup_url(offer.meetup, "host")
     if not form.is_valid():
         messages.error(request, "Please choose to confirm or decline.")
         return redirect(back)
@@ -776,38 +890,31 @@ def _rotation_section(request: AuthenticatedHttpRequest, circle: Circle) -> dict
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def message_people_going(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
-    """Write to everyone going to one meetup (its facilitators or its rotating host)."""
+    """Write to everyone going to one meetup (its facilitators or its rotating host). The
+    form is on the meetup's manage page; an old link to this address opens it there."""
     meetup = _get_meetup_for(request, slug, pk)
-    form = MeetupMessageForm(request.POST if request.method == "POST" else None)
-    status = 200
-    if form.is_bound:
-        if form.is_valid():
-            try:
-                sent = services.message_people_going(
-                    meetup=meetup, sender=request.user, body=form.cleaned_data["body"]
+    if request.method != "POST":
+        return redirect(_meetup_url(meetup, "message"))
+    form = MeetupMessageForm(request.POST)
+    if form.is_valid():
+        try:
+            sent = services.message_people_going(
+                meetup=meetup, sender=request.user, body=form.cleaned_data["body"]
+            )
+        except RuleError as exc:
+            refused_in(form, exc)
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "Your message is on its way to %(count)d person going.",
+                    "Your message is on its way to %(count)d people going.",
+                    sent.recipient_count,
                 )
-            except RuleError as exc:
-                refused_in(form, exc)
-            else:
-                messages.success(
-                    request,
-                    ngettext(
-                        "Your message is on its way to {count} person going.",
-                        "Your message is on its way to {count} people going.",
-                        sent.recipient_count,
-                    ).format(count=sent.recipient_count),
-                )
-                return redirect(request.path)
-        status = 400
-    context = {
-        "meetup": meetup,
-        "circle": meetup.circle,
-        "form": form,
-        "going_count": notifications.people_going(meetup, sender=request.user).count(),
-        "sent_messages": meetup.messages.select_related("sender").order_by("-created_at")[:10],
-        "limits": services.MESSAGE_LIMITS,
-    }
-    return render(request, "hosting/message.html", context, status=status)
+                % {"count": sent.recipient_count},
+            )
+            return redirect(_meetup_url(meetup, "message"))
+    return _meetup_page(request, meetup, message_form=form, status=400)
 
 
 # Still meeting

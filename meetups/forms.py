@@ -1,18 +1,16 @@
-"""The forms behind every POST on a meetup: asking for a seat, giving it up, and the
-facilitators' controls. Views read only `cleaned_data`; the rules themselves stay in
-meetups.services."""
+"""The forms behind a member's POSTs on a meetup: asking for a seat and giving it up.
+The hosts' controls (seats, cancelling, attendance) are on the meetup's manage page, served
+by hosting. Views read only `cleaned_data`; the rules themselves stay in meetups.services."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
-from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
-
 MY_MEETUPS = "my-meetups"
+HOME = "home"
 
 
 class RSVPForm(forms.Form):
@@ -31,41 +29,11 @@ class CancelRSVPForm(forms.Form):
         super().__init__(*args, **kwargs)
         # "from" is a Python keyword, so it cannot be declared as a class attribute.
         self.fields["from"] = forms.ChoiceField(
-            choices=[(MY_MEETUPS, _("My meetups"))], required=False, widget=forms.HiddenInput
+            choices=[(MY_MEETUPS, _("My meetups")), (HOME, _("Home"))],
+            required=False,
+            widget=forms.HiddenInput,
         )
 
-    def back_to_my_meetups(self) -> bool:
-        return self.is_valid() and self.cleaned_data["from"] == MY_MEETUPS
-
-
-class CapacityForm(forms.Form):
-    """How many seats. The allowed range is a rule of meetups.services.set_capacity."""
-
-    capacity = forms.IntegerField(
-        error_messages={
-            "required": _("Please enter the number of seats as a whole number."),
-            "invalid": _("Please enter the number of seats as a whole number."),
-        }
-    )
-
-
-class CancelMeetupForm(forms.Form):
-    confirm = forms.BooleanField(
-        error_messages={"required": _("Tick the box to confirm you want to cancel this meetup.")}
-    )
-
-
-class AttendanceForm(forms.Form):
-    """Whether one person with a seat came. Both fields are hidden, filled in by the
-    attendee list: anything but an existing person's id and "1" or "0" is a forged form."""
-
-    user = forms.CharField(max_length=18, strip=False, validators=[RegexValidator(r"\A[0-9]+\Z")])
-    attended = forms.TypedChoiceField(
-        choices=[("1", _("Came")), ("0", _("Did not come"))], coerce=lambda value: value == "1"
-    )
-
-    def clean_user(self) -> User:
-        person = User.objects.filter(pk=int(self.cleaned_data["user"])).first()
-        if person is None:
-            raise forms.ValidationError(_("No such person."))
-        return person
+    def back_to(self) -> str:
+        """The page the button was on: MY_MEETUPS, HOME, or "" for the meetup's own."""
+        return self.cleaned_data["from"] if self.is_valid() else ""

@@ -7,6 +7,7 @@ way out (meetups.seats).
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -16,10 +17,13 @@ from django.utils.safestring import SafeString
 from django.views.decorators.http import require_safe
 
 from accounts.http import HtmxHttpRequest
+from accounts.models import User
 from circles import cache as browse_cache
 from circles.forms import CircleSearchForm
+from circles.mine import my_circles
 from circles.models import Circle
-from meetups.models import Meetup
+from meetups.models import RSVP, Meetup
+from meetups.services import waitlist_position
 
 HOME_MEETUPS = 6
 HOME_RADIUS_KM = 50.0
@@ -75,7 +79,10 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
         cached, version = browse_cache.get_page(key)
         if cached is not None:
             return HttpResponse(cached)
-    response = render(request, "home.html", {"home_html": _home_section(request)})
+    context: dict[str, object] = {"home_html": _home_section(request)}
+    if request.user.is_authenticated:
+        context |= _my_part(request.user)
+    response = render(request, "home.html", context)
     browse_cache.set_page(key, version, response.content)
     return response
 
@@ -86,14 +93,45 @@ def _home_section(request: HtmxHttpRequest) -> SafeString:
     are (see circles.cache)."""
     user = request.user
     near_home = user.is_authenticated and user.home_lat is not None
-    home: dict[str, object] = {}
+    # Online circles' times read in the person's zone (the site's for visitors).
+    zone = user.timezone if user.is_authenticated and user.timezone else settings.TIME_ZONE
+    # Signed in, the person's own part leads the page and the search is its second part.
+    home: dict[str, object] = {"zone": zone, "signed_in": user.is_authenticated}
     if near_home:
-        home = {"place": user.home_place, "lat": user.home_lat, "lng": user.home_lng}
+        home |= {"place": user.home_place, "lat": user.home_lat, "lng": user.home_lng}
 
     def render_section() -> str:
         form = CircleSearchForm(initial={"near": home.get("place", "")}, user=user)
-        context = {"form": form, "meetups": _upcoming_meetups(request), "near_home": near_home}
+        context = {
+            "form": form,
+            "meetups": _upcoming_meetups(request),
+            "near_home": near_home,
+            "viewer_zone": zone,
+            "signed_in": user.is_authenticated,
+        }
         return render_to_string("home.html#section", context, request)
 
     key = browse_cache.page_key("home-section", home, False)
     return browse_cache.cached_section(key, render_section)
+
+
+MY_NEXT_MEETUPS = 3
+
+
+def _my_part(user: User) -> dict[str, object]:
+    """What leads a signed-in person's home page, never cached: their next meetups with
+    their place in each (going or the waitlist, and "I can't make it"), and their circles
+    (circles.mine: the next meetup, this week's check-in, what waits for a facilitator)."""
+    seats = list(
+        RSVP.objects.filter(
+            user=user,
+            status__in=[RSVP.Status.GOING, RSVP.Status.WAITLISTED],
+            meetup__status=Meetup.Status.SCHEDULED,
+            meetup__starts_at__gt=timezone.now(),
+        )
+        .select_related("meetup__circle", "meetup__venue")
+        .order_by("meetup__starts_at")[:MY_NEXT_MEETUPS]
+    )
+    for seat in seats:
+        seat.position = waitlist_position(seat)
+    return {"my_seats": seats, "my_circles": my_circles(user)}

@@ -9,8 +9,5 @@ urlpatterns = [
     path("<id:pk>.ics", views.ics_file, name="ics"),
     path("<id:pk>/rsvp/", views.rsvp, name="rsvp"),
     path("<id:pk>/cancel/", views.cancel, name="cancel"),
-    path("<id:pk>/capacity/", views.capacity, name="capacity"),
-    path("<id:pk>/cancel-meetup/", views.cancel_meetup, name="cancel_meetup"),
-    path("<id:pk>/attendance/", views.attendance, name="attendance"),
     path("<id:pk>/cant-make-it/<str:token>/", views.cant_make_it, name="cant_make_it"),
 ]

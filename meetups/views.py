@@ -1,8 +1,9 @@
-"""The meetup page, RSVPs, the facilitators' controls, my meetups and calendar files.
+"""The meetup page, RSVPs, my meetups and calendar files.
 
-Views parse the request, call meetups.services and render. With htmx, the RSVP control,
-attendance toggles and my-meetups list swap in place as partials of their page; without
-JavaScript each form posts and redirects back with a message.
+Views parse the request, call meetups.services and render. With htmx, the RSVP control
+and my-meetups list swap in place as partials of their page; without JavaScript each form
+posts and redirects back with a message. The hosts' controls live on one page, the
+meetup's manage page (hosting); the public page links there.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import datetime as dt
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts.errors import RuleError, refused
+from accounts.errors import RuleError
 from accounts.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from accounts.models import User
 from accounts.ratelimits import link_rate_limited, rate_limited
@@ -30,7 +30,7 @@ from circles import wording
 from circles.models import Membership
 from meetups import cant_make_it as cant_make_it_link
 from meetups import ics, services
-from meetups.forms import AttendanceForm, CancelMeetupForm, CancelRSVPForm, CapacityForm, RSVPForm
+from meetups.forms import HOME, MY_MEETUPS, CancelRSVPForm, RSVPForm
 from meetups.models import RSVP, Meetup
 
 # How far back the private feed reaches, so recent meetups stay in people's calendars.
@@ -43,14 +43,6 @@ def _get_meetup(request: HttpRequest, pk: int) -> Meetup:
     meetup = get_object_or_404(Meetup.objects.select_related("circle", "venue", "host"), pk=pk)
     if not request.user.has_perm("meetups.see_meetup", meetup):
         raise Http404("No such meetup.")
-    return meetup
-
-
-def _get_meetup_for(request: AuthenticatedHttpRequest, pk: int, perm: str) -> Meetup:
-    """The meetup as for _get_meetup, then 403 unless the person holds `perm` on it."""
-    meetup = _get_meetup(request, pk)
-    if not request.user.has_perm(perm, meetup):
-        raise PermissionDenied
     return meetup
 
 
@@ -100,14 +92,14 @@ def detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     user = request.user
     context = _rsvp_context(request, meetup)
     is_facilitator = user.has_perm("meetups.manage_meetup", meetup)
-    can_host = user.has_perm("meetups.host_meetup", meetup)
     context |= {
         "venue": meetup.venue,
         "viewer_timezone": (
             user.timezone if user.is_authenticated and user.timezone != circle.timezone else ""
         ),
         "is_facilitator": is_facilitator,
-        "can_host": can_host,
+        # Hosts find their controls on the meetup's manage page, linked from here.
+        "can_host": user.has_perm("meetups.host_meetup", meetup),
         # A member's own offer to host this meetup in rotation (read through the relation).
         "host_offer": (
             meetup.host_offers.filter(user=user).first()
@@ -119,13 +111,6 @@ def detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         "MAP_TILE_URL": settings.MAP_TILE_URL,
         "MAP_TILE_ATTRIBUTION": settings.MAP_TILE_ATTRIBUTION,
     }
-    if can_host:
-        rsvps = meetup.rsvps.select_related("user").order_by("requested_at", "pk")
-        context |= {
-            "going_list": [r for r in rsvps if r.status == RSVP.Status.GOING],
-            "waitlist": [r for r in rsvps if r.status == RSVP.Status.WAITLISTED],
-            "can_mark_attendance": meetup.has_started() and not meetup.is_cancelled,
-        }
     return render(request, "meetups/detail.html", context)
 
 
@@ -135,10 +120,11 @@ def _rsvp_response(
     if request.htmx:
         meetup.refresh_from_db()
         # The answer is announced by the page's live region and receives focus.
+        context = _rsvp_context(request, meetup, notice=notice)
         return render(
             request,
             "meetups/detail.html#rsvp",
-            _rsvp_context(request, meetup, notice=notice) | {"announce": True},
+            context | {"announce": True, "notice_says_going": ok and context["going"]},
         )
     (messages.success if ok else messages.error)(request, notice)
     return redirect(meetup)
@@ -190,14 +176,17 @@ def rsvp(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Give up my seat or waitlist place, from the meetup page or from my meetups."""
     meetup = _get_meetup(request, pk)
-    from_my_meetups = CancelRSVPForm(request.POST).back_to_my_meetups()
+    back_to = CancelRSVPForm(request.POST).back_to()
     try:
         services.cancel_rsvp(user=request.user, meetup=meetup)
     except RuleError as exc:
         notice, ok = exc.message, False
     else:
         notice, ok = _("Your RSVP is cancelled. Thank you for freeing the seat."), True
-    if from_my_meetups:
+    if back_to == HOME:
+        (messages.success if ok else messages.error)(request, notice)
+        return redirect("home")
+    if back_to == MY_MEETUPS:
         if request.htmx:
             return render(
                 request,
@@ -207,75 +196,6 @@ def cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         (messages.success if ok else messages.error)(request, notice)
         return redirect("me:meetups")
     return _rsvp_response(request, meetup, notice, ok)
-
-
-@login_required
-@require_POST
-def capacity(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    meetup = _get_meetup_for(request, pk, "meetups.manage_meetup")
-    form = CapacityForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, form.errors["capacity"][0])
-        return redirect(meetup)
-    seats = form.cleaned_data["capacity"]
-    try:
-        services.set_capacity(meetup=meetup, capacity=seats, by=request.user)
-    except RuleError as exc:
-        return refused(request, exc, to=meetup)
-    messages.success(request, gettext("Capacity is now %(seats)d.") % {"seats": seats})
-    return redirect(meetup)
-
-
-@login_required
-@require_POST
-def cancel_meetup(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    meetup = _get_meetup_for(request, pk, "meetups.manage_meetup")
-    form = CancelMeetupForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, form.errors["confirm"][0])
-        return redirect(meetup)
-    try:
-        services.cancel_meetup(meetup=meetup, by=request.user)
-    except RuleError as exc:
-        return refused(request, exc, to=meetup)
-    messages.success(
-        request, gettext("The meetup is cancelled. Everyone going or waitlisted will get an email.")
-    )
-    return redirect(meetup)
-
-
-@login_required
-@require_POST
-def attendance(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    meetup = _get_meetup_for(request, pk, "meetups.host_meetup")
-    form = AttendanceForm(request.POST)
-    if not form.is_valid():
-        raise Http404("No such person.")
-    person = form.cleaned_data["user"]
-    notice = ""
-    try:
-        seat = services.mark_attendance(
-            meetup=meetup, user=person, attended=form.cleaned_data["attended"], by=request.user
-        )
-    except RuleError as exc:
-        if not request.htmx:
-            return refused(request, exc, to=meetup)
-        seat = get_object_or_404(RSVP, meetup=meetup, user=person)
-        notice = exc.message
-    if request.htmx:
-        return render(
-            request,
-            "meetups/detail.html#attendee",
-            {
-                "meetup": meetup,
-                "r": seat,
-                "can_mark_attendance": True,
-                "notice": notice,
-                # The swapped-in toggle keeps the focus the pressed one had.
-                "announce": True,
-            },
-        )
-    return redirect(meetup)
 
 
 PAGE = "meetups/cant_make_it.html"

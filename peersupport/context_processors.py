@@ -12,10 +12,12 @@ def site_settings() -> dict[str, object]:
     return {
         "SITE_NAME": settings.SITE_NAME,
         **crisis_help(),
+        "CRISIS_RESOURCES": settings.CRISIS_RESOURCES,
         "QUICK_EXIT_URL": settings.QUICK_EXIT_URL,
         # For the footer's switcher: each language named in itself, never translated
         # (Django's get_available_languages would say "Inglés" on a Spanish page).
         "SITE_LANGUAGES": settings.LANGUAGES,
+        "QUICK_EXIT_SIGNS_OUT": settings.QUICK_EXIT_SIGNS_OUT,
         # The server map tiles come from, named in the privacy note (empty: no maps).
         "MAP_TILE_HOST": urlsplit(settings.MAP_TILE_URL.replace("{s}.", "")).hostname or "",
     }

@@ -12,6 +12,7 @@ from pathlib import Path
 import environ
 from kombu import Exchange, Queue
 
+from peersupport import crisis
 from peersupport.cache import redis_broker_options, redis_caches
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -480,7 +481,6 @@ CRISIS_LINE_TEXT = env.str(
     default="In the US, call or text 988 (Suicide & Crisis Lifeline), any time.",
 )
 CRISIS_LINE_URL = env.str("CRISIS_LINE_URL", default="https://988lifeline.org/")
-CRISIS_LINE_PHONE = env.str("CRISIS_LINE_PHONE", default="988")
 CRISIS_EMERGENCY_TEXT = env.str(
     "CRISIS_EMERGENCY_TEXT",
     default="If you or someone else is in immediate danger, call your local emergency number.",
@@ -501,7 +501,6 @@ CRISIS_HELP = {
         for name, default in {
             "CRISIS_LINE_TEXT": CRISIS_LINE_TEXT,
             "CRISIS_LINE_URL": CRISIS_LINE_URL,
-            "CRISIS_LINE_PHONE": CRISIS_LINE_PHONE,
             "CRISIS_EMERGENCY_TEXT": CRISIS_EMERGENCY_TEXT,
             **({} if "CRISIS_LINE_TEXT" in os.environ else _CRISIS_DEFAULTS.get(code, {})),
         }.items()
@@ -510,9 +509,19 @@ CRISIS_HELP = {
     if code != LANGUAGE_CODE
 }
 
+# The country the site serves (ISO 3166 code): a town name several countries share means
+# this country's, and distances are in its units (miles in the US and the UK).
+SITE_COUNTRY = env.str("SITE_COUNTRY", default="US")
+
+# The crisis help listed on the crisis page, the error pages and beside a check-in's lowest
+# mood: a JSON list (peersupport.crisis says its keys); empty, the US list.
+CRISIS_RESOURCES = crisis.parse(env.str("CRISIS_RESOURCES", default=""))
+
 # Where "Leave this site quickly" goes: a neutral site that replaces the page (and its entry
 # in the tab's history).
 QUICK_EXIT_URL = env.str("QUICK_EXIT_URL", default="https://www.google.com/")
+# Whether "Leave this site quickly" also signs the person out (with JavaScript).
+QUICK_EXIT_SIGNS_OUT = env.bool("QUICK_EXIT_SIGNS_OUT", default=False)
 
 # Browse results cached for anonymous visitors; 0 turns the cache off. Any change to a
 # circle, schedule, venue, meetup or RSVP invalidates every cached page at once.

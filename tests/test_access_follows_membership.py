@@ -113,7 +113,8 @@ def test_a_removed_rotating_host_hosts_no_meetup_any_more(
 
     assert client.get(host_page).status_code in (403, 404)
     attendance = client.post(
-        reverse("meetups:attendance", args=[meetup.pk]), {"user": member.pk, "attended": "1"}
+        reverse("hosting:attendance", args=[circle.slug, meetup.pk]),
+        {"user": member.pk, "attended": "1"},
     )
     assert attendance.status_code in (403, 404)
     assert RSVP.objects.get(meetup=meetup, user=member).attended is None

@@ -46,6 +46,9 @@ FIELDS = [
     "timezone", "remind_24h", "remind_2h", "weekly_checkin", "calendar_shows_circle_name",
     "health_data_consent", "to_user", "password", "t", "mood", "note", "visibility",
     "wants_support", "body", "checkin_weekday", "checkin_time",
+    "name", "description", "topics", "guidelines", "accessibility_notes", "step_free",
+    "sign_language", "fragrance_free", "hearing_support", "join_policy", "join_question",
+    "venue", "venue_name", "venue_address", "venue_lat", "venue_lng", "online_url", "seats",
     "email", "login", "password1", "password2", "oldpassword", "next", "remember",
 ]  # fmt: skip
 
@@ -65,14 +68,14 @@ def _pages(
         f"/circles/{circle.slug}/check-ins/{checkin.pk}/reply/",
         f"/circles/{circle.slug}/check-ins/replies/{reply.pk}/hide/",
         f"/circles/{circle.slug}/manage/check-in-time/",
+        f"/circles/{circle.slug}/manage/edit/",
+        f"/circles/{circle.slug}/guidelines/accept/",
         "/me/check-ins/",
+        "/me/circles/",
         f"/meetups/{meetup.pk}/",
         f"/meetups/{meetup.pk}.ics",
         f"/meetups/{meetup.pk}/rsvp/",
         f"/meetups/{meetup.pk}/cancel/",
-        f"/meetups/{meetup.pk}/capacity/",
-        f"/meetups/{meetup.pk}/cancel-meetup/",
-        f"/meetups/{meetup.pk}/attendance/",
         f"/meetups/{meetup.pk}/cant-make-it/not-a-token/",
         # The member's own link from a reminder: the visitor's POST frees that seat.
         urlsplit(cant_make_it.url(RSVP.objects.get(meetup=meetup, user=member))).path,

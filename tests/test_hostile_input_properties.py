@@ -31,12 +31,20 @@ from accounts.forms import (
     SignupForm,
 )
 from accounts.models import User
-from circles.forms import CheckInForm, CheckInLinkForm, CircleSearchForm, JoinForm
+from circles.forms import (
+    AcceptGuidelinesForm,
+    CheckInForm,
+    CheckInLinkForm,
+    CircleSearchForm,
+    JoinForm,
+)
 from circles.models import Circle, Membership
 from hosting import notifications as hosting_notifications
 from hosting import services as hosting_services
 from hosting.forms import (
+    AttendanceForm,
     CancelMeetupForm,
+    CircleEditForm,
     CircleStateForm,
     CoFacilitationAnswerForm,
     HostDecisionForm,
@@ -184,6 +192,9 @@ FORMS: dict[str, Form] = {
     "open data feed": Form("anonymous", "GET", _to("circles:feed"), SEARCH),
     "circle page": Form("anonymous", "GET", _slug("circles:detail"), ("invite",)),
     "join": Form("outsider", "POST", _slug("circles:join"), fields_of(JoinForm)),
+    "accept new guidelines": Form(
+        "member", "POST", _slug("circles:accept_guidelines"), fields_of(AcceptGuidelinesForm)
+    ),
     # Weekly check-ins
     "check in": Form("member", "POST", _slug("circles:checkin"), fields_of(CheckInForm)),
     "check in from a link": Form(
@@ -217,21 +228,6 @@ FORMS: dict[str, Form] = {
         "outsider", "POST", _meetup("meetups:rsvp"), fields_of(meetup_forms.RSVPForm)
     ),
     "give up a seat": Form("member", "POST", _meetup("meetups:cancel"), ("from",)),
-    "capacity": Form(
-        "facilitator", "POST", _meetup("meetups:capacity"), fields_of(meetup_forms.CapacityForm)
-    ),
-    "call a meetup off": Form(
-        "facilitator",
-        "POST",
-        _meetup("meetups:cancel_meetup"),
-        fields_of(meetup_forms.CancelMeetupForm),
-    ),
-    "attendance": Form(
-        "facilitator",
-        "POST",
-        _meetup("meetups:attendance"),
-        fields_of(meetup_forms.AttendanceForm),
-    ),
     # Reports
     "report a circle": Form(
         "member", "POST", _slug("hosting:report_circle"), fields_of(ReportForm)
@@ -277,11 +273,20 @@ FORMS: dict[str, Form] = {
     "cancel a meetup with a message": Form(
         "facilitator", "POST", _manage_meetup("hosting:cancel_meetup"), fields_of(CancelMeetupForm)
     ),
+    "attendance": Form(
+        "facilitator",
+        "POST",
+        _manage_meetup("hosting:attendance"),
+        fields_of(AttendanceForm),
+    ),
     "message people going": Form(
         "facilitator",
         "POST",
         _manage_meetup("hosting:message_people_going"),
         fields_of(MeetupMessageForm),
+    ),
+    "edit the circle": Form(
+        "facilitator", "POST", _slug("hosting:edit_circle"), fields_of(CircleEditForm)
     ),
     "answer a join request": Form(
         "facilitator", "POST", _slug("hosting:answer_request"), fields_of(JoinRequestForm)

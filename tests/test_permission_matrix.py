@@ -399,27 +399,17 @@ GUARDS: dict[str, Guard] = {
         method="POST",
         data=lambda w: {"body": "Thinking of you."},
     ),
-    "meetups:capacity": Guard(
-        "meetups.manage_meetup",
-        "next",
-        _next,
-        method="POST",
-        data=lambda w: {"capacity": 20},
-        **VIEW_NEXT,
-    ),
-    "meetups:cancel_meetup": Guard(
-        "meetups.manage_meetup", "next", _next, method="POST", **VIEW_NEXT
-    ),
-    "meetups:attendance": Guard(
+    "hosting:manage": Guard("circles.manage_circle", "circle", _slug, **VIEW_CIRCLE),
+    "hosting:edit_circle": Guard("circles.manage_circle", "circle", _slug, **VIEW_CIRCLE),
+    "hosting:attendance": Guard(
         "meetups.host_meetup",
         "past",
-        lambda w: {"pk": w.meetups["past"].pk},
+        _manage_past,
         hidden="meetups.see_meetup",
         hidden_obj="past",
         method="POST",
         data=lambda w: {"user": w.users[MEMBER].pk, "attended": "1"},
     ),
-    "hosting:manage": Guard("circles.manage_circle", "circle", _slug, **VIEW_CIRCLE),
     "hosting:meetup": Guard("meetups.host_meetup", "next", _manage_next, **VIEW_NEXT),
     "hosting:change_meetup": Guard(
         "meetups.manage_meetup", "next", _manage_next, method="POST", **VIEW_NEXT
@@ -494,6 +484,8 @@ OPEN: dict[str, str] = {
     "circles:delete_reply": "the author's own note, looked up by its author",
     "circles:hide_reply": "circles.see_support_requests after circles.read_checkin",
     "my_checkins": "the person's own",
+    "my_circles": "the person's own",
+    "circles:accept_guidelines": "the person's own membership: nobody else's to accept",
     "meetups:detail": "meetups.see_meetup (walked below for its markers)",
     "meetups:ics": "meetups.see_meetup; never carries the online link",
     "meetups:rsvp": "meetups.see_meetup; seats have their own rules",

@@ -139,7 +139,6 @@ def pseudo(settings, tmp_path: Path) -> None:
         PSEUDO: {
             "CRISIS_LINE_TEXT": "ΩCrisis ΩLine",
             "CRISIS_LINE_URL": "https://crisis.example.org/",
-            "CRISIS_LINE_PHONE": "988",
             "CRISIS_EMERGENCY_TEXT": "ΩEmergency",
         }
     }

@@ -34,6 +34,32 @@ def local_time(value: dt.datetime | None, tz: str) -> str:
 
 
 @register.filter
+def when(value: dt.datetime | None, tz: str) -> str:
+    """A moment on a card, with its real day in `tz`: "Today 6:30 pm", "Thu 7 Jan
+    10:00 am" (circles.wording.when)."""
+    return wording.when(value, tz)
+
+
+@register.filter
+def when_in_zone(value: dt.datetime | None, tz: str) -> str:
+    """The same with the zone's abbreviation, for online circles shown in the reader's
+    zone: "Today 6:30 pm CST"."""
+    return wording.when(value, tz, with_zone=True)
+
+
+@register.filter
+def zone_words(tz: str) -> str:
+    """ "Chicago time" for "America/Chicago" (circles.wording.zone_words)."""
+    return wording.zone_words(tz)
+
+
+@register.filter
+def ago(moment: dt.datetime) -> str:
+    """ "just now", "5 minutes ago" (circles.wording.ago)."""
+    return wording.ago(moment)
+
+
+@register.filter
 def local_date_time(value: dt.datetime | None, tz: str) -> str:
     """A moment in the circle's own timezone, in full: "Tuesday 24 November, 6:30 pm CST"."""
     return wording.long_when(value, tz)

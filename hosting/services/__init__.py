@@ -1,6 +1,6 @@
 """Everything a facilitator does that changes state, one transaction each, in a module per
 responsibility: starting a circle, its series of meetups, its members, pausing and
-archiving, rotating hosts, messages to the people going, and reports.
+archiving, editing it, rotating hosts, messages to the people going, and reports.
 
 Hosting changes circles, schedules, meetups and memberships together, so its services
 compose the lower rooms' services (circles.services, meetups.services) rather than writing
@@ -23,6 +23,13 @@ from hosting.services.dormancy import (
     pause_circle,
     resume_circle,
     unconfirmed_since,
+)
+from hosting.services.edit import (
+    EDITABLE_CIRCLE_FIELDS,
+    CircleEdit,
+    circle_venue,
+    default_seats,
+    edit_circle,
 )
 from hosting.services.membership import (
     accept_co_facilitation,
@@ -63,6 +70,7 @@ from hosting.services.series import (
     cancel_meetup,
     change_meetup,
     change_series,
+    mark_attendance,
 )
 from hosting.services.start import (
     FIRST_MEETUP_WITHIN,
@@ -76,6 +84,7 @@ from hosting.services.start import (
 __all__ = [
     "ABOUT_DESCRIPTION_MAX",
     "DETAILS_MAX",
+    "EDITABLE_CIRCLE_FIELDS",
     "FIRST_MEETUP_WITHIN",
     "MESSAGE_LIMITS",
     "MESSAGE_WINDOW",
@@ -86,6 +95,7 @@ __all__ = [
     "SLUG_MAX_LENGTH",
     "STILL_MEETING_DAYS",
     "WEEKS_AHEAD",
+    "CircleEdit",
     "HostingError",
     "ScheduleError",
     "SeriesChange",
@@ -96,17 +106,21 @@ __all__ = [
     "change_meetup",
     "change_series",
     "check_schedule",
+    "circle_venue",
     "circles_gone_quiet",
     "confirm_host",
     "confirm_still_meeting",
     "decline_co_facilitation",
     "decline_host",
     "decline_request",
+    "default_seats",
+    "edit_circle",
     "hand_over",
     "hide_circle",
     "host_circle",
     "invite_co_facilitator",
     "leave_circle",
+    "mark_attendance",
     "mark_dormant_circles",
     "message_people_going",
     "new_invite_link",

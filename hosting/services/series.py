@@ -1,4 +1,4 @@
-"""One meetup moved or called off, and a whole series changed."""
+"""One meetup moved, called off or its attendance marked, and a whole series changed."""
 
 from __future__ import annotations
 
@@ -15,10 +15,11 @@ from circles.cache import bump_browse_version
 from circles.models import Circle, Schedule, Venue
 from hosting.services._common import (
     HostingError,
+    _locked_meetup,
     _log,
 )
 from meetups import services as meetups_services
-from meetups.models import Meetup
+from meetups.models import RSVP, Meetup
 
 # Meetups
 
@@ -80,6 +81,27 @@ def cancel_meetup(*, meetup: Meetup, by: User, message: str = "") -> Meetup:
     meetups_services.cancel_meetup(meetup=meetup, by=by, message=message)
     _log(circle=meetup.circle, actor=by, action="cancel meetup", meetup=meetup, note=message)
     return meetup
+
+
+@transaction.atomic
+def mark_attendance(*, meetup: Meetup, user: User, attended: bool, by: User) -> RSVP:
+    """Record whether someone with a seat came (meetups.services.mark_attendance: from the
+    start on, by whoever hosts the meetup, its host in rotation too), logged. Marking what
+    is already marked changes and logs nothing."""
+    # The meetup's row lock first, so two presses at once read and log in turn.
+    _locked_meetup(meetup)
+    was = RSVP.objects.filter(meetup=meetup, user=user).values_list("attended", flat=True).first()
+    seat = meetups_services.mark_attendance(meetup=meetup, user=user, attended=attended, by=by)
+    if was != attended:
+        _log(
+            circle=meetup.circle,
+            actor=by,
+            action="mark attendance",
+            subject_user=user,
+            meetup=meetup,
+            note="came" if attended else "did not come",
+        )
+    return seat
 
 
 # The series

@@ -21,14 +21,51 @@
   }
 
   // "Leave this site quickly": replace this page with the neutral site, so the tab's
-  // history keeps no entry for it and Back does not come here. The link itself goes
-  // there without JavaScript.
+  // history keeps no entry for it, and mark the tab (quick-exit-guard.js) so Back to any
+  // earlier page of the site leaves again at once. With QUICK_EXIT_SIGNS_OUT the person is
+  // signed out on the way. Escape pressed three times within two seconds does the same.
+  // The link itself goes there without JavaScript.
+  function quickExit(link) {
+    try {
+      window.sessionStorage.setItem("quick-exit", link.href);
+    } catch (error) {
+      // Storage refused (private mode): the page is still replaced.
+    }
+    var signOut = link.getAttribute("data-sign-out");
+    var token = link.getAttribute("data-csrf");
+    if (signOut && token && window.fetch) {
+      window.fetch(signOut, {
+        method: "POST",
+        headers: { "X-CSRFToken": token },
+        credentials: "same-origin",
+        keepalive: true,
+      });
+    }
+    window.location.replace(link.href);
+  }
+
   document.addEventListener("click", function (event) {
     var link = event.target.closest && event.target.closest("a[data-quick-exit]");
     if (!link) {
       return;
     }
     event.preventDefault();
-    window.location.replace(link.href);
+    quickExit(link);
+  });
+
+  var escapes = [];
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") {
+      return;
+    }
+    var now = Date.now();
+    escapes = escapes.filter(function (at) {
+      return now - at < 2000;
+    });
+    escapes.push(now);
+    var link = document.querySelector("a[data-quick-exit]");
+    if (escapes.length >= 3 && link) {
+      quickExit(link);
+    }
   });
 })();

@@ -94,7 +94,7 @@ def test_signed_in_people_share_results_but_not_pages(member, outsider) -> None:
     html = page.content.decode()
     assert page.status_code == 200
     assert "Downtown" in html
-    assert "1 circle found within 25 km of Baton Rouge, LA" in html
+    assert "1 circle found within 15 mi of Baton Rouge, LA" in html
     assert not _searched_circles(queries)
     assert "Olive" in html and "Milo" not in html
     assert str(page.context["csrf_token"]) in html

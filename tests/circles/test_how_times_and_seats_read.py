@@ -69,3 +69,31 @@ def test_seats() -> None:
     ]
     assert wording.seats_of_capacity(11, 12) == "<strong>11</strong> of 12 seats left"
     assert wording.seats_of_capacity(0, 1) == "Full: all 1 seat taken"
+
+
+# Cards and lists say the real day (wording.when)
+
+NOW = dt.datetime(2026, 12, 7, 18, 0, tzinfo=dt.UTC)  # Monday noon in Chicago
+
+
+@pytest.mark.parametrize(
+    ("moment", "words"),
+    [
+        (dt.datetime(2026, 12, 8, 0, 30, tzinfo=dt.UTC), "Today 6:30 pm"),
+        (dt.datetime(2026, 12, 8, 16, 0, tzinfo=dt.UTC), "Tomorrow 10:00 am"),
+        # A monthly circle a month away reads as that day, not as "Thu" this week.
+        (dt.datetime(2027, 1, 7, 16, 0, tzinfo=dt.UTC), "Thu 7 Jan 10:00 am"),
+        (dt.datetime(2027, 12, 2, 16, 0, tzinfo=dt.UTC), "Thu 2 Dec 2027 10:00 am"),
+    ],
+)
+def test_cards_say_the_real_day(moment: dt.datetime, words: str) -> None:
+    assert wording.when(moment, CHICAGO, now=NOW) == words
+
+
+def test_today_is_the_day_where_the_reader_is() -> None:
+    # 11 pm in Chicago on Monday is already Tuesday in Paris.
+    late = dt.datetime(2026, 12, 8, 5, 0, tzinfo=dt.UTC)
+
+    assert wording.when(late, CHICAGO, now=NOW) == "Today 11:00 pm"
+    assert wording.when(late, "Europe/Paris", now=NOW, with_zone=True) == "Tomorrow 6:00 am CET"
+    assert wording.when(None, CHICAGO, now=NOW) == ""

@@ -21,7 +21,7 @@ def _summary(query: dict) -> str:
     ("query", "line"),
     [
         ({}, "Every circle"),
-        ({"near": "Baton Rouge"}, "Within 25 km of Baton Rouge, LA"),
+        ({"near": "Baton Rouge"}, "Within 15 miles of Baton Rouge, LA"),
         (
             {"near": "Baton Rouge", "radius": "10", "unit": "mi", "topic": ["grief"]},
             "Within 10 miles of Baton Rouge, LA · Grief",
@@ -44,7 +44,7 @@ def test_the_search_in_one_line(query: dict, line: str) -> None:
 def test_browse_folds_the_form_into_filters_and_opens_it_to_correct(client) -> None:
     html = client.get("/circles/?near=Baton+Rouge").content.decode()
     assert '<details class="filters">' in html
-    summary = '<span id="search-summary" class="search-summary">Within 25 km of Baton Rouge, LA'
+    summary = '<span id="search-summary" class="search-summary">Within 15 miles of Baton Rouge, LA'
     assert summary in html
     assert html.index('<details class="filters">') < html.index('<form id="circle-search"')
 

@@ -15,9 +15,15 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"near": "Baton Rouge", "radius": "1000000000"}, "Choose a distance from 1 to 500 km"),
+        (
+            {"near": "Baton Rouge", "radius": "1000000000", "unit": "km"},
+            "Choose a distance from 1 to 500 km",
+        ),
         ({"near": "Baton Rouge", "radius": "400", "unit": "mi"}, "from 1 to 311 mi"),
-        ({"near": "Baton Rouge", "radius": "0"}, "Choose a distance from 1 to 500 km"),
+        (
+            {"near": "Baton Rouge", "radius": "0", "unit": "km"},
+            "Choose a distance from 1 to 500 km",
+        ),
         ({"near": "Baton Rouge", "radius": "nan"}, "Enter a number"),
         ({"near": "Baton Rouge", "radius": "abc"}, "Enter a number"),
         ({"lat": "500", "lng": "10"}, "less than or equal to 90"),

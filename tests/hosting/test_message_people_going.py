@@ -55,7 +55,7 @@ def test_one_email_each_to_the_people_going_through_a_task(
     message = MeetupMessage.objects.get(meetup=meetup)
     assert (message.sender, message.recipient_count) == (facilitator, 3)
     assert ActionLog.objects.filter(action="message", actor=facilitator, meetup=meetup).exists()
-    page = facilitator_client.get(url(meetup)).content.decode()
+    page = facilitator_client.get(url(meetup), follow=True).content.decode()
     assert "Your message is on its way to 3 people going." in page
     assert "We&#x27;re at the back table." in page
 

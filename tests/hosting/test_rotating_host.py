@@ -155,13 +155,16 @@ def test_the_confirmed_host_sees_who_is_coming_to_that_meetup_only(
     other = MeetupFactory(circle=circle)
     RSVPFactory(meetup=other, user=UserFactory(display_name="Rowan"))
 
-    page = member_client.get(f"/meetups/{meetup.pk}/").content.decode()
+    public = member_client.get(f"/meetups/{meetup.pk}/").content.decode()
+    manage = f"/circles/{circle.slug}/manage/meetups/{meetup.pk}/"
+    page = member_client.get(manage).content.decode()
     other_page = member_client.get(f"/meetups/{other.pk}/").content.decode()
 
-    assert "Hosted by Milo" in page
-    assert "For this meetup's host" in page
+    assert "Hosted by Milo" in public
+    assert "For this meetup's host" in public
+    assert f'href="{manage}"' in public
     assert "Quinn" in page
-    assert "Change capacity" not in page and "Cancel the meetup" not in page
+    assert 'name="capacity"' not in page and "Cancel the meetup" not in page
     assert "Message the people going" in page
     assert "Rowan" not in other_page
     assert "For this meetup" not in other_page
@@ -179,14 +182,15 @@ def test_the_confirmed_host_marks_who_came_but_cannot_change_the_meetup(
     seat = RSVPFactory(meetup=meetup, user=quinn)
     other_seat = RSVPFactory(meetup=other, user=quinn)
 
+    manage = f"/circles/{circle.slug}/manage/meetups"
     marked = member_client.post(
-        f"/meetups/{meetup.pk}/attendance/", {"user": quinn.pk, "attended": "1"}
+        f"{manage}/{meetup.pk}/attendance/", {"user": quinn.pk, "attended": "1"}
     )
     elsewhere = member_client.post(
-        f"/meetups/{other.pk}/attendance/", {"user": quinn.pk, "attended": "1"}
+        f"{manage}/{other.pk}/attendance/", {"user": quinn.pk, "attended": "1"}
     )
-    capacity = member_client.post(f"/meetups/{meetup.pk}/capacity/", {"capacity": "3"})
-    cancel = member_client.post(f"/meetups/{meetup.pk}/cancel-meetup/", {"confirm": "on"})
+    capacity = member_client.post(f"{manage}/{meetup.pk}/change/", {"capacity": "3"})
+    cancel = member_client.post(f"{manage}/{meetup.pk}/cancel/", {"confirm": "on"})
 
     assert marked.status_code == 302
     assert elsewhere.status_code == 403

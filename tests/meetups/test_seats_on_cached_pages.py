@@ -102,7 +102,13 @@ def test_signed_in_pages_from_the_cache_read_no_seats(member_client: Client) -> 
             page = member_client.get(path, params).content.decode()
 
         assert "5 seats left" in page
-        assert [q["sql"] for q in queries.captured_queries if "meetups_" in q["sql"]] == []
+        # The person's own next meetups lead their home page, read for them alone.
+        own = '"meetups_rsvp"."user_id" ='
+        assert [
+            q["sql"]
+            for q in queries.captured_queries
+            if "meetups_" in q["sql"] and own not in q["sql"]
+        ] == []
 
 
 def test_the_seats_kept_for_a_page_are_used_until_the_seats_version_moves(
