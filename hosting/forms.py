@@ -100,16 +100,11 @@ LASTS_FROM_TO = format_lazy(
 )
 
 
-class StartCircleForm(forms.Form):
-    """Everything a host says about a new circle, on one page. `action` is the button
-    pressed: "start" creates the circle, "preview" shows it as a seeker will see it, and
-    "area" only looks up the area and the venues near it (nothing is checked but the
-    area)."""
+class AboutTheCircleForm(forms.Form):
+    """What a circle says about itself, as a host writes it when starting the circle and
+    changes it later: its name, description and topics."""
 
-    ACTIONS = ("start", "preview", "area")
-
-    # About the circle
-    name = _text(_limit(Circle, "name"), label=_("Name"), help_text=_("e.g. Mid-City Grief Circle"))
+    name = _text(_limit(Circle, "name"), label=_("Name"))
     description = _area_text(
         5000,
         8,
@@ -120,6 +115,18 @@ class StartCircleForm(forms.Form):
         label=_("Topics"),
         error_messages={"required": _("Choose at least one topic, so people can find the circle.")},
     )
+
+
+class StartCircleForm(AboutTheCircleForm):
+    """Everything a host says about a new circle, on one page. `action` is the button
+    pressed: "start" creates the circle, "preview" shows it as a seeker will see it, and
+    "area" only looks up the area and the venues near it (nothing is checked but the
+    area)."""
+
+    ACTIONS = ("start", "preview", "area")
+
+    # About the circle (the fields of AboutTheCircleForm; the name with an example)
+    name = _text(_limit(Circle, "name"), label=_("Name"), help_text=_("e.g. Mid-City Grief Circle"))
     language = forms.ChoiceField(label=_("Language"), choices=circle_languages, initial="en")
 
     # Where
@@ -482,24 +489,13 @@ class StartCircleForm(forms.Form):
 # Editing a circle
 
 
-class CircleEditForm(forms.Form):
+class CircleEditForm(AboutTheCircleForm):
     """What a facilitator may change about a circle after it started
     (hosting.services.edit_circle holds the rules). Its format, area and time zone stay:
     changing them would move every meetup's time and place at once, which is a new
     circle. Cleaned data adds `venue` (a known venue, a new unsaved one, or None) and
     `values` (the circle's own fields)."""
 
-    name = _text(Circle._meta.get_field("name").max_length, label=_("Name"))
-    description = _area_text(
-        5000,
-        8,
-        label=_("Description"),
-        help_text=_("Who it is for, what a meetup is like, what to expect the first time."),
-    )
-    topics = TopicsField(
-        label=_("Topics"),
-        error_messages={"required": _("Choose at least one topic, so people can find the circle.")},
-    )
     guidelines = _area_text(
         5000,
         9,
