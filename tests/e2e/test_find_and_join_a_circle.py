@@ -30,6 +30,8 @@ def test_seeker_finds_a_circle_signs_up_confirms_and_joins(
     expect(results.get_by_role("link", name="Recovery Circle Lafayette")).to_have_count(0)
 
     # htmx swaps the results in place (no page load) and keeps the address bar in step.
+    # htmx is deferred: until the page has loaded, a click is an ordinary form post.
+    page.wait_for_load_state("load")
     page.evaluate("window.samePage = true")
     page.get_by_label("How it meets").select_option(label="In person")
     expect(page).to_have_url(re.compile(r"format=in_person"))

@@ -48,6 +48,8 @@ def test_member_rsvps_cancels_and_the_next_person_gets_the_seat(
     expect(page.locator("#rsvp .seats")).to_contain_text("1 of 1 seat left")
 
     # With htmx the RSVP box and the seat count change in place.
+    # htmx is deferred: until the page has loaded, a click is an ordinary form post.
+    page.wait_for_load_state("load")
     page.evaluate("window.samePage = true")
     page.get_by_role("button", name="RSVP: save me a seat").click()
     expect(page.locator("#rsvp")).to_contain_text("You're going.")
