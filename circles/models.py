@@ -10,6 +10,7 @@ import datetime as dt
 import math
 import secrets
 import zoneinfo
+from collections.abc import Iterable
 from urllib.parse import quote_plus, urlencode
 
 from django.conf import settings
@@ -22,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from accounts import batch
 from accounts.models import User, validate_timezone
 
 # The names of the topics a site starts with (demo/data/topics.toml), marked so the catalogs
@@ -535,22 +537,25 @@ class Circle(models.Model):
         return self.format == self.Format.ONLINE
 
     def membership_of(self, user: User | None) -> Membership | None:
+        """`user`'s membership of this circle as it is now, whatever its state; read once
+        per batch of mail or feed (accounts.batch, Membership.objects.remember_for)."""
         if user is None or not user.is_authenticated:
             return None
-        return self.memberships.filter(user=user).first()
+        return batch.answer(
+            membership_question(self.pk, user.pk),
+            lambda: self.memberships.filter(user=user).first(),
+        )
 
     def is_facilitator(self, user: User | None) -> bool:
         """Whether `user` actively facilitates this circle."""
-        if user is None or not user.is_authenticated:
-            return False
-        return self.memberships.facilitators().filter(user=user).exists()
+        membership = self.membership_of(user)
+        return membership is not None and membership.is_active_facilitator
 
     def is_active_member(self, user: User | None) -> bool:
         """Whether `user` belongs to this circle now (facilitators included): not pending,
         not left, not removed."""
-        if user is None or not user.is_authenticated:
-            return False
-        return self.memberships.active().filter(user=user).exists()
+        membership = self.membership_of(user)
+        return membership is not None and membership.is_active
 
     def join_refusal(self, user: User, *, at_once: bool = False) -> str | None:
         """Why `user` may not join this circle, written for them; None when they may.
@@ -614,6 +619,26 @@ class MembershipQuerySet(models.QuerySet["Membership"]):
         withdraw). See Membership.CURRENT."""
         return self.filter(status__in=Membership.CURRENT)
 
+    def remember_for(self, pairs: Iterable[tuple[int, int]]) -> None:
+        """Inside a batch (accounts.batch), read the memberships of these (circle id,
+        user id) pairs in one query, so the permission rules ask nothing more about them."""
+        pairs = set(pairs)
+        if not pairs:
+            return
+        found = {
+            (m.circle_id, m.user_id): m
+            for m in self.filter(
+                circle_id__in={c for c, _ in pairs}, user_id__in={u for _, u in pairs}
+            )
+        }
+        for circle_id, user_id in pairs:
+            batch.remember(membership_question(circle_id, user_id), found.get((circle_id, user_id)))
+
+
+def membership_question(circle_id: int, user_id: int) -> tuple[str, int, int]:
+    """What accounts.batch remembers a person's membership of a circle under."""
+    return ("membership", circle_id, user_id)
+
 
 class Membership(models.Model):
     class Role(models.TextChoices):
@@ -653,6 +678,16 @@ class Membership(models.Model):
         # No name and no circle: the admin's history keeps this text (LogEntry.object_repr)
         # after the row is gone, and which circle a person joined is health information.
         return f"Membership #{self.pk}"
+
+    @property
+    def is_active(self) -> bool:
+        """Belongs to the circle now (MembershipQuerySet.active)."""
+        return self.status == Membership.Status.ACTIVE
+
+    @property
+    def is_active_facilitator(self) -> bool:
+        """MembershipQuerySet.facilitators."""
+        return self.is_active and self.role == Membership.Role.FACILITATOR
 
     def guidelines_changed_since_accepted(self) -> bool:
         """Whether the facilitators changed the guidelines since this person accepted

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts import batch
 from circles.cache import bump_browse_version
 from circles.models import MAX_CAPACITY, Circle, Schedule, Venue
 
@@ -184,3 +185,29 @@ class RSVP(models.Model):
         # No name and no circle: the admin's history keeps this text (LogEntry.object_repr)
         # after the row is gone, and which circle a person joined is health information.
         return f"RSVP #{self.pk}"
+
+    @property
+    def holds_a_seat(self) -> bool:
+        return self.status == RSVP.Status.GOING
+
+
+def holds_a_seat(meetup: Meetup, user_id: int) -> bool:
+    """Whether the person holds a seat at `meetup` now; read once per batch of mail or
+    feed (accounts.batch, remember_seats)."""
+    return batch.answer(
+        seat_question(meetup.pk, user_id),
+        lambda: RSVP.objects.filter(
+            meetup=meetup, user_id=user_id, status=RSVP.Status.GOING
+        ).exists(),
+    )
+
+
+def remember_seats(rsvps: Iterable[RSVP]) -> None:
+    """Inside a batch, what these RSVPs (just read) say about their people's seats."""
+    for rsvp in rsvps:
+        batch.remember(seat_question(rsvp.meetup_id, rsvp.user_id), rsvp.holds_a_seat)
+
+
+def seat_question(meetup_id: int, user_id: int) -> tuple[str, int, int]:
+    """What accounts.batch remembers whether a person holds a seat at a meetup under."""
+    return ("seat", meetup_id, user_id)

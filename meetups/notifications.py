@@ -59,7 +59,7 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import pgettext_lazy
 
-from accounts import outbox
+from accounts import batch, outbox
 from accounts.background import BackgroundTask
 from accounts.models import Notification, User, wanting_optional_email
 from accounts.notify import (
@@ -70,9 +70,9 @@ from accounts.notify import (
     unsaved_message,
 )
 from circles import wording
-from circles.models import Venue
+from circles.models import Membership, Venue
 from meetups import cant_make_it
-from meetups.models import RSVP, Meetup
+from meetups.models import RSVP, Meetup, remember_seats
 
 # Reminders per chunk task: rendered, inserted and sent together, on one SMTP connection.
 REMINDER_CHUNK = 100
@@ -309,16 +309,22 @@ def queue_reminders(template: str, rsvp_ids: list[int], now: str) -> dict[str, i
         end=end,
         now=dt.datetime.fromisoformat(now),
     ).filter(pk__in=rsvp_ids)
-    notes = [
-        unsaved_message(
-            key=seat.notification_key,
-            user=seat.user,
-            template=template,
-            context=reminder_context(seat),
-            expires_at=seat.meetup.starts_at,
-        )
-        for seat in seats
-    ]
+    with batch.one_batch():
+        seats = list(seats)
+        # What the permission rules ask of each message (may they see the online link?),
+        # read for the whole chunk in one query.
+        remember_seats(seats)
+        Membership.objects.remember_for((seat.meetup.circle_id, seat.user_id) for seat in seats)
+        notes = [
+            unsaved_message(
+                key=seat.notification_key,
+                user=seat.user,
+                template=template,
+                context=reminder_context(seat),
+                expires_at=seat.meetup.starts_at,
+            )
+            for seat in seats
+        ]
     # Just read as due (going, scheduled, this sequence): no need to check each again.
     return dict(queue_and_send_chunk(notes))
 

@@ -11,7 +11,8 @@ import rules
 
 from accounts.rules import is_signed_in
 from circles.rules import meetups_are_open
-from meetups.models import RSVP, Meetup
+from meetups import models
+from meetups.models import Meetup
 
 
 @rules.predicate
@@ -42,12 +43,8 @@ def is_meetups_rotating_host(user: object, meetup: Meetup | None) -> bool:
 
 @rules.predicate
 def holds_a_seat(user: object, meetup: Meetup | None) -> bool:
-    return (
-        meetup is not None
-        and RSVP.objects.filter(meetup=meetup, user_id=getattr(user, "pk", None))
-        .filter(status=RSVP.Status.GOING)
-        .exists()
-    )
+    user_id = getattr(user, "pk", None)
+    return meetup is not None and user_id is not None and models.holds_a_seat(meetup, user_id)
 
 
 @rules.predicate

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from accounts import batch
 from accounts.errors import RuleError
 from accounts.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from accounts.models import User
@@ -31,7 +32,7 @@ from circles.models import Membership
 from meetups import cant_make_it as cant_make_it_link
 from meetups import ics, services
 from meetups.forms import HOME, MY_MEETUPS, CancelRSVPForm, RSVPForm
-from meetups.models import RSVP, Meetup
+from meetups.models import RSVP, Meetup, seat_question
 
 # How far back the private feed reaches, so recent meetups stay in people's calendars.
 FEED_HISTORY_DAYS = 90
@@ -307,7 +308,12 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     )
     # Calendar apps fetch the feed without the person's session or browser: it speaks the
     # owner's language, as their emails do.
-    with translation.override(user.email_language):
+    with translation.override(user.email_language), batch.one_batch():
+        # Read for the whole feed at once: the person's memberships of these circles (their
+        # seats are what the query above found).
+        Membership.objects.remember_for((m.circle_id, user.pk) for m in meetups)
+        for meetup in meetups:
+            batch.remember(seat_question(meetup.pk, user.pk), True)
         body = ics.calendar(
             meetups,
             path=reverse("me:calendar", args=[token]),

@@ -256,3 +256,29 @@ def test_a_reminder_past_the_start_is_dropped_and_counted(member, circle):
     note.refresh_from_db()
     assert (note.status, note.sent_at) == ("expired", None)
     assert mail.outbox == []
+
+
+def test_a_chunk_asks_the_rules_about_its_people_in_one_read(circle, django_assert_max_num_queries):
+    """Whether each person may see the online link is read for the whole chunk at once
+    (accounts.batch): the queries do not grow with the people in it, and each person's
+    own state still decides (a removed member going gets no link)."""
+    meetups = [meetup_in(circle, dt.timedelta(minutes=90), online_url=LINK) for _ in range(3)]
+    people = []
+    for meetup in meetups:
+        for _ in range(4):
+            person = UserFactory()
+            MembershipFactory(user=person, circle=circle)
+            services.rsvp(user=person, meetup=meetup)
+            people.append(person)
+    removed = people[0]
+    circle.memberships.filter(user=removed).update(status="removed")
+    ids = list(RSVP.objects.filter(meetup__in=meetups).values_list("pk", flat=True))
+
+    # The chunk's own reads, one per new row, and nothing per permission asked.
+    with django_assert_max_num_queries(12 + len(ids)):
+        counts = notifications.queue_reminders("reminder-2h", ids, timezone.now().isoformat())
+
+    assert counts == {"sent": 12}
+    links = {message.to[0]: LINK in message.body for message in mail.outbox}
+    assert links.pop(removed.email) is False
+    assert set(links.values()) == {True}
