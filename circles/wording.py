@@ -11,8 +11,9 @@ uses their own zone (`reader_zone`) and adds the circle's local time when it dif
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import zoneinfo
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.utils import dateformat, dates, timezone
@@ -21,7 +22,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.text import capfirst
 from django.utils.timesince import timesince
-from django.utils.translation import gettext, ngettext, pgettext, pgettext_lazy
+from django.utils.translation import get_language, gettext, ngettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from circles.models import Schedule, month_week_order
@@ -174,9 +175,25 @@ def day_and_date(moment: dt.datetime, tz: str | zoneinfo.ZoneInfo) -> str:
 
 # The same, read in the language active where they are shown rather than where they are
 # made: an email's context is built once for everyone it goes to, and each copy is
-# rendered in its reader's language (accounts.notify.build_message).
-long_when_for_reader = lazy(long_when, str)
-day_and_date_for_reader = lazy(day_and_date, str)
+# rendered in its reader's language (accounts.notify.build_message). A message reads its
+# time several times (subject, preheader, text, HTML) and a chunk of reminders mostly the
+# same few times: the words depend on the moment, the zone and the language alone, so
+# each is made once per process and kept (a few thousand at most).
+@functools.lru_cache(maxsize=4096)
+def _in_language(make: Callable[..., str], language: str | None, *args: object) -> str:
+    return make(*args)
+
+
+def _long_when_here(moment: dt.datetime | None, tz: str | zoneinfo.ZoneInfo) -> str:
+    return _in_language(long_when, get_language(), moment, tz)
+
+
+def _day_and_date_here(moment: dt.datetime, tz: str | zoneinfo.ZoneInfo) -> str:
+    return _in_language(day_and_date, get_language(), moment, tz)
+
+
+long_when_for_reader = lazy(_long_when_here, str)
+day_and_date_for_reader = lazy(_day_and_date_here, str)
 
 
 def duration(minutes: int) -> str:
