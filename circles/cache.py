@@ -12,7 +12,10 @@ version and the page are read together. A version number starts from the clock, 
 lost from the cache (eviction, restart) never comes back to a number old pages carry.
 
 Seats left are not part of this cache: pages carry a mark where they show them, filled
-in on the way out (see meetups.seats, which keeps its own version number of this kind).
+in on the way out (see meetups.seats, which keeps its own version number of this kind,
+SEATS_VERSION). A visitor's whole page is also kept as it left the site, its seats filled
+in, tagged with both versions; while neither has moved, serving it is that same one round
+trip and nothing to fill in (`get_whole_page`, `keep_filled`).
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
-from django.http import HttpRequest, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 
@@ -67,6 +70,8 @@ class Version:
 
 BROWSE_VERSION = Version("circles:browse-version")
 VERSION_KEY = BROWSE_VERSION.key
+# Seats taken or offered at any meetup: bumped by meetups.services, read by meetups.seats.
+SEATS_VERSION = Version("meetups:seats-version")
 
 
 def browse_version() -> int:
@@ -156,6 +161,64 @@ def get_page(key: str) -> tuple[Any | None, int | None]:
     if stored is None or stored[0] != version:
         return None, version
     return stored[1], version
+
+
+@dataclasses.dataclass(frozen=True)
+class WholePage:
+    """What the cache holds of a visitor's whole page (`get_whole_page`)."""
+
+    # The browse version a page rendered now belongs to (None: the cache is off).
+    version: int | None
+    # The page as rendered, its seats still marks, while the browse version is current.
+    marked: bytes | None = None
+    # The page as it left the site, while the browse and seats versions are both current.
+    filled: bytes | None = None
+
+
+def _filled_key(key: str) -> str:
+    return f"{key}:filled"
+
+
+def get_whole_page(key: str) -> WholePage:
+    """A visitor's whole page under `key`, in one round trip: both versions, the page and
+    its filled copy."""
+    if settings.BROWSE_CACHE_SECONDS <= 0:
+        return WholePage(None)
+    found = cache.get_many([VERSION_KEY, SEATS_VERSION.key, key, _filled_key(key)])
+    version = found.get(VERSION_KEY)
+    if version is None:
+        return WholePage(browse_version())
+    stored = found.get(key)
+    filled = found.get(_filled_key(key))
+    seats = found.get(SEATS_VERSION.key)
+    return WholePage(
+        version,
+        marked=stored[1] if stored is not None and stored[0] == version else None,
+        filled=filled[1]
+        if filled is not None and seats is not None and filled[0] == (version, seats)
+        else None,
+    )
+
+
+def keep_filled(response: HttpResponse, key: str | None, version: int | None) -> None:
+    """Ask for `response`, a visitor's whole page rendered at browse `version`, to be kept
+    once its seats are filled in (meetups.seats calls `set_filled`)."""
+    if key is not None and version is not None and settings.BROWSE_CACHE_SECONDS > 0:
+        response.keep_filled_as = (_filled_key(key), version)  # type: ignore[attr-defined]
+
+
+def set_filled(response: HttpResponse, versions: tuple[int, int]) -> None:
+    """Keep a page that `keep_filled` asked for, now filled with seats read at these
+    (seats, browse) versions; not when the browse version moved since it was rendered."""
+    kept = getattr(response, "keep_filled_as", None)
+    if kept is None:
+        return
+    key, version = kept
+    seats, browse = versions
+    if browse == version:
+        cache.set(
+            key, ((version, seats), response.content), timeout=settings.BROWSE_CACHE_SECONDS
+        )
 
 
 def set_page(key: str | None, version: int | None, content: object) -> None:

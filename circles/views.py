@@ -134,9 +134,14 @@ def browse(request: HtmxHttpRequest) -> HttpResponse:
     key = version = None
     if browse_cache.cacheable(request):
         key = browse_cache.query_key("browse", request.GET, partial)
-        cached, version = browse_cache.get_page(key)
-        if cached is not None:
-            return HttpResponse(cached)
+        cached = browse_cache.get_whole_page(key)
+        if cached.filled is not None:  # seats filled in and current: nothing more to do
+            return HttpResponse(cached.filled)
+        version = cached.version
+        if cached.marked is not None:
+            response = HttpResponse(cached.marked)
+            browse_cache.keep_filled(response, key, version)
+            return response
     form = CircleSearchForm(request.GET, user=request.user)
     template = "circles/browse.html#results" if partial else "circles/browse.html"
     context: dict[str, object] = {
@@ -176,6 +181,7 @@ def browse(request: HtmxHttpRequest) -> HttpResponse:
         context |= {"search_html": section, "place": form.cleaned_data["place"]}
         response = render(request, template, context)
     browse_cache.set_page(key, version, response.content)
+    browse_cache.keep_filled(response, key, version)
     return response
 
 

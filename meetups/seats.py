@@ -18,6 +18,10 @@ The invariant:
   they were read at, and used only while both are current: serving a cached page costs
   one more round trip to the cache and no query; after a change, one small query per
   page. With the page cache off they are read for every response.
+- A visitor's whole browse page is also kept filled, tagged with the browse version it
+  was rendered at and the seats version its seats were read at (circles.cache
+  `keep_filled`/`set_filled`), and served as it is while both are current: then there is
+  no mark to fill and no second round trip.
 - What bumps them: every service that changes the seats taken or offered (an RSVP, a
   cancellation, a promotion from the waitlist, a new capacity: meetups.services) calls
   `bump_seats_version`, which waits for the commit; any other saved change to a meetup
@@ -38,13 +42,13 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.safestring import SafeString, mark_safe
 
+from circles import cache as browse_cache
 from circles import wording
-from circles.cache import BROWSE_VERSION, Version
+from circles.cache import BROWSE_VERSION, SEATS_VERSION
 from meetups.models import Meetup
 
 MARK_PREFIX = b"\x00seats:"
 MARKS = re.compile(rb"\x00seats:([0-9]+)\x00")
-SEATS_VERSION = Version("meetups:seats-version")
 
 
 def mark(meetup_id: int) -> SafeString:
@@ -94,8 +98,16 @@ def seats_left(meetup_ids: Collection[int], key: str) -> dict[int, int]:
     kept under `key` and taken from there while neither version has moved since they were
     read, read again otherwise. The versions are read first, so a change committed after
     them bumps past them."""
+    return _seats_left_at(meetup_ids, key)[0]
+
+
+def _seats_left_at(
+    meetup_ids: Collection[int], key: str
+) -> tuple[dict[int, int], tuple[int, int] | None]:
+    """`seats_left`, and the (seats, browse) versions they were read at (None with the
+    page cache off)."""
     if settings.BROWSE_CACHE_SECONDS <= 0:
-        return read_seats_left(meetup_ids)
+        return read_seats_left(meetup_ids), None
     found = cache.get_many([SEATS_VERSION.key, BROWSE_VERSION.key, key])
     versions = (
         found.get(SEATS_VERSION.key) or SEATS_VERSION.current(),
@@ -103,11 +115,11 @@ def seats_left(meetup_ids: Collection[int], key: str) -> dict[int, int]:
     )
     stored = found.get(key)
     if stored is not None and stored[0] == versions:
-        return stored[1]
+        return stored[1], versions
     left = read_seats_left(meetup_ids)
     # Plain values only, so what is cached never depends on our classes unpickling.
     cache.set(key, (versions, left), timeout=settings.BROWSE_CACHE_SECONDS)
-    return left
+    return left, versions
 
 
 def fill(request: HttpRequest, response: HttpResponse) -> None:
@@ -117,12 +129,15 @@ def fill(request: HttpRequest, response: HttpResponse) -> None:
     parts = MARKS.split(response.content)
     marked = set(parts[1::2])
     meetup_ids = {int(meetup_id) for meetup_id in marked}
-    left = seats_left(meetup_ids, _filling_key(request, response, meetup_ids))
+    left, versions = _seats_left_at(meetup_ids, _filling_key(request, response, meetup_ids))
     words = {raw: wording.seats_text(left.get(int(raw))).encode() for raw in marked}
     parts[1::2] = [words[raw] for raw in parts[1::2]]
     response.content = b"".join(parts)
     if response.has_header("Content-Length"):
         response.headers["Content-Length"] = str(len(response.content))
+    if versions is not None:
+        # A visitor's whole page, kept as it leaves while neither version moves.
+        browse_cache.set_filled(response, versions)
 
 
 class SeatsMiddleware:

@@ -185,3 +185,44 @@ def test_content_length_counts_the_filled_page() -> None:
 
     assert response.content == b"<p>12 seats left</p>"
     assert response["Content-Length"] == str(len(b"<p>12 seats left</p>"))
+
+
+def test_a_visitors_page_is_kept_filled_until_a_seat_or_the_page_changes(
+    client: Client, member, monkeypatch
+) -> None:
+    """Once a visitor's page has left the site with its seats, the next visitor gets that
+    copy from one read of the cache, with nothing to fill in; an RSVP or a change to the
+    page makes it stale, and the next visitor reads the new seats."""
+    from django.core.cache import cache
+
+    circle = CircleFactory(name="Downtown")
+    meetup = MeetupFactory(circle=circle, capacity=3)
+    MembershipFactory(user=member, circle=circle)
+    assert "3 seats left" in client.get("/circles/", SEARCH).content.decode()
+
+    reads: list[list[str]] = []
+    get_many = cache.get_many
+
+    def counting_get_many(keys, *args, **kwargs):
+        reads.append(list(keys))
+        return get_many(keys, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "get_many", counting_get_many)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/circles/", SEARCH).content.decode()
+    assert "3 seats left" in page and "\x00" not in page
+    assert len(queries) == 0 and len(reads) == 1
+
+    services.rsvp(user=member, meetup=meetup)
+    reads.clear()
+    page = client.get("/circles/", SEARCH).content.decode()
+    assert "2 seats left" in page and "3 seats left" not in page
+    assert len(reads) == 2  # the page, then its seats read again
+
+    reads.clear()
+    assert "2 seats left" in client.get("/circles/", SEARCH).content.decode()
+    assert len(reads) == 1
+
+    Meetup.objects.filter(pk=meetup.pk).update(capacity=5, going_count=0)
+    bump_browse_version()
+    assert "5 seats left" in client.get("/circles/", SEARCH).content.decode()
