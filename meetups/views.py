@@ -60,6 +60,8 @@ def _rsvp_context(request: HttpRequest, meetup: Meetup, *, notice: str = "") -> 
     membership = circle.membership_of(user)
     is_member = circle.is_active_member(user)
     going = seat is not None and seat.status == RSVP.Status.GOING
+    # The online link and the dial-in number and code: one permission for all three.
+    sees_link = user.has_perm("meetups.see_online_link", meetup)
     return {
         "meetup": meetup,
         "circle": meetup.circle,
@@ -78,9 +80,8 @@ def _rsvp_context(request: HttpRequest, meetup: Meetup, *, notice: str = "") -> 
         ),
         "verified": user.is_authenticated and user.has_verified_email(),
         "open_for_rsvp": not meetup.is_cancelled and not meetup.has_started(),
-        "meeting_link": (
-            meetup.meeting_link if user.has_perm("meetups.see_online_link", meetup) else ""
-        ),
+        "meeting_link": meetup.meeting_link if sees_link else "",
+        "dial_in": meetup.dial_in if sees_link else None,
         "notice": notice,
     }
 
@@ -254,7 +255,7 @@ def _seat_context(request: HttpRequest, seat: RSVP, token: str) -> dict:
 @require_safe
 def ics_file(request: HttpRequest, pk: int) -> HttpResponse:
     """One meetup as an .ics file, for whoever may see the meetup: never with the online
-    link."""
+    link or the dial-in number (the file is shared and forwarded)."""
     meetup = _get_meetup(request, pk)
     path = reverse("meetups:ics", args=[meetup.pk])
     body = ics.calendar([meetup], path=path, viewer=request.user)
@@ -294,8 +295,8 @@ def my_meetups(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @require_safe
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
-    """Everything the token's owner is going to, with online links; revoked or unknown
-    token: 404."""
+    """Everything the token's owner is going to, with online links and dial-in numbers;
+    revoked or unknown token: 404."""
     user = User.objects.filter(calendar_token=token, is_active=True).first()
     if not token or user is None:
         raise Http404
