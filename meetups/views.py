@@ -86,18 +86,34 @@ def _rsvp_context(request: HttpRequest, meetup: Meetup, *, notice: str = "") -> 
     }
 
 
+def _meetup_zones(user: User, meetup: Meetup) -> dict[str, object]:
+    """The zone the meetup's page says its time in (`shown_zone`), and the other zone it
+    adds a line for (`other_zone`). An in-person or hybrid meetup reads in the circle's
+    zone, where people go, with the signed-in viewer's own time beside it when that zone
+    differs; an online one reads in the viewer's zone, with the circle's time beside it
+    (`other_is_circles`). Signed-out viewers read the circle's zone, named in words."""
+    circle = meetup.circle
+    own = (
+        wording.reader_zone(user.timezone, circle.timezone).key
+        if user.is_authenticated
+        else circle.timezone
+    )
+    if own == circle.timezone:
+        return {"shown_zone": circle.timezone, "other_zone": "", "other_is_circles": False}
+    if circle.is_online:
+        return {"shown_zone": own, "other_zone": circle.timezone, "other_is_circles": True}
+    return {"shown_zone": circle.timezone, "other_zone": own, "other_is_circles": False}
+
+
 @require_safe
 def detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     meetup = _get_meetup(request, pk)
-    circle = meetup.circle
     user = request.user
     context = _rsvp_context(request, meetup)
     is_facilitator = user.has_perm("meetups.manage_meetup", meetup)
     context |= {
         "venue": meetup.venue,
-        "viewer_timezone": (
-            user.timezone if user.is_authenticated and user.timezone != circle.timezone else ""
-        ),
+        **_meetup_zones(user, meetup),
         "is_facilitator": is_facilitator,
         # Hosts find their controls on the meetup's manage page, linked from here.
         "can_host": user.has_perm("meetups.host_meetup", meetup),
