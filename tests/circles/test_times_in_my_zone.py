@@ -53,7 +53,7 @@ def test_an_online_circle_reads_in_my_zone_and_in_its_own_on_request(londoner_cl
     assert "Times are in your time (London time)." in mine
     assert 'href="?zone=circle"' in mine
     assert "Tuesday 4 June, 6:30 pm CDT" in theirs
-    assert "Times are in the circle&#x27;s time (Chicago time)." in theirs
+    assert "Times are in the circle's time (Chicago time)." in theirs
     assert "America/Chicago" not in mine + theirs
 
 
@@ -79,7 +79,7 @@ def test_signed_out_viewers_read_the_circles_zone_in_words(client, online):
     page = client.get(online.get_absolute_url()).content.decode()
 
     assert "Tuesday 4 June, 6:30 pm CDT" in page
-    assert "Times are in the circle&#x27;s time (Chicago time)." in page
+    assert "Times are in the circle's time (Chicago time)." in page
     assert "zone=circle" not in page
 
 
@@ -99,7 +99,5 @@ def test_an_online_meetup_reads_in_my_zone_with_the_circles_beneath(londoner_cli
     page = londoner_client.get(meetup.get_absolute_url()).content.decode()
 
     assert "12:30 am" in page and "(London time)" in page
-    assert (
-        "That&#x27;s Tuesday 4 June, 6:30 pm CDT in the circle&#x27;s time (Chicago time)." in page
-    )
+    assert "That's Tuesday 4 June, 6:30 pm CDT in the circle's time (Chicago time)." in page
     assert "where you are" not in page
