@@ -54,6 +54,8 @@ def test_people_going_see_the_number_and_code_with_a_link_that_dials_both(
         html = someone.get(url).content.decode()
         assert "010-4477" not in html and "918 273 645" not in html and "tel:+1555" not in html
 
+    assert "Online, or by phone. The link and the number to call are shown here" in html
+
     services.rsvp(user=member, meetup=meetup)
     html = member_client.get(url).content.decode()
 
