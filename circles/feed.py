@@ -11,8 +11,12 @@ show nothing untrue:
   sign-up page is not an option. A circle's link goes out only when its facilitators chose
   to publish it (`online_url_public`) and it is on a video service the readers recognise
   (`CONFERENCE_HOSTS`: TSML UI reads any other link as an unknown provider and the row as
-  inactive). A row with neither a venue nor such a link (an online circle keeping its link
-  for members, which is the default; a schedule without a venue) is left out of the feed:
+  inactive). Its dial-in number goes out the same way, only when its facilitators chose to
+  publish it (`dial_in_public`): `conference_phone` as digits with any + in front (the
+  spec's pattern, which readers turn into a `tel:` link), the access code in
+  `conference_phone_notes` ("Access code: 123 456"), as the spec's example puts a PIN. A
+  row with neither a venue nor such a link or number (an online circle keeping them for
+  members, which is the default; a schedule without a venue) is left out of the feed:
   such a circle is found on the site, where people join and then see the link.
 - Addresses and zones. TSML files rows under one location per `formatted_address`, and
   the first row's timezone wins for all of them. Rows without a venue carry the circle's
@@ -93,6 +97,19 @@ def published_link(circle: Circle) -> str:
     return ""
 
 
+def published_dial_in(circle: Circle) -> dict[str, str]:
+    """The feed's `conference_phone` (the spec's pattern: digits, a + in front) and
+    `conference_phone_notes` (the access code, spelled out), when the circle's
+    facilitators publish its dial-in number (`dial_in_public`); else nothing."""
+    dial_in = circle.dial_in
+    if dial_in is None or not circle.dial_in_public:
+        return {}
+    fields = {"conference_phone": dial_in.number}
+    if dial_in.code:
+        fields["conference_phone_notes"] = f"Access code: {dial_in.code}"
+    return fields
+
+
 def next_weekly_slot(schedule: Schedule, now: dt.datetime) -> dt.datetime:
     """The date a reader of the feed shows for a row's `day` and `time`: the first moment
     at that weekday and local time, in the circle's zone, from `now` on."""
@@ -166,7 +183,8 @@ def meeting(schedule: Schedule, now: dt.datetime) -> dict | None:
     circle = schedule.circle
     venue = schedule.venue if circle.format != Circle.Format.ONLINE else None
     link = published_link(circle)
-    if venue is None and not link:
+    phone = published_dial_in(circle)
+    if venue is None and not link and not phone:
         return None
     start = dt.datetime.combine(dt.date(2000, 1, 1), schedule.start_time)
     ends_at = start + dt.timedelta(minutes=schedule.duration_minutes)
@@ -211,7 +229,7 @@ def meeting(schedule: Schedule, now: dt.datetime) -> dict | None:
             entry |= {"latitude": round(circle.lat, 5), "longitude": round(circle.lng, 5)}
     if link:
         entry["conference_url"] = link
-    return entry
+    return entry | phone
 
 
 def _one_zone_per_address(entries: list[dict]) -> None:

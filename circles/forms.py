@@ -312,6 +312,16 @@ class InviteForm(forms.Form):
         return self.cleaned_data["invite"] if self.is_valid() else ""
 
 
+class TimesZoneForm(forms.Form):
+    """`?zone=circle` on an online circle's page: its meetups' times in the circle's own
+    zone rather than the viewer's."""
+
+    zone = forms.ChoiceField(choices=[("circle", "circle")], required=False)
+
+    def wants_circles_zone(self) -> bool:
+        return self.is_valid() and self.cleaned_data["zone"] == "circle"
+
+
 class AcceptGuidelinesForm(forms.Form):
     """A member accepts the circle's guidelines again, after the facilitators changed them."""
 

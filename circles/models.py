@@ -25,6 +25,14 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import batch
 from accounts.models import User, validate_timezone
+from circles.dial_in import (
+    CODE_MAX_LENGTH,
+    PHONE_MAX_LENGTH,
+    DialIn,
+    check_code_has_a_number,
+    validate_dial_in_code,
+    validate_dial_in_phone,
+)
 
 # The names of the topics a site starts with (demo/data/topics.toml), marked so the catalogs
 # carry them: a topic reads in the reader's language when the catalog has its name, and as
@@ -362,6 +370,24 @@ class Circle(models.Model):
     online_url_public = models.BooleanField(
         default=False, help_text=_("Publish the online link in open data feeds.")
     )
+    # Joining by phone (circles.dial_in): shown, like the link, only to people going.
+    dial_in_phone = models.CharField(
+        _("dial-in number"),
+        max_length=PHONE_MAX_LENGTH,
+        blank=True,
+        validators=[validate_dial_in_phone],
+        help_text=_("A number to join the meetups by phone, shown only to people going."),
+    )
+    dial_in_code = models.CharField(
+        _("access code"),
+        max_length=CODE_MAX_LENGTH,
+        blank=True,
+        validators=[validate_dial_in_code],
+        help_text=_("The code people key in after calling, if the number asks for one."),
+    )
+    dial_in_public = models.BooleanField(
+        default=False, help_text=_("Publish the dial-in number and code in open data feeds.")
+    )
 
     join_policy = models.CharField(
         max_length=10, choices=JoinPolicy.choices, default=JoinPolicy.OPEN
@@ -462,6 +488,10 @@ class Circle(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("circles:detail", args=[self.slug])
 
+    def clean(self) -> None:
+        super().clean()
+        check_code_has_a_number(self.dial_in_phone, self.dial_in_code)
+
     @classmethod
     def from_db(
         cls,
@@ -535,6 +565,13 @@ class Circle(models.Model):
     @property
     def is_online(self) -> bool:
         return self.format == self.Format.ONLINE
+
+    @property
+    def dial_in(self) -> DialIn | None:
+        """The circle's number to join by phone, when it has one (never in person)."""
+        if self.format == self.Format.IN_PERSON or not self.dial_in_phone:
+            return None
+        return DialIn(self.dial_in_phone, self.dial_in_code)
 
     def membership_of(self, user: User | None) -> Membership | None:
         """`user`'s membership of this circle as it is now, whatever its state; read once

@@ -22,7 +22,13 @@ from accounts.ratelimits import rate_limited
 from circles import cache as browse_cache
 from circles import mine, wording
 from circles.checkin_views import circle_page_checkins
-from circles.forms import AcceptGuidelinesForm, CircleSearchForm, InviteForm, JoinForm
+from circles.forms import (
+    AcceptGuidelinesForm,
+    CircleSearchForm,
+    InviteForm,
+    JoinForm,
+    TimesZoneForm,
+)
 from circles.models import Circle, Membership
 from circles.services import accept_guidelines, join_circle
 
@@ -200,6 +206,28 @@ def _page_url(circle: Circle, invite: str) -> str:
     return circle.invite_url() if circle.has_invite(invite) else circle.get_absolute_url()
 
 
+def _meetup_times(request: HtmxHttpRequest, circle: Circle) -> dict[str, object]:
+    """The zone the circle's page shows its meetups' times in. An online circle's read in
+    the signed-in viewer's own zone (accounts.User.timezone), with a link to show them in
+    the circle's zone (`?zone=circle`) and back; an in-person or hybrid circle's in its own
+    zone, where people go. Signed-out viewers, and viewers in the circle's zone, read the
+    circle's zone, named in words ("Chicago time")."""
+    user = request.user
+    own = (
+        wording.reader_zone(user.timezone, circle.timezone).key
+        if user.is_authenticated
+        else circle.timezone
+    )
+    if not circle.is_online or own == circle.timezone:
+        return {"times_zone": circle.timezone, "own_zone": ""}
+    in_circles_zone = TimesZoneForm(request.GET).wants_circles_zone()
+    return {
+        "times_zone": circle.timezone if in_circles_zone else own,
+        "own_zone": own,
+        "zone_switch_url": _query_with(request.GET, zone=None if in_circles_zone else "circle"),
+    }
+
+
 def _render_detail(
     request: HtmxHttpRequest,
     circle: Circle,
@@ -237,6 +265,7 @@ def _render_detail(
             .select_related("venue")
             .order_by("weekday", "start_time"),
             "meetups": meetups,
+            **_meetup_times(request, circle),
             "going_ids": going_ids,
             # Someone who came by an unlisted circle's invite link sees its next meetups
             # but cannot open them until they join.

@@ -7,6 +7,7 @@ import zoneinfo
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -19,6 +20,13 @@ from accounts.errors import RuleError, refused_in
 from accounts.models import User
 from accounts.places import Place, resolve_place
 from circles import wording
+from circles.dial_in import (
+    CODE_MAX_LENGTH,
+    PHONE_MAX_LENGTH,
+    check_code_has_a_number,
+    validate_dial_in_code,
+    validate_dial_in_phone,
+)
 from circles.forms import TopicsField, circle_languages
 from circles.models import (
     MAX_CAPACITY,
@@ -89,6 +97,40 @@ def _text(limit: int, **kwargs: Any) -> forms.CharField:
 
 def _area_text(limit: int, rows: int, **kwargs: Any) -> forms.CharField:
     return _text(limit, widget=forms.Textarea(attrs={"rows": rows}), **kwargs)
+
+
+def _dial_in_phone() -> forms.CharField:
+    return _text(
+        PHONE_MAX_LENGTH,
+        label=_("Dial-in number (optional)"),
+        required=False,
+        validators=[validate_dial_in_phone],
+        help_text=_(
+            "For people joining by phone, e.g. +1 (555) 123-4567. Shown, like the link, only "
+            "to people going."
+        ),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+    )
+
+
+def _dial_in_code() -> forms.CharField:
+    return _text(
+        CODE_MAX_LENGTH,
+        label=_("Access code (optional)"),
+        required=False,
+        validators=[validate_dial_in_code],
+        help_text=_("The digits people key in after calling, if the number asks for them."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+
+def _clean_dial_in(form: forms.Form, data: dict[str, Any]) -> None:
+    if "dial_in_code" not in form.fields or form.errors.keys() & {"dial_in_phone", "dial_in_code"}:
+        return
+    try:
+        check_code_has_a_number(data.get("dial_in_phone", ""), data.get("dial_in_code", ""))
+    except ValidationError as error:
+        form.add_error(None, error)
 
 
 CHOOSE_SEATS = format_lazy(gettext_lazy("Choose from 1 to {most} seats."), most=MAX_CAPACITY)
@@ -180,6 +222,8 @@ class StartCircleForm(AboutTheCircleForm):
         help_text=_("Shown only to members with a seat at a meetup."),
         error_messages={"invalid": "Enter a web link that starts with https://."},
     )
+    dial_in_phone = _dial_in_phone()
+    dial_in_code = _dial_in_code()
 
     # Who may join
     join_policy = forms.ChoiceField(
@@ -365,6 +409,7 @@ class StartCircleForm(AboutTheCircleForm):
         needs_link = circle_format in (Circle.Format.ONLINE, Circle.Format.HYBRID)
         if needs_link and "online_url" not in self.errors and not data.get("online_url"):
             self.add_error("online_url", _("Add the link people use to join online."))
+        _clean_dial_in(self, data)
         if data.get("join_policy") != Circle.JoinPolicy.APPROVAL:
             data["join_question"] = ""
         self._clean_schedule(data)
@@ -423,6 +468,7 @@ class StartCircleForm(AboutTheCircleForm):
         preview)."""
         data = self.cleaned_data
         online = data["format"] == Circle.Format.ONLINE
+        in_person = data["format"] == Circle.Format.IN_PERSON
         return Circle(
             name=data["name"].strip(),
             description=data["description"].strip(),
@@ -432,7 +478,9 @@ class StartCircleForm(AboutTheCircleForm):
             lat=None if online else self.place.lat,
             lng=None if online else self.place.lng,
             timezone=self.place.timezone,
-            online_url="" if data["format"] == Circle.Format.IN_PERSON else data["online_url"],
+            online_url="" if in_person else data["online_url"],
+            dial_in_phone="" if in_person else data["dial_in_phone"],
+            dial_in_code="" if in_person else data["dial_in_code"],
             join_policy=data["join_policy"],
             join_question=data["join_question"].strip(),
             visibility=data["visibility"],
@@ -549,6 +597,12 @@ class CircleEditForm(AboutTheCircleForm):
         help_text=_("Shown only to members with a seat at a meetup."),
         error_messages={"invalid": _("Enter a web link that starts with https://.")},
     )
+    dial_in_phone = _dial_in_phone()
+    dial_in_code = _dial_in_code()
+    dial_in_public = forms.BooleanField(
+        label=_("Publish the dial-in number and code in the open data feed for meeting finders"),
+        required=False,
+    )
     seats = forms.IntegerField(
         label=_("Seats at each meetup"),
         min_value=1,
@@ -584,7 +638,8 @@ class CircleEditForm(AboutTheCircleForm):
         self.circle = circle
         self.current_venue = venue
         if circle.format == Circle.Format.IN_PERSON:
-            del self.fields["online_url"]
+            for field in ("online_url", "dial_in_phone", "dial_in_code", "dial_in_public"):
+                del self.fields[field]
         if circle.format == Circle.Format.ONLINE or venue is None:
             for field in ("venue", "venue_name", "venue_address", "venue_lat", "venue_lng"):
                 del self.fields[field]
@@ -603,6 +658,7 @@ class CircleEditForm(AboutTheCircleForm):
         needs_link = "online_url" in self.fields and "online_url" not in self.errors
         if needs_link and not data.get("online_url"):
             self.add_error("online_url", _("Add the link people use to join online."))
+        _clean_dial_in(self, data)
         if data.get("join_policy") != Circle.JoinPolicy.APPROVAL:
             data["join_question"] = ""
         data["venue"] = self._clean_venue(data) if "venue" in self.fields else None

@@ -9,8 +9,8 @@ Entries are discreet by default: the title names the time and place ("Circle at 
 Coffee"), never the topic or the circle's name, unless the person chose
 `calendar_shows_circle_name`. The UID is stable per meetup and SEQUENCE rises on every
 change, so calendars update the entry they already have; a cancelled meetup stays in the
-feed with STATUS:CANCELLED so calendars strike it out. An online meeting link is written
-only into a feed for someone going.
+feed with STATUS:CANCELLED so calendars strike it out. An online meeting link and the
+dial-in number and code are written only into a feed for someone going.
 
 Time zones travel as VTIMEZONEs covering just the days of the events. Each observance
 lists every onset it has in RDATE, its DTSTART included, one date per RDATE line: Mozilla's
@@ -34,6 +34,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from circles.dial_in import DialIn
 from meetups.models import Meetup
 
 PRODID = f"-//{settings.SITE_NAME}//Meetups//EN"
@@ -62,14 +63,31 @@ def page_url(meetup: Meetup) -> str:
     return f"{settings.SITE_URL}{meetup.get_absolute_url()}"
 
 
-def description(meetup: Meetup, *, link: str = "") -> str:
+def description(meetup: Meetup, *, link: str = "", dial_in: DialIn | None = None) -> str:
     lines = [gettext("Details: {url}").format(url=page_url(meetup))]
     if link:
         lines.append(gettext("Join online: {link}").format(link=link))
+    if dial_in:
+        lines.append(dial_in_line(dial_in))
     return "\n".join(lines)
 
 
-def event(meetup: Meetup, *, viewer: User | None = None, link: str = "") -> icalendar.Event:
+def dial_in_line(dial_in: DialIn) -> str:
+    """ "Join by phone: +1 555 123 4567, access code 123 456 (one tap: tel:…)"."""
+    if dial_in.code:
+        return gettext("Join by phone: {phone}, access code {code} (one tap: {tel})").format(
+            phone=dial_in.phone, code=dial_in.code, tel=dial_in.tel_url
+        )
+    return gettext("Join by phone: {phone}").format(phone=dial_in.phone)
+
+
+def event(
+    meetup: Meetup,
+    *,
+    viewer: User | None = None,
+    link: str = "",
+    dial_in: DialIn | None = None,
+) -> icalendar.Event:
     tz = meetup.circle.tz
     cancelled = meetup.is_cancelled
     return icalendar.Event.new(
@@ -83,7 +101,7 @@ def event(meetup: Meetup, *, viewer: User | None = None, link: str = "") -> ical
         summary=("Cancelled: " if cancelled else "") + title(meetup, viewer),
         location=location(meetup),
         url=page_url(meetup),
-        description=description(meetup, link=link),
+        description=description(meetup, link=link, dial_in=dial_in),
     )
 
 
@@ -115,15 +133,17 @@ def calendar(
     name: str = "",
 ) -> bytes:
     """The VCALENDAR served at `path`, with one VEVENT per meetup and a VTIMEZONE for
-    every zone used. `links_for` holds the ids of meetups whose online link may be
-    written in."""
+    every zone used. `links_for` holds the ids of meetups whose online link and dial-in
+    number may be written in (meetups.see_online_link)."""
     cal = icalendar.Calendar.new(
         prodid=PRODID, method="PUBLISH", name=name or None, uid=calendar_uid(path)
     )
     days: list[dt.date] = []
     for meetup in meetups:
-        link = meetup.meeting_link if meetup.pk in links_for else ""
-        cal.add_component(event(meetup, viewer=viewer, link=link))
+        shown = meetup.pk in links_for
+        link = meetup.meeting_link if shown else ""
+        dial_in = meetup.dial_in if shown else None
+        cal.add_component(event(meetup, viewer=viewer, link=link, dial_in=dial_in))
         days.append(meetup.starts_at.date())
     if days:
         # The zone's rules over the events' days only, not every change since 1970; a day

@@ -22,6 +22,14 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import batch
 from circles.cache import bump_browse_version
+from circles.dial_in import (
+    CODE_MAX_LENGTH,
+    PHONE_MAX_LENGTH,
+    DialIn,
+    check_code_has_a_number,
+    validate_dial_in_code,
+    validate_dial_in_phone,
+)
 from circles.models import MAX_CAPACITY, Circle, Schedule, Venue
 
 # What a calendar entry shows of a meetup: RFC 5545 asks for SEQUENCE to rise when any of
@@ -50,6 +58,20 @@ class Meetup(models.Model):
         Venue, null=True, blank=True, on_delete=models.SET_NULL, related_name="meetups"
     )
     online_url = models.URLField(blank=True, help_text=_("Overrides the circle's online link."))
+    # The number and code go together: a meetup with its own number uses its own code.
+    dial_in_phone = models.CharField(
+        _("dial-in number"),
+        max_length=PHONE_MAX_LENGTH,
+        blank=True,
+        validators=[validate_dial_in_phone],
+        help_text=_("Overrides the circle's dial-in number (with this code)."),
+    )
+    dial_in_code = models.CharField(
+        _("access code"),
+        max_length=CODE_MAX_LENGTH,
+        blank=True,
+        validators=[validate_dial_in_code],
+    )
     starts_at = models.DateTimeField(help_text=_("Stored in UTC."))
     ends_at = models.DateTimeField()
     capacity = models.PositiveSmallIntegerField(
@@ -121,6 +143,10 @@ class Meetup(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("meetups:detail", args=[self.pk])
 
+    def clean(self) -> None:
+        super().clean()
+        check_code_has_a_number(self.dial_in_phone, self.dial_in_code)
+
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         deleted = super().delete(*args, **kwargs)
         bump_browse_version()
@@ -156,6 +182,13 @@ class Meetup(models.Model):
     @property
     def meeting_link(self) -> str:
         return self.online_url or self.circle.online_url
+
+    @property
+    def dial_in(self) -> DialIn | None:
+        """The number and code to join by phone: the meetup's own, else the circle's."""
+        if self.dial_in_phone:
+            return DialIn(self.dial_in_phone, self.dial_in_code)
+        return self.circle.dial_in
 
 
 class RSVP(models.Model):

@@ -86,23 +86,26 @@ REMINDERS = (
 
 
 def meetup_context(meetup: Meetup, *, reader: User | None = None) -> dict:
-    """What every email about `meetup` says; the online link only when `reader` may see it
-    (meetups.see_online_link)."""
+    """What every email about `meetup` says; the online link and the dial-in number and
+    code only when `reader` may see them (meetups.see_online_link)."""
     venue = meetup.venue
     link = meetup.meeting_link
+    dial_in = meetup.dial_in
+    sees_link = bool(
+        (link or dial_in) and reader and reader.has_perm("meetups.see_online_link", meetup)
+    )
     return {
         "meetup": meetup,
         "when": wording.long_when_for_reader(meetup.starts_at, meetup.circle.tz),
         "place": venue.name
         if venue
-        else (pgettext_lazy("where", "online") if meetup.meeting_link else ""),
+        else (pgettext_lazy("where", "online") if link or dial_in else ""),
         "address": venue.address if venue else "",
         "circle_name": meetup.circle.name,
         "circle_url": f"{settings.SITE_URL}{meetup.circle.get_absolute_url()}",
         "meetup_url": f"{settings.SITE_URL}{meetup.get_absolute_url()}",
-        "meeting_link": (
-            link if link and reader and reader.has_perm("meetups.see_online_link", meetup) else ""
-        ),
+        "meeting_link": link if sees_link else "",
+        "dial_in": dial_in if sees_link else None,
     }
 
 

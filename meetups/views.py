@@ -61,6 +61,8 @@ def _rsvp_context(request: HttpRequest, meetup: Meetup, *, notice: str = "") -> 
     membership = circle.membership_of(user)
     is_member = circle.is_active_member(user)
     going = seat is not None and seat.status == RSVP.Status.GOING
+    # The online link and the dial-in number and code: one permission for all three.
+    sees_link = user.has_perm("meetups.see_online_link", meetup)
     return {
         "meetup": meetup,
         "circle": meetup.circle,
@@ -79,25 +81,40 @@ def _rsvp_context(request: HttpRequest, meetup: Meetup, *, notice: str = "") -> 
         ),
         "verified": user.is_authenticated and user.has_verified_email(),
         "open_for_rsvp": not meetup.is_cancelled and not meetup.has_started(),
-        "meeting_link": (
-            meetup.meeting_link if user.has_perm("meetups.see_online_link", meetup) else ""
-        ),
+        "meeting_link": meetup.meeting_link if sees_link else "",
+        "dial_in": meetup.dial_in if sees_link else None,
         "notice": notice,
     }
+
+
+def _meetup_zones(user: User, meetup: Meetup) -> dict[str, object]:
+    """The zone the meetup's page says its time in (`shown_zone`), and the other zone it
+    adds a line for (`other_zone`). An in-person or hybrid meetup reads in the circle's
+    zone, where people go, with the signed-in viewer's own time beside it when that zone
+    differs; an online one reads in the viewer's zone, with the circle's time beside it
+    (`other_is_circles`). Signed-out viewers read the circle's zone, named in words."""
+    circle = meetup.circle
+    own = (
+        wording.reader_zone(user.timezone, circle.timezone).key
+        if user.is_authenticated
+        else circle.timezone
+    )
+    if own == circle.timezone:
+        return {"shown_zone": circle.timezone, "other_zone": "", "other_is_circles": False}
+    if circle.is_online:
+        return {"shown_zone": own, "other_zone": circle.timezone, "other_is_circles": True}
+    return {"shown_zone": circle.timezone, "other_zone": own, "other_is_circles": False}
 
 
 @require_safe
 def detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     meetup = _get_meetup(request, pk)
-    circle = meetup.circle
     user = request.user
     context = _rsvp_context(request, meetup)
     is_facilitator = user.has_perm("meetups.manage_meetup", meetup)
     context |= {
         "venue": meetup.venue,
-        "viewer_timezone": (
-            user.timezone if user.is_authenticated and user.timezone != circle.timezone else ""
-        ),
+        **_meetup_zones(user, meetup),
         "is_facilitator": is_facilitator,
         # Hosts find their controls on the meetup's manage page, linked from here.
         "can_host": user.has_perm("meetups.host_meetup", meetup),
@@ -255,7 +272,7 @@ def _seat_context(request: HttpRequest, seat: RSVP, token: str) -> dict:
 @require_safe
 def ics_file(request: HttpRequest, pk: int) -> HttpResponse:
     """One meetup as an .ics file, for whoever may see the meetup: never with the online
-    link."""
+    link or the dial-in number (the file is shared and forwarded)."""
     meetup = _get_meetup(request, pk)
     path = reverse("meetups:ics", args=[meetup.pk])
     body = ics.calendar([meetup], path=path, viewer=request.user)
@@ -295,8 +312,8 @@ def my_meetups(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @require_safe
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
-    """Everything the token's owner is going to, with online links; revoked or unknown
-    token: 404."""
+    """Everything the token's owner is going to, with online links and dial-in numbers;
+    revoked or unknown token: 404."""
     user = User.objects.filter(calendar_token=token, is_active=True).first()
     if not token or user is None:
         raise Http404

@@ -1,9 +1,9 @@
 """Access follows a person's state now, everywhere it shows (the permission policy, see
-accounts.rules): a removed or blocked member loses the online link on every meetup and in
-every feed; a removed rotating host hosts nothing any more; a rotating host's name shows to
-the circle's members only; staff are moderators only with a second factor, and act
-through the report they handle. tests/test_permission_matrix.py walks the same rules for
-every person on every page.
+accounts.rules): a removed, blocked or departed member loses the online link and the
+dial-in number on every meetup and in every feed; a removed rotating host hosts nothing any
+more; a rotating host's name shows to the circle's members only; staff are moderators only
+with a second factor, and act through the report they handle.
+tests/test_permission_matrix.py walks the same rules for every person on every page.
 """
 
 from __future__ import annotations
@@ -16,10 +16,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from circles.models import Circle, Membership
+from circles.services import leave_circle
 from hosting import services
 from hosting.models import ActionLog, Report
 from meetups import services as meetups_services
 from meetups.models import RSVP, Meetup
+from meetups.notifications import meetup_context
 from tests.factories import MeetupFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -80,6 +82,59 @@ def test_a_removed_member_loses_the_online_link_on_every_meetup_and_feed(
         assert LINK not in page and NEW_LINK not in page
     calendar = _unfolded(Client().get(feed))
     assert LINK not in calendar and NEW_LINK not in calendar
+
+
+PHONE = "+15550142233"
+CODE = "40917263"
+
+
+@pytest.mark.parametrize("how", ["removed", "blocked", "left"])
+def test_a_member_who_is_gone_loses_the_dial_in_everywhere(
+    online_circle: Circle, facilitator, how: str
+) -> None:
+    """The dial-in number and code follow the link: the meetup's page, the private feed
+    and every email lose them the moment the person is no longer in the circle."""
+    Circle.objects.filter(pk=online_circle.pk).update(dial_in_phone=PHONE, dial_in_code=CODE)
+    online_circle.refresh_from_db()
+    person = UserFactory(calendar_feed=True)
+    MembershipFactory(circle=online_circle, user=person)
+    now = timezone.now()
+    upcoming = MeetupFactory(circle=online_circle)
+    past = MeetupFactory(circle=online_circle, starts_at=now - dt.timedelta(days=2))
+    for meetup in (upcoming, past):
+        _going(person, meetup)
+    client = _client(person)
+    feed = reverse("me:calendar", args=[person.calendar_token])
+    assert PHONE in client.get(upcoming.get_absolute_url()).content.decode()
+    assert CODE in _unfolded(client.get(feed))
+    assert meetup_context(past, reader=person)["dial_in"] is not None
+
+    membership = online_circle.memberships.get(user=person)
+    if how == "left":
+        leave_circle(user=person, circle=online_circle)
+    else:
+        services.remove_member(membership=membership, by=facilitator, block=how == "blocked")
+
+    for meetup in (upcoming, past):
+        page = client.get(meetup.get_absolute_url()).content.decode()
+        assert PHONE not in page and CODE not in page
+        assert meetup_context(meetup, reader=person)["dial_in"] is None
+    calendar = _unfolded(Client().get(feed))
+    assert PHONE not in calendar and CODE not in calendar
+
+
+def test_a_member_who_gave_up_their_seat_no_longer_sees_the_dial_in(
+    online_circle: Circle, member
+) -> None:
+    Circle.objects.filter(pk=online_circle.pk).update(dial_in_phone=PHONE, dial_in_code=CODE)
+    meetup = MeetupFactory(circle=online_circle)
+    meetups_services.rsvp(user=member, meetup=meetup)
+    assert PHONE in _client(member).get(meetup.get_absolute_url()).content.decode()
+
+    meetups_services.cancel_rsvp(user=member, meetup=meetup)
+
+    assert PHONE not in _client(member).get(meetup.get_absolute_url()).content.decode()
+    assert meetup_context(meetup, reader=member)["dial_in"] is None
 
 
 def test_a_member_going_to_a_past_meetup_still_sees_its_link(online_circle: Circle, member) -> None:

@@ -49,6 +49,7 @@ FIELDS = [
     "name", "description", "topics", "guidelines", "accessibility_notes", "step_free",
     "sign_language", "fragrance_free", "hearing_support", "join_policy", "join_question",
     "venue", "venue_name", "venue_address", "venue_lat", "venue_lng", "online_url", "seats",
+    "dial_in_phone", "dial_in_code", "dial_in_public", "zone",
     "email", "login", "password1", "password2", "oldpassword", "next", "remember",
 ]  # fmt: skip
 

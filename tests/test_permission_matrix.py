@@ -84,6 +84,11 @@ ACTIVE = frozenset({MEMBER, INVITED, HOST, OTHER_HOST, FACILITATOR})
 MARK = "qv3j"
 LINKS = {name: f"https://video.example.org/{MARK}-{name}" for name in ("next", "past", "off")}
 CIRCLE_LINK = f"https://video.example.org/{MARK}-circle"
+# Dial-in numbers and codes, written without spaces so that every form they take (the
+# page's text, a tel: link, a calendar line) carries the marker whole.
+PHONES = {"next": "+15550173011", "past": "+15550173022", "off": "+15550173033"}
+CODES = {"next": "7301184401", "past": "7302284402", "off": "7303384403"}
+CIRCLE_PHONE, CIRCLE_CODE = "+15550173099", "7309984409"
 CHECKIN_NOTE = f"{MARK}-checkin-note"
 JOIN_ANSWER = f"{MARK}-join-answer"
 REPORT_DETAILS = f"{MARK}-report-details"
@@ -163,6 +168,9 @@ def _build_world() -> World:
         format=Circle.Format.HYBRID,
         online_url=CIRCLE_LINK,
         online_url_public=False,
+        dial_in_phone=CIRCLE_PHONE,
+        dial_in_code=CIRCLE_CODE,
+        dial_in_public=False,
     )
     MembershipFactory(circle=circle, user=users[FACILITATOR], role=Membership.Role.FACILITATOR)
     for key in (MEMBER, INVITED, REMOVED, BLOCKED, LEFT, HOST, OTHER_HOST):
@@ -179,16 +187,25 @@ def _build_world() -> World:
         "next": MeetupFactory(
             circle=circle,
             online_url=LINKS["next"],
+            dial_in_phone=PHONES["next"],
+            dial_in_code=CODES["next"],
             host=users[HOST],
             schedule=ScheduleFactory(circle=circle),
         ),
         "past": MeetupFactory(
             circle=circle,
             online_url=LINKS["past"],
+            dial_in_phone=PHONES["past"],
+            dial_in_code=CODES["past"],
             starts_at=now - dt.timedelta(days=2),
             host=users[REMOVED],
         ),
-        "off": MeetupFactory(circle=circle, online_url=LINKS["off"]),
+        "off": MeetupFactory(
+            circle=circle,
+            online_url=LINKS["off"],
+            dial_in_phone=PHONES["off"],
+            dial_in_code=CODES["off"],
+        ),
         "other": MeetupFactory(
             circle=circle, starts_at=now + dt.timedelta(days=10), host=users[OTHER_HOST]
         ),
@@ -593,7 +610,14 @@ def allowed_markers(world: World, persona: str) -> dict[str, bool]:
         LINKS["next"]: may("meetups.see_online_link", "next"),
         LINKS["past"]: may("meetups.see_online_link", "past"),
         LINKS["off"]: may("meetups.see_online_link", "off"),
+        **{
+            secret: may("meetups.see_online_link", name)
+            for name in ("next", "past", "off")
+            for secret in (PHONES[name], CODES[name])
+        },
         CIRCLE_LINK: manages,
+        CIRCLE_PHONE: manages,
+        CIRCLE_CODE: manages,
         CHECKIN_NOTE: may("circles.read_checkin", "checkin"),
         JOIN_ANSWER: manages,
         REPORT_DETAILS: may("hosting.handle_report", "report"),
@@ -613,6 +637,7 @@ def _pages_to_read(world: World) -> dict[str, str]:
     pages = {
         "circle": reverse("circles:detail", args=[slug]),
         "manage": reverse("hosting:manage", args=[slug]),
+        "edit": reverse("hosting:edit_circle", args=[slug]),
         "support": reverse("circles:support", args=[slug]),
         "report form": reverse("hosting:report_circle", args=[slug]),
         "my meetups": reverse("me:meetups"),
@@ -657,6 +682,10 @@ def test_the_markers_show_where_the_policy_allows(world: World) -> None:
     assert LINKS["next"] in next_page and HOST_NAME in next_page
     assert LINKS["past"] in past_page
     assert LINKS["next"] in feed and LINKS["past"] in feed
+    assert PHONES["next"] in next_page and CODES["next"] in next_page
+    assert PHONES["past"] in feed and CODES["past"] in feed
+    edit = read(facilitator.get(reverse("hosting:edit_circle", args=[world.circle.slug])))
+    assert CIRCLE_PHONE in edit and CIRCLE_CODE in edit
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -668,8 +697,10 @@ def test_calendar_feeds_carry_links_by_the_policy(persona: str, world: World) ->
         return
     body = read(Client().get(reverse("me:calendar", args=[user.calendar_token])))
     for name in ("next", "past", "off"):
-        shown = LINKS[name] in body
-        assert shown == user.has_perm("meetups.see_online_link", world.meetups[name]), name
+        allowed = user.has_perm("meetups.see_online_link", world.meetups[name])
+        assert (LINKS[name] in body) == allowed, name
+        assert (PHONES[name] in body) == allowed, name
+        assert (CODES[name] in body) == allowed, name
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -682,6 +713,15 @@ def test_emails_carry_links_by_the_policy(persona: str, world: World) -> None:
         allowed = reader is not None and reader.has_perm("meetups.see_online_link", meetup)
         assert (link == LINKS[name]) == allowed, name
         assert link in ("", LINKS[name])
+        dial_in = meetup_context(meetup, reader=reader)["dial_in"]
+        assert (dial_in is not None) == allowed, name
+        assert dial_in is None or (dial_in.phone, dial_in.code) == (PHONES[name], CODES[name])
+
+
+def test_the_open_data_feed_never_carries_a_number_kept_for_members(world: World) -> None:
+    body = read(Client().get(reverse("circles:feed")))
+    for secret in (CIRCLE_PHONE, CIRCLE_CODE, *PHONES.values(), *CODES.values()):
+        assert secret not in body
 
 
 def test_a_superuser_without_a_second_factor_holds_no_site_permission(world: World) -> None:

@@ -31,6 +31,9 @@ EDITABLE_CIRCLE_FIELDS = (
     "hearing_support",
     "accessibility_notes",
     "online_url",
+    "dial_in_phone",
+    "dial_in_code",
+    "dial_in_public",
 )
 
 

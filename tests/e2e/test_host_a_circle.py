@@ -139,7 +139,7 @@ def test_a_host_starts_a_circle_approves_a_seeker_and_runs_its_meetups(
     host.get_by_label("Area").fill("Baton Rouge")
     host.get_by_label("Area").press("Tab")
     venue_section = host.locator("#venue-section")
-    expect(venue_section).to_contain_text("Area: Baton Rouge, LA (times in America/Chicago)")
+    expect(venue_section).to_contain_text("Area: Baton Rouge, LA (its times are in Chicago time)")
     expect(venue_section).to_contain_text("No venues are known within 25 km yet")
     host.get_by_label("Name of the place").fill("Rosie's Coffee")
     host.get_by_label("Address").fill("3003 Government St, Baton Rouge, LA")

@@ -203,6 +203,8 @@ class Command(BaseCommand):
             lng=venue.lng if venue else None,
             timezone=spec["timezone"],
             online_url=spec.get("online_url", ""),
+            dial_in_phone=spec.get("dial_in_phone", ""),
+            dial_in_code=spec.get("dial_in_code", ""),
             join_policy=Circle.JoinPolicy.APPROVAL
             if spec.get("join_question")
             else Circle.JoinPolicy.OPEN,
