@@ -216,9 +216,7 @@ def set_filled(response: HttpResponse, versions: tuple[int, int]) -> None:
     key, version = kept
     seats, browse = versions
     if browse == version:
-        cache.set(
-            key, ((version, seats), response.content), timeout=settings.BROWSE_CACHE_SECONDS
-        )
+        cache.set(key, ((version, seats), response.content), timeout=settings.BROWSE_CACHE_SECONDS)
 
 
 def set_page(key: str | None, version: int | None, content: object) -> None:
