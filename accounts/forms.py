@@ -238,10 +238,12 @@ class SettingsForm(forms.ModelForm):
             "remind_24h",
             "remind_2h",
             "weekly_checkin",
+            "facilitator_alerts",
             "calendar_shows_circle_name",
             "emails_show_circle_name",
             "neutral_titles",
         ]
+        widgets = {"facilitator_alerts": forms.RadioSelect}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -407,6 +407,32 @@ class CheckInReplyForm(forms.Form):
         return body
 
 
+SUPPORT_NOTE_LIMIT = 1000
+
+
+class SupportNoteForm(forms.Form):
+    """A facilitator's private note to someone who asked for support."""
+
+    body = forms.CharField(
+        label=_("Your note"),
+        max_length=SUPPORT_NOTE_LIMIT,
+        widget=forms.Textarea({"rows": 5, "maxlength": SUPPORT_NOTE_LIMIT}),
+        error_messages={
+            "required": gettext_lazy("Write a few words first."),
+            "max_length": format_lazy(
+                gettext_lazy("Please keep it under {most:,} characters."),
+                most=SUPPORT_NOTE_LIMIT,
+            ),
+        },
+    )
+
+    def clean_body(self) -> str:
+        body = self.cleaned_data["body"].strip()
+        if not body:
+            raise forms.ValidationError(_("Write a few words first."))
+        return body
+
+
 class CheckInTimeForm(forms.Form):
     """When a circle's weekly check-in prompt goes out, in its own zone."""
 
