@@ -27,7 +27,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from accounts.places import MAX_INPUT_LENGTH, Place, resolve_place
+from accounts.places import MAX_INPUT_LENGTH, Place, postal_code_hint, resolve_place
 
 DISPLAY_NAME_MIN = 2
 DISPLAY_NAME_MAX = User._meta.get_field("display_name").max_length
@@ -154,7 +154,8 @@ class PlaceField(forms.CharField):
         places = resolve_place(text)
         if not places:
             raise forms.ValidationError(
-                _(
+                postal_code_hint(text)
+                or _(
                     "We couldn't find that place. Try a nearby town, like “Baton Rouge” or "
                     "“Lafayette, LA”."
                 )

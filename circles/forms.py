@@ -15,7 +15,7 @@ from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from accounts.places import Place, resolve_place, timezone_at
+from accounts.places import Place, postal_code_hint, resolve_place, timezone_at
 from circles import wording
 from circles.cache import topic_choices
 from circles.converters import MAX_ID
@@ -212,7 +212,8 @@ class CircleSearchForm(forms.Form):
             else:
                 self.add_error(
                     "near",
-                    _(
+                    postal_code_hint(data["near"])
+                    or _(
                         "We couldn't find that place. Try a town or city name, "
                         "for example “Baton Rouge” or “Portland, OR”."
                     ),
