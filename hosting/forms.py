@@ -646,7 +646,9 @@ class FindAddressForm(forms.Form):
     valid only when that button was pressed, with an address to look up."""
 
     action = forms.ChoiceField(choices=[(FIND_ADDRESS, FIND_ADDRESS)])
-    venue_address = forms.CharField(max_length=_limit(Venue, "address"), required=False)
+    # Any text: accounts.geocoding.clean_query says what is wrong with it (too long,
+    # control characters) in words, where a CharField would only fail the form.
+    venue_address = forms.Field(required=False)
 
 
 def with_found_address(data: QueryDict, found: Found) -> QueryDict:
