@@ -208,6 +208,15 @@ def support_notes_from(sender: User, *, since: dt.datetime) -> int:
     ).count()
 
 
+def withdraw_support_notes_from(sender: User) -> int:
+    """The private notes `sender` wrote that still wait in the outbox are not sent (their
+    account is being deleted, and each note names them); returns how many."""
+    return Notification.objects.filter(
+        key__startswith=notification_key(SUPPORT_NOTE, **{"from": sender.pk}) + ":",
+        status=Notification.Status.PENDING,
+    ).update(status=Notification.Status.OBSOLETE, claimed_until=None)
+
+
 def queue_support_note(*, checkin: CheckIn, sender: User, body: str) -> bool:
     """Queue a facilitator's note to the author of a check-in that asked for support, in
     the author's language. The subject says only the site's name; the body names the

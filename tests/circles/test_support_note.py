@@ -216,3 +216,15 @@ def test_a_check_in_of_another_circle_is_not_found_under_this_one(
     checkin = checkin_of(person, elsewhere)
     url = reverse("circles:support_note", args=[circle.slug, checkin.pk])
     assert facilitator_client.get(url).status_code == 404
+
+
+def test_a_facilitator_who_deletes_their_account_takes_back_the_notes_not_sent_yet(
+    circle: Circle, member: User, facilitator: User, facilitator_client: Client
+) -> None:
+    from circles.personal_data import before_delete
+
+    facilitator_client.post(note_url(checkin_of(member, circle)), {"body": "Hi"})
+    MembershipFactory(user=UserFactory(), circle=circle, role=Membership.Role.FACILITATOR)
+    before_delete(facilitator)
+    [note] = notes_to(member)
+    assert note.status == Notification.Status.OBSOLETE
