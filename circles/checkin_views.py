@@ -334,7 +334,7 @@ def support_note(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpR
         raise Http404("No such circle.")
     if not request.user.has_perm("circles.send_support_note", checkin):
         raise PermissionDenied
-    form = SupportNoteForm(request.POST or None)
+    form = SupportNoteForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.send_support_note(
