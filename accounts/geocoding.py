@@ -8,7 +8,8 @@ On, every lookup goes to `GEOCODER_URL` (a public server, or one the deployment 
 itself: both Nominatim and Photon are self-hostable), with `GEOCODER_USER_AGENT` and at
 most `GEOCODER_TIMEOUT` seconds; the privacy note names the server. Answers, found or
 not, are kept in the site's cache for `GEOCODER_CACHE_SECONDS`, so the same text is asked
-once (the public Nominatim allows one request a second and asks for caching).
+once (the public Nominatim allows one request a second and asks for caching), and the
+whole site asks at most `GEOCODER_PER_MINUTE` times a minute.
 
 Whatever the server does (no answer in time, an error, nonsense, nothing found) a lookup
 raises `GeocodingError` with a message for the person, never anything else.
@@ -19,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
+import time
 import unicodedata
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -150,6 +152,13 @@ def find_address(text: object) -> Found:
         raise GeocodingError(NOT_FOUND_MESSAGE)
     if isinstance(cached, Found):
         return cached
+    if not _within_site_limit():
+        raise GeocodingError(
+            _(
+                "Many addresses are being looked up right now. Try again in a minute, or "
+                "click the place on the map."
+            )
+        )
     try:
         location = _client().geocode(query, exactly_one=True, **_extra())
     except GeocoderTimedOut:
@@ -174,6 +183,22 @@ def find_address(text: object) -> Found:
         raise GeocodingError(NOT_FOUND_MESSAGE)
     cache.set(key, found, timeout=settings.GEOCODER_CACHE_SECONDS)
     return found
+
+
+def _within_site_limit() -> bool:
+    """Count one request to the geocoder against `GEOCODER_PER_MINUTE` for the whole site
+    (every process, through the shared cache): searches for places nobody has typed before
+    must not flood a public server, whose policy is about one request a second. Cached
+    answers do not count. Without a shared cache each process counts its own."""
+    limit = settings.GEOCODER_PER_MINUTE
+    if limit <= 0:
+        return True
+    key = f"geocode:minute:{int(time.time() // 60)}"
+    cache.add(key, 0, timeout=120)
+    try:
+        return cache.incr(key) <= limit
+    except ValueError:  # expired between add and incr
+        return True
 
 
 def _extra() -> dict[str, object]:

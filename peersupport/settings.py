@@ -421,6 +421,8 @@ GEOCODER_URL = env.str("GEOCODER_URL", default="")
 GEOCODER_USER_AGENT = env.str("GEOCODER_USER_AGENT", default="peer-support-circles")
 GEOCODER_TIMEOUT = env.float("GEOCODER_TIMEOUT", default=5.0)
 GEOCODER_CACHE_SECONDS = env.int("GEOCODER_CACHE_SECONDS", default=30 * 24 * 3600)
+# The most lookups the whole site sends the geocoder in a minute (0: no limit).
+GEOCODER_PER_MINUTE = env.int("GEOCODER_PER_MINUTE", default=60)
 _tile_origin = "/".join(MAP_TILE_URL.split("/")[:3]).replace("{s}.", "*.")
 SECURE_CSP = {
     "default-src": [CSP.SELF],

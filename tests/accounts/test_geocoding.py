@@ -5,7 +5,10 @@ the same text is asked once (cached); off by default, nothing leaves the server.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+import time_machine
 from django.core.cache import cache
 
 from accounts import geocoding
@@ -118,3 +121,20 @@ def test_the_privacy_note_names_the_geocoder(client, db) -> None:
     with running_geocoder():
         html = client.get("/privacy/").content.decode()
     assert "address service run by someone else (127.0.0.1)" in " ".join(html.split())
+
+
+def test_the_whole_site_asks_at_most_so_often_a_minute(settings) -> None:
+    settings.GEOCODER_PER_MINUTE = 2
+    with (
+        time_machine.travel(dt.datetime(2030, 3, 5, 15, 0, 10, tzinfo=dt.UTC), tick=False),
+        running_geocoder() as server,
+    ):
+        for n in range(2):
+            with pytest.raises(GeocodingError, match="No place was found"):
+                find_address(f"{n} Nowhere Lane")
+        with pytest.raises(GeocodingError, match="Many addresses are being looked up"):
+            find_address("3 Nowhere Lane")
+        # Answers already cached still come back.
+        with pytest.raises(GeocodingError, match="No place was found"):
+            find_address("1 Nowhere Lane")
+    assert len(server.asked) == 2
