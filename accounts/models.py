@@ -86,6 +86,19 @@ class User(AbstractUser):
     remind_24h = models.BooleanField(_("email me 24 hours before a meetup"), default=True)
     remind_2h = models.BooleanField(_("email me 2 hours before a meetup"), default=True)
     weekly_checkin = models.BooleanField(_("send me the weekly check-in"), default=True)
+
+    class FacilitatorAlerts(models.TextChoices):
+        DAILY = "daily", _("In one email a day at most, for each circle")
+        IMMEDIATE = "immediate", _("At once, an email for each")
+
+    # For facilitators: how they hear of new requests to join and new reports about the
+    # circles they host (circles.facilitator_news).
+    facilitator_alerts = models.CharField(
+        _("when someone asks to join a circle you host, or reports a concern in it, tell me"),
+        max_length=10,
+        choices=FacilitatorAlerts,
+        default=FacilitatorAlerts.DAILY,
+    )
     calendar_shows_circle_name = models.BooleanField(
         _("show the circle's name in my calendar"),
         default=False,

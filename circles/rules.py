@@ -104,6 +104,20 @@ rules.add_perm(
     "circles.read_checkin",
     is_signed_in & (is_checkin_author | checkin_reaches_facilitators | checkin_shared_with_circle),
 )
+
+
+@rules.predicate
+def checkin_asks_facilitators_for_support(user: object, checkin: CheckIn | None) -> bool:
+    """The check-in asks for support and `user` facilitates its circle now."""
+    return checkin is not None and checkin.wants_support and checkin.circle.is_facilitator(user)
+
+
+# A private note to someone who asked for support: from a facilitator of that circle only,
+# never to themselves, and only about a check-in that asked for support.
+rules.add_perm(
+    "circles.send_support_note",
+    is_signed_in & ~is_checkin_author & checkin_asks_facilitators_for_support,
+)
 # A note of support: on a check-in shared with the circle, by another active member.
 rules.add_perm(
     "circles.reply_to_checkin", is_signed_in & ~is_checkin_author & checkin_shared_with_circle

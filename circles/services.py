@@ -8,6 +8,8 @@ caller before a service runs; these functions enforce the rules about the circle
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -15,7 +17,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.errors import RuleError
 from accounts.models import User
-from circles import notifications
+from circles import facilitator_news, notifications
+from circles.checkins import current_week, previous_week
 from circles.models import CheckIn, CheckInReply, Circle, CircleQuerySet, Membership
 
 
@@ -100,6 +103,8 @@ def join_circle(
     membership.guidelines_accepted_at = timezone.now()
     membership.join_answer = answer.strip()[: Membership._meta.get_field("join_answer").max_length]
     membership.save()
+    if membership.status == Membership.Status.PENDING:
+        facilitator_news.queue_request_notices(membership)
     return membership
 
 
@@ -383,6 +388,59 @@ def reply_to_checkin(*, user: User, checkin: CheckIn, body: str) -> CheckInReply
     """A note of support on a check-in shared with the circle, from another active member
     of it. The author hears of it in the next daily digest."""
     return CheckInReply.objects.create(checkin=checkin, user=user, body=body.strip())
+
+
+# At most this many private notes in any 24 hours: to one person who asked for support
+# (from all their facilitators together), and from one facilitator. Enough to reach out,
+# too few to become a stream.
+SUPPORT_NOTE_LIMITS = {"recipient": 3, "sender": 10}
+SUPPORT_NOTE_WINDOW = dt.timedelta(days=1)
+
+
+@transaction.atomic
+def send_support_note(*, sender: User, checkin: CheckIn, body: str) -> None:
+    """A facilitator writes privately to someone who asked for support in their check-in
+    (circles.send_support_note, checked by the caller). The note goes through the outbox
+    only: the email is all there is of it, kept as long as the outbox keeps its rows.
+
+    Rules: the check-in is this week's or last week's (what the support page shows); its
+    author is still an active member with an active account; the note is not empty; at
+    most SUPPORT_NOTE_LIMITS["recipient"] notes to one person and ["sender"] from one
+    facilitator in any 24 hours (counted while holding the check-in's row lock, so two
+    clicks at once cannot both pass)."""
+    checkin = (
+        CheckIn.objects.select_for_update(of=("self",))
+        .select_related("user", "circle")
+        .get(pk=checkin.pk)
+    )
+    body = body.strip()
+    if not body:
+        raise CircleError(_("Write a few words first."))
+    circle = checkin.circle
+    this_week = current_week(circle)
+    if checkin.week not in (this_week, previous_week(this_week)):
+        raise CircleError(_("This check-in is more than two weeks old: talk at the next meetup."))
+    if not checkin.user.is_active or not circle.is_active_member(checkin.user):
+        raise CircleError(_("This person is no longer in the circle."))
+    since = timezone.now() - SUPPORT_NOTE_WINDOW
+    if (
+        notifications.support_notes_to(checkin.user, since=since)
+        >= SUPPORT_NOTE_LIMITS["recipient"]
+    ):
+        raise CircleError(
+            gettext(
+                "This person has had {count} notes from their facilitators in the last 24 "
+                "hours, the most we send. Please try again tomorrow."
+            ).format(count=SUPPORT_NOTE_LIMITS["recipient"])
+        )
+    if notifications.support_notes_from(sender, since=since) >= SUPPORT_NOTE_LIMITS["sender"]:
+        raise CircleError(
+            gettext(
+                "You have sent {count} notes in the last 24 hours, the most we send for one "
+                "person. Please try again tomorrow."
+            ).format(count=SUPPORT_NOTE_LIMITS["sender"])
+        )
+    notifications.queue_support_note(checkin=checkin, sender=sender, body=body)
 
 
 def delete_checkin(*, user: User, checkin: CheckIn) -> None:

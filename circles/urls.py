@@ -14,6 +14,11 @@ urlpatterns = [
     path("<slug:slug>/check-in/", checkin_views.checkin, name="checkin"),
     path("<slug:slug>/check-in/consent/", checkin_views.checkin_consent, name="checkin_consent"),
     path("<slug:slug>/check-ins/support/", checkin_views.support, name="support"),
+    path(
+        "<slug:slug>/check-ins/<id:pk>/support-note/",
+        checkin_views.support_note,
+        name="support_note",
+    ),
     path("<slug:slug>/check-ins/<id:pk>/reply/", checkin_views.reply, name="checkin_reply"),
     path(
         "<slug:slug>/check-ins/<id:pk>/delete/",

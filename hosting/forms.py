@@ -11,14 +11,16 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from accounts.errors import RuleError, refused_in
+from accounts.geocoding import Found
 from accounts.models import User
-from accounts.places import Place, resolve_place
+from accounts.places import Place, postal_code_hint, resolve_place
 from circles import wording
 from circles.dial_in import (
     CODE_MAX_LENGTH,
@@ -55,6 +57,8 @@ from meetups.services import NOTE_MAX_LENGTH
 VENUES_NEAR_KM = 25
 VENUES_OFFERED = 20
 NEW_VENUE = "new"
+# The action of the "Find this address" button (FindAddressForm).
+FIND_ADDRESS = "address"
 
 DEFAULT_GUIDELINES = _("""\
 1. What is shared in the circle stays in the circle. We don't repeat names or stories.
@@ -165,7 +169,7 @@ class StartCircleForm(AboutTheCircleForm):
     "area" only looks up the area and the venues near it (nothing is checked but the
     area)."""
 
-    ACTIONS = ("start", "preview", "area")
+    ACTIONS = ("start", "preview", "area", FIND_ADDRESS)
 
     # About the circle (the fields of AboutTheCircleForm; the name with an example)
     name = _text(_limit(Circle, "name"), label=_("Name"), help_text=_("e.g. Mid-City Grief Circle"))
@@ -372,7 +376,7 @@ class StartCircleForm(AboutTheCircleForm):
         if places:
             self.place_choices = places
             return None, _("More than one place has that name. Which one?")
-        return None, (
+        return None, postal_code_hint(text) or (
             _(
                 "We couldn't find that place. Try a town or city name, for example "
                 "“Baton Rouge” or “Portland, OR”."
@@ -691,6 +695,25 @@ class CircleEditForm(AboutTheCircleForm):
             lat=data["venue_lat"],
             lng=data["venue_lng"],
         )
+
+
+class FindAddressForm(forms.Form):
+    """The "Find this address" button beside a new venue's address (start and edit pages):
+    valid only when that button was pressed, with an address to look up."""
+
+    action = forms.ChoiceField(choices=[(FIND_ADDRESS, FIND_ADDRESS)])
+    # Any text: accounts.geocoding.clean_query says what is wrong with it (too long,
+    # control characters) in words, where a CharField would only fail the form.
+    venue_address = forms.Field(required=False)
+
+
+def with_found_address(data: QueryDict, found: Found) -> QueryDict:
+    """The submitted form with the position the geocoder found, and "a new place" chosen."""
+    data = data.copy()
+    data["venue_lat"] = f"{found.lat:.6f}"
+    data["venue_lng"] = f"{found.lng:.6f}"
+    data["venue"] = NEW_VENUE
+    return data
 
 
 # Meetups

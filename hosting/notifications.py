@@ -356,6 +356,11 @@ def notify_report_received(report_id: int) -> bool:
     )
 
 
+def hears_at_once(facilitator: User) -> bool:
+    """Whether a facilitator chose an email for each new report rather than the digest."""
+    return facilitator.facilitator_alerts == User.FacilitatorAlerts.IMMEDIATE
+
+
 def report_readers(report: Report) -> list[User]:
     """Who is told of a new report: whoever may handle it (hosting.handle_report: the
     circle's active facilitators, or the site's moderators for the moderators' queue);
@@ -385,6 +390,8 @@ def notify_report_readers(report_id: int) -> int:
         path = reverse("hosting:manage", args=[report.circle.slug]) + "#reports"
     sent = 0
     for reader in report_readers(report):
+        if template == "report-for-facilitators" and not hears_at_once(reader):
+            continue  # Told in the day's digest (circles.facilitator_news).
         sent += queue_once(
             key=notification_key("report-queue", report=report.pk, user=reader.pk),
             user=reader,

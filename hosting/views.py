@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,21 +23,24 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from accounts import geocoding
 from accounts.errors import RuleError, refused, refused_in
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
-from accounts.ratelimits import rate_limited
+from accounts.ratelimits import allows, rate_limited
 from circles import services as circle_services
 from circles import wording
 from circles.forms import CheckInTimeForm
 from circles.models import Circle, Membership
 from hosting import notifications, services
 from hosting.forms import (
+    FIND_ADDRESS,
     AttendanceForm,
     CancelMeetupForm,
     CircleEditForm,
     CircleStateForm,
     CoFacilitationAnswerForm,
+    FindAddressForm,
     HostDecisionForm,
     HostOfferForm,
     JoinRequestForm,
@@ -52,6 +55,7 @@ from hosting.forms import (
     StartCircleForm,
     StillMeetingForm,
     WithdrawInvitationForm,
+    with_found_address,
 )
 from hosting.models import CoFacilitatorInvitation, HostOffer, Report, ReportQuerySet
 from meetups.models import RSVP, Meetup
@@ -121,9 +125,44 @@ def manage(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
 
 
 def _edit_page(
-    request: AuthenticatedHttpRequest, circle: Circle, form: CircleEditForm, status: int = 200
+    request: AuthenticatedHttpRequest,
+    circle: Circle,
+    form: CircleEditForm,
+    status: int = 200,
+    *,
+    address: dict[str, Any] | None = None,
 ) -> HttpResponse:
-    return render(request, "hosting/edit.html", {"circle": circle, "form": form}, status=status)
+    context = {"circle": circle, "form": form, "address": address} | _map_settings()
+    return render(request, "hosting/edit.html", context, status=status)
+
+
+def _map_settings() -> dict[str, Any]:
+    return {
+        "MAP_TILE_URL": settings.MAP_TILE_URL,
+        "MAP_TILE_ATTRIBUTION": settings.MAP_TILE_ATTRIBUTION,
+        "GEOCODER_ON": geocoding.is_on(),
+    }
+
+
+def _find_address(
+    request: AuthenticatedHttpRequest, lookup: FindAddressForm
+) -> tuple[QueryDict, dict[str, Any]]:
+    """The "Find this address" button of a new venue: the form as submitted, with the
+    position found filled in, and what to tell the person (the place found, to check on
+    the map before saving, or why nothing was found). Nothing is saved. Each press may
+    ask an outside service, so it counts toward the person's "geocode" rate limit."""
+    if not allows(request, "geocode"):
+        return request.POST, {
+            "error": gettext(
+                "You have looked up many addresses in a short time. Please wait a minute, "
+                "or click the place on the map."
+            )
+        }
+    try:
+        found = geocoding.find_address(lookup.cleaned_data["venue_address"])
+    except geocoding.GeocodingError as error:
+        return request.POST, {"error": error.message}
+    return with_found_address(request.POST, found), {"found": found}
 
 
 @login_required
@@ -135,6 +174,11 @@ def edit_circle(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     venue, seats = services.circle_venue(circle), services.default_seats(circle)
     if request.method != "POST":
         return _edit_page(request, circle, CircleEditForm(circle=circle, venue=venue, seats=seats))
+    lookup = FindAddressForm(request.POST)
+    if lookup.is_valid():
+        data, address = _find_address(request, lookup)
+        form = CircleEditForm(data, circle=circle, venue=venue, seats=seats)
+        return _edit_page(request, circle, form, address=address)
     form = CircleEditForm(request.POST, circle=circle, venue=venue, seats=seats)
     if not form.is_valid():
         return _edit_page(request, circle, form, status=400)
@@ -171,15 +215,20 @@ def edit_circle(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
 
 
 def _start_page(
-    request: AuthenticatedHttpRequest, form: StartCircleForm, *, preview: bool = False
+    request: AuthenticatedHttpRequest,
+    form: StartCircleForm,
+    *,
+    preview: bool = False,
+    address: dict[str, Any] | None = None,
 ) -> HttpResponse:
-    """The start page; with `preview`, the circle as a seeker will see it above the form."""
+    """The start page; with `preview`, the circle as a seeker will see it above the form;
+    with `address`, what "Find this address" found."""
     context: dict[str, Any] = {
         "form": form,
-        # Looking up the area only: the rest of the form is not judged yet.
-        "show_errors": form.is_bound and form.action != "area",
-        "MAP_TILE_URL": settings.MAP_TILE_URL,
-        "MAP_TILE_ATTRIBUTION": settings.MAP_TILE_ATTRIBUTION,
+        # Looking up the area or an address only: the rest of the form is not judged yet.
+        "show_errors": form.is_bound and form.action not in ("area", FIND_ADDRESS),
+        "address": address,
+        **_map_settings(),
     }
     if preview:
         circle = form.new_circle()
@@ -189,7 +238,7 @@ def _start_page(
             "preview_schedules": form.new_schedules(circle),
             "preview_venue": form.chosen_venue(),
         }
-    if request.htmx and form.action == "area":
+    if request.htmx and form.action in ("area", FIND_ADDRESS):
         return render(request, "hosting/start.html#venue-section", context)
     status = 400 if context["show_errors"] and form.errors else 200
     return render(request, "hosting/start.html", context, status=status)
@@ -205,6 +254,10 @@ def start(request: AuthenticatedHttpRequest) -> HttpResponse:
         return render(request, "hosting/confirm_email_first.html", status=403)
     if request.method != "POST":
         return _start_page(request, StartCircleForm())
+    lookup = FindAddressForm(request.POST)
+    if lookup.is_valid():
+        data, address = _find_address(request, lookup)
+        return _start_page(request, StartCircleForm(data), address=address)
     form = StartCircleForm(request.POST)
     if not form.is_valid() or form.action != "start":
         return _start_page(request, form, preview=form.action == "preview" and not form.errors)

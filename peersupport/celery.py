@@ -52,6 +52,12 @@ app.conf.beat_schedule = {
         "task": "circles.notifications.send_reply_digests",
         "schedule": crontab(minute="7,37"),
     },
+    # New requests to join and reports, for facilitators on the daily digest: at most one
+    # email a day per facilitator and circle (circles.facilitator_news, the key).
+    "facilitator-digests": {
+        "task": "circles.facilitator_news.send_facilitator_digests",
+        "schedule": crontab(minute=13),
+    },
     "extend-schedules": {
         "task": "meetups.tasks.extend_all_schedules",
         "schedule": crontab(minute=17, hour=3),

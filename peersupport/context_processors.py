@@ -3,6 +3,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.http import HttpRequest
 
+from accounts import geocoding
 from accounts.crisis import crisis_help
 
 
@@ -20,6 +21,9 @@ def site_settings() -> dict[str, object]:
         "QUICK_EXIT_SIGNS_OUT": settings.QUICK_EXIT_SIGNS_OUT,
         # The server map tiles come from, named in the privacy note (empty: no maps).
         "MAP_TILE_HOST": urlsplit(settings.MAP_TILE_URL.replace("{s}.", "")).hostname or "",
+        # The server addresses are looked up on (empty: no geocoder), for the privacy note
+        # and the "Find this address" button.
+        "GEOCODER_HOST": geocoding.server_host(),
     }
 
 

@@ -241,6 +241,8 @@ PERSON_RATE_LIMITS = (
         # (circles.checkin_views), and per client address.
         "checkin_link": "5/m/key,30/d/key,30/m/ip",
         "checkin_reply": "10/m/user,100/d/user",
+        # "Find this address" on a new venue: each may ask the geocoder (accounts.geocoding).
+        "geocode": "10/m/user,100/d/user",
     }
     if env.bool("RATE_LIMITS_ENABLED", default=True)
     else {}
@@ -411,6 +413,16 @@ MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", default="&copy; OpenStree
 MAP_SEARCH_URL = env.str(
     "MAP_SEARCH_URL", default="https://www.openstreetmap.org/search?query={query}"
 )
+# Looking addresses up (accounts.geocoding): "nominatim" or "photon" (geopy's clients),
+# or "" (off: venues are placed on the map or typed, and only offline places are found).
+# GEOCODER_URL: the server, e.g. a self-hosted one; empty, the service's public server.
+GEOCODER = env.str("GEOCODER", default="")
+GEOCODER_URL = env.str("GEOCODER_URL", default="")
+GEOCODER_USER_AGENT = env.str("GEOCODER_USER_AGENT", default="peer-support-circles")
+GEOCODER_TIMEOUT = env.float("GEOCODER_TIMEOUT", default=5.0)
+GEOCODER_CACHE_SECONDS = env.int("GEOCODER_CACHE_SECONDS", default=30 * 24 * 3600)
+# The most lookups the whole site sends the geocoder in a minute (0: no limit).
+GEOCODER_PER_MINUTE = env.int("GEOCODER_PER_MINUTE", default=60)
 _tile_origin = "/".join(MAP_TILE_URL.split("/")[:3]).replace("{s}.", "*.")
 SECURE_CSP = {
     "default-src": [CSP.SELF],

@@ -332,6 +332,13 @@ PAGES: dict[str, Page] = {
     ),
     "circles:hide_reply": Page(get="L 405 405 405 405", post="L 404 404 404 404", kwargs=_reply),
     "circles:support": Page(get="L 403 403 403 403", post="L 405 405 405 405", kwargs=_slug),
+    # Only the circle's facilitators write to someone who asked for support.
+    "circles:support_note": Page(
+        get="L 403 403 403 403",
+        post="L 403 403 403 403",
+        kwargs=_checkin,
+        data=lambda w: {"body": "Thinking of you."},
+    ),
     "my_checkins": Page(get="L 200 200 200 200", post="L 405 405 405 405"),
     "my_circles": Page(get="L 200 200 200 200", post="L 405 405 405 405"),
     # meetups
@@ -720,6 +727,7 @@ FACILITATORS_ONLY = [
     "hosting:resolve_report",
     "hosting:checkin_time",
     "circles:hide_reply",
+    "circles:support_note",
 ]
 
 

@@ -15,6 +15,7 @@ from django.db.models import Count, Q
 from django.test import Client
 
 from accounts.models import User
+from circles.checkins import current_week
 from circles.models import CheckIn, CheckInReply, Circle
 from meetups import cant_make_it, services
 from meetups.models import RSVP, Meetup
@@ -44,6 +45,7 @@ FIELDS = [
     "language", "access", "page", "accept_guidelines", "answer", "join", "from", "capacity",
     "confirm", "attended", "user", "circle", "action", "display_name", "home_place",
     "timezone", "remind_24h", "remind_2h", "weekly_checkin", "calendar_shows_circle_name",
+    "facilitator_alerts",
     "health_data_consent", "to_user", "password", "t", "mood", "note", "visibility",
     "wants_support", "body", "checkin_weekday", "checkin_time",
     "name", "description", "topics", "guidelines", "accessibility_notes", "step_free",
@@ -55,7 +57,12 @@ FIELDS = [
 
 
 def _pages(
-    circle: Circle, meetup: Meetup, member: User, checkin: CheckIn, reply: CheckInReply
+    circle: Circle,
+    meetup: Meetup,
+    member: User,
+    checkin: CheckIn,
+    reply: CheckInReply,
+    asking: CheckIn,
 ) -> list[str]:
     return [
         "/",
@@ -67,6 +74,7 @@ def _pages(
         f"/circles/{circle.slug}/check-in/",
         f"/circles/{circle.slug}/check-ins/support/",
         f"/circles/{circle.slug}/check-ins/{checkin.pk}/reply/",
+        f"/circles/{circle.slug}/check-ins/{asking.pk}/support-note/",
         f"/circles/{circle.slug}/check-ins/replies/{reply.pk}/hide/",
         f"/circles/{circle.slug}/manage/check-in-time/",
         f"/circles/{circle.slug}/manage/edit/",
@@ -125,7 +133,17 @@ def test_hostile_values_never_break_a_page(
         user=facilitator, circle=circle, iso_year=2026, iso_week=49, mood=3, visibility="circle"
     )
     reply = CheckInReply.objects.create(checkin=checkin, user=member, body="Been there.")
-    pages = _pages(circle, meetup, member, checkin, reply)
+    week = current_week(circle)
+    asking = CheckIn.objects.create(
+        user=member,
+        circle=circle,
+        iso_year=week // 100,
+        iso_week=week % 100,
+        mood=2,
+        visibility="facilitators",
+        wants_support=True,
+    )
+    pages = _pages(circle, meetup, member, checkin, reply, asking)
 
     failures = []
     for n, value in enumerate(VALUES):

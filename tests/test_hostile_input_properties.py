@@ -31,14 +31,16 @@ from accounts.forms import (
     SignupForm,
 )
 from accounts.models import User
+from circles.checkins import current_week
 from circles.forms import (
     AcceptGuidelinesForm,
     CheckInForm,
     CheckInLinkForm,
     CircleSearchForm,
     JoinForm,
+    SupportNoteForm,
 )
-from circles.models import Circle, Membership
+from circles.models import CheckIn, Circle, Membership
 from hosting import notifications as hosting_notifications
 from hosting import services as hosting_services
 from hosting.forms import (
@@ -47,6 +49,7 @@ from hosting.forms import (
     CircleEditForm,
     CircleStateForm,
     CoFacilitationAnswerForm,
+    FindAddressForm,
     HostDecisionForm,
     JoinRequestForm,
     MeetupChangeForm,
@@ -127,6 +130,8 @@ class World:
     offer: HostOffer
     report: Report
     invitation: CoFacilitatorInvitation
+    # The member's check-in this week, asking for support.
+    asking: CheckIn
     users: dict[str, User | None]
 
 
@@ -137,6 +142,16 @@ def world(circle: Circle, facilitator: User, member: User, outsider: User, meetu
     reporter = MembershipFactory(circle=circle, user=UserFactory()).user
     met_at_a_meetup(circle, reporter, member)
     later = MeetupFactory(circle=circle)
+    week = current_week(circle)
+    asking = CheckIn.objects.create(
+        user=member,
+        circle=circle,
+        iso_year=week // 100,
+        iso_week=week % 100,
+        mood=2,
+        visibility=CheckIn.Visibility.FACILITATORS,
+        wants_support=True,
+    )
     return World(
         circle=circle,
         meetup=meetup,
@@ -147,6 +162,7 @@ def world(circle: Circle, facilitator: User, member: User, outsider: User, meetu
         invitation=hosting_services.invite_co_facilitator(
             membership=circle.memberships.get(user=member), by=facilitator
         ),
+        asking=asking,
         users={
             "anonymous": None,
             "member": member,
@@ -287,6 +303,18 @@ FORMS: dict[str, Form] = {
     ),
     "edit the circle": Form(
         "facilitator", "POST", _slug("hosting:edit_circle"), fields_of(CircleEditForm)
+    ),
+    "find a venue's address": Form(
+        "facilitator",
+        "POST",
+        _slug("hosting:edit_circle"),
+        fields_of(CircleEditForm, FindAddressForm),
+    ),
+    "write to someone who asked for support": Form(
+        "facilitator",
+        "POST",
+        lambda w: reverse("circles:support_note", args=[w.circle.slug, w.asking.pk]),
+        fields_of(SupportNoteForm),
     ),
     "answer a join request": Form(
         "facilitator", "POST", _slug("hosting:answer_request"), fields_of(JoinRequestForm)

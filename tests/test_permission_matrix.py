@@ -274,6 +274,9 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("circles.report_concern", "circle"): ACTIVE,
     ("circles.read_checkin", "checkin"): ACTIVE,
     ("circles.reply_to_checkin", "checkin"): ACTIVE - {MEMBER},
+    # The member asked for support in that check-in; a check-in that did not ask is
+    # nobody's to answer privately (tests/circles/test_support_note.py).
+    ("circles.send_support_note", "checkin"): frozenset({FACILITATOR}),
     ("meetups.see_meetup", "next"): EVERYONE,
     ("meetups.host_meetup", "next"): frozenset({FACILITATOR, HOST}),
     ("meetups.host_meetup", "past"): frozenset({FACILITATOR}),
@@ -416,6 +419,7 @@ GUARDS: dict[str, Guard] = {
         method="POST",
         data=lambda w: {"body": "Thinking of you."},
     ),
+    "circles:support_note": Guard("circles.send_support_note", "checkin", _checkin, **VIEW_CIRCLE),
     "hosting:manage": Guard("circles.manage_circle", "circle", _slug, **VIEW_CIRCLE),
     "hosting:edit_circle": Guard("circles.manage_circle", "circle", _slug, **VIEW_CIRCLE),
     "hosting:attendance": Guard(

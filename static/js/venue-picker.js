@@ -1,4 +1,5 @@
-// Starting a circle: click the map to fill in a new venue's position. The page works
+// Starting or editing a circle: click the map to fill in a new venue's position (or see
+// the one "Find this address" filled in). The page works
 // without it (the latitude and longitude can be typed). The map's tiles come from a
 // third-party server, so the map is drawn only once the person presses "Show map".
 (function () {
@@ -58,6 +59,10 @@
       var newVenue = document.querySelector('input[name="venue"][value="new"]');
       if (newVenue) {
         newVenue.checked = true;
+      }
+      var venueSelect = document.querySelector('select[name="venue"]');
+      if (venueSelect) {
+        venueSelect.value = "new";
       }
     });
   }

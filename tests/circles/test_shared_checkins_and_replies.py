@@ -33,7 +33,7 @@ def check_in(user: User, circle: Circle, *, visibility: str = "circle", **extra)
         mood=extra.pop("mood", 2),
         note=extra.pop("note", "Hard week at work."),
         visibility=visibility,
-        wants_support=False,
+        wants_support=extra.pop("wants_support", False),
     )
 
 
@@ -241,6 +241,9 @@ def test_every_checkin_url_as_everyone(
 ) -> None:
     checkin = check_in(peer, circle)
     reply = services.reply_to_checkin(user=member, checkin=checkin, body="Been there.")
+    asking = check_in(
+        MembershipFactory(circle=circle).user, circle, visibility="facilitators", wants_support=True
+    )
     users = {
         "member": member,
         "peer": peer,
@@ -280,6 +283,11 @@ def test_every_checkin_url_as_everyone(
         ),
         "delete_reply": (reverse("circles:delete_reply", args=[slug, reply.pk]), {}, {"member"}),
         "hide_reply": (reverse("circles:hide_reply", args=[slug, reply.pk]), {}, {"facilitator"}),
+        "support_note": (
+            reverse("circles:support_note", args=[slug, asking.pk]),
+            {"body": "Thinking of you."},
+            {"facilitator"},
+        ),
         "my_checkins": (reverse("my_checkins"), {}, set(PERSONAS) - {"anonymous"}),
     }
     from circles.urls import urlpatterns

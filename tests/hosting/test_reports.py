@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from circles.facilitator_news import send_facilitator_digests
 from circles.models import Circle, Membership
 from hosting.models import ActionLog, Report
 from meetups.models import Meetup
@@ -89,6 +90,10 @@ def test_a_member_reports_another_member_to_the_facilitators(
     facilitator: User,
     django_capture_on_commit_callbacks,
 ) -> None:
+    # A facilitator who chose to hear of each report at once (the default is the daily
+    # digest: test_a_member_reports_a_concern_about_a_meetup).
+    facilitator.facilitator_alerts = User.FacilitatorAlerts.IMMEDIATE
+    facilitator.save(update_fields=["facilitator_alerts"])
     about = _membership(circle, rowan)
     assert f'value="{about.pk}" selected' in (
         member_client.get(f"{REPORT_URL}?about={about.pk}").content.decode()
@@ -166,7 +171,11 @@ def test_a_member_reports_a_concern_about_a_meetup(
     assert response["Location"] == f"/meetups/{meetup.pk}/"
     report = Report.objects.get()
     assert (report.meetup, report.kind, report.routed_to) == (meetup, "concern", "facilitators")
-    assert _subjects_to(facilitator) == ["A report for your circle's queue"]
+    # By default facilitators hear of it in the day's digest, not at once.
+    assert _subjects_to(facilitator) == []
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_facilitator_digests() == 1
+    assert _subjects_to(facilitator) == ["Something is waiting for you on Peer Support Circles"]
 
 
 def test_nobody_was_there_once_the_meetup_started_and_once_only(
