@@ -1,4 +1,4 @@
-""""I can't host this one": a facilitator asks for cover from the meetup's host page, a
+""" "I can't host this one": a facilitator asks for cover from the meetup's host page, a
 co-facilitator opens the emailed link and says yes with its button; the host page then
 prints as the meeting outline alone. At a desktop's and a phone's width, with axe clean
 and nothing scrolling sideways. Screenshots go to tests/e2e/artifacts/<test>/."""
