@@ -317,8 +317,8 @@ def _meetup_page(
             "cancel_form": cancel_form or CancelMeetupForm(),
         }
     context |= _cover_section(request, meetup, can_manage=can_manage, settle_form=settle_form)
-    outline, context["outline_is_default"] = services.outline_of(circle)
-    context["outline"] = sections(outline)
+    outline_text, context["outline_is_default"] = services.outline_of(circle)
+    context["outline"] = sections(outline_text)
     return render(request, "hosting/meetup.html", context, status=status)
 
 
@@ -351,6 +351,15 @@ def _cover_section(
         "cover_is_open": is_open,
         "may_ask_for_cover": may_ask,
         "may_withdraw_cover": ahead and is_open and cover.asked_by_id == request.user.pk,
+        # A facilitator who covers hosts as the facilitators do (Meetup.host stays empty).
+        "covering_facilitator": (
+            cover.covered_by
+            if cover is not None
+            and cover.status == CoverRequest.Status.COVERED
+            and meetup.host_id is None
+            and meetup.circle.is_facilitator(cover.covered_by)
+            else None
+        ),
         "cover_deadline_hours": settings.COVER_REQUEST_DEADLINE_HOURS,
     }
     if can_manage and ahead and is_open:
