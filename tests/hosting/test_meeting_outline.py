@@ -41,6 +41,7 @@ def test_sections_read_headings_and_paragraphs() -> None:
     assert [(s.title, s.paragraphs) for s in found] == [
         ("", ["Before we start."]),
         ("One", ["first line\nsecond line", "next paragraph"]),
+        ("Two", []),
     ]
 
 
