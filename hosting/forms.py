@@ -666,6 +666,7 @@ def venues_for(circle: Circle) -> QuerySet[Venue]:
 
 def _venue_field(circle: Circle) -> forms.ModelChoiceField:
     return forms.ModelChoiceField(
+        label=_("Venue"),
         queryset=venues_for(circle),
         required=circle.format == Circle.Format.IN_PERSON,
         empty_label=_("Online only (no venue)"),
@@ -693,7 +694,9 @@ class MeetupChangeForm(forms.Form):
     """One meetup's date, local start time, length, venue and seats. Cleaned data adds
     `starts_at` and `ends_at` (aware, in the circle's zone)."""
 
-    date = forms.DateField(widget=TEXT_DATE, error_messages={"invalid": _("Enter a date.")})
+    date = forms.DateField(
+        label=_("Date"), widget=TEXT_DATE, error_messages={"invalid": _("Enter a date.")}
+    )
     start_time = forms.TimeField(
         label=_("Starts at (local time)"),
         widget=TEXT_TIME,
