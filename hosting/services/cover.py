@@ -57,7 +57,11 @@ def _ahead(meetup: Meetup) -> None:
 
 def _locked_request(cover: CoverRequest) -> tuple[CoverRequest, Meetup]:
     meetup = _locked_meetup(cover.meetup)
-    cover = CoverRequest.objects.select_for_update().select_related("asked_by").get(pk=cover.pk)
+    cover = (
+        CoverRequest.objects.select_for_update(of=("self",))
+        .select_related("asked_by")
+        .get(pk=cover.pk)
+    )
     cover.meetup = meetup
     return cover, meetup
 
