@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("circles", "0006_checkin_slot_shared_checkins_and_replies"),
         ("hosting", "0004_co_facilitator_invitations"),
-        ("meetups", "0004_moves_close_together_make_one_notice"),
+        ("meetups", "0002_meetup_host_in_rotation"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
