@@ -46,6 +46,7 @@ from circles.models import (
 from circles.wording import ORDINALS, weekday_choices
 from hosting import agreement as facilitator_agreement
 from hosting.models import ActionLog, MeetupMessage, Report
+from hosting.outline import OUTLINE_MAX_LENGTH
 from hosting.services import EDITABLE_CIRCLE_FIELDS, ScheduleError, check_schedule
 from meetups.models import Meetup
 from meetups.services import NOTE_MAX_LENGTH
@@ -744,6 +745,7 @@ def venues_for(circle: Circle) -> QuerySet[Venue]:
 
 def _venue_field(circle: Circle) -> forms.ModelChoiceField:
     return forms.ModelChoiceField(
+        label=_("Venue"),
         queryset=venues_for(circle),
         required=circle.format == Circle.Format.IN_PERSON,
         empty_label=_("Online only (no venue)"),
@@ -771,7 +773,9 @@ class MeetupChangeForm(forms.Form):
     """One meetup's date, local start time, length, venue and seats. Cleaned data adds
     `starts_at` and `ends_at` (aware, in the circle's zone)."""
 
-    date = forms.DateField(widget=TEXT_DATE, error_messages={"invalid": _("Enter a date.")})
+    date = forms.DateField(
+        label=_("Date"), widget=TEXT_DATE, error_messages={"invalid": _("Enter a date.")}
+    )
     start_time = forms.TimeField(
         label=_("Starts at (local time)"),
         widget=TEXT_TIME,
@@ -1219,4 +1223,65 @@ class HideCircleForm(forms.Form):
         max_length=_limit(ActionLog, "note"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+# Cover for the host
+
+
+class CoverRequestForm(forms.Form):
+    """Ask for cover, or take the request back: the button is the whole form."""
+
+    ASK = "ask"
+    WITHDRAW = "withdraw"
+
+    action = forms.ChoiceField(
+        choices=[(ASK, _("Ask for cover")), (WITHDRAW, _("I can host after all"))]
+    )
+
+
+class AcceptCoverForm(forms.Form):
+    """Say yes to hosting a meetup instead: the button is the whole form."""
+
+
+class SettleCoverForm(forms.Form):
+    """The facilitators' choice when nobody has accepted to cover: call the meetup off
+    (with a message for the people going) or let it run peer-led without a host."""
+
+    CANCEL = "cancel"
+    PEER_LED = "peer_led"
+
+    choice = forms.ChoiceField(
+        label=_("What should happen?"),
+        choices=[
+            (PEER_LED, _("Let it run peer-led, without a host")),
+            (CANCEL, _("Cancel the meetup")),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose whether the meetup runs or is cancelled.")},
+    )
+    message = forms.CharField(
+        label=_("If you cancel: a message for the people going or waitlisted (optional)"),
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": NOTE_MAX_LENGTH}),
+    )
+
+
+# The meeting outline
+
+
+class OutlineForm(forms.Form):
+    """The circle's meeting outline as plain text (hosting.outline); empty brings back
+    the default."""
+
+    text = forms.CharField(
+        label=_("The meeting outline"),
+        required=False,
+        max_length=OUTLINE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 18, "maxlength": OUTLINE_MAX_LENGTH}),
+        help_text=_(
+            "Plain text. Start a line with # to begin a section and name it; leave a blank "
+            "line between paragraphs. Leave it empty to use the default outline again."
+        ),
     )

@@ -272,3 +272,76 @@ class ActionLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} #{self.pk}"
+
+
+class CoverRequestQuerySet(models.QuerySet["CoverRequest"]):
+    def open(self) -> CoverRequestQuerySet:
+        """Still asking: nobody has accepted and the facilitators have not settled it."""
+        return self.filter(status=CoverRequest.Status.OPEN)
+
+    def peer_led(self) -> CoverRequestQuerySet:
+        """Settled by the facilitators: the meetup runs without a host."""
+        return self.filter(status=CoverRequest.Status.PEER_LED)
+
+
+class CoverRequest(models.Model):
+    """ "I can't host this one": a meetup's host (a facilitator, or its host in rotation)
+    asks for someone to host it instead (hosting.services.cover).
+
+    The co-facilitators and the members who have offered to host are emailed once each;
+    the first to accept hosts it (`covered_by`). If nobody has by `answer_by`, the
+    facilitators are told (`facilitators_told_at`) and choose: call the meetup off, or
+    let it run peer-led without a host (shown on the meetup's page)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Asking for cover")
+        COVERED = "covered", _("Covered")
+        PEER_LED = "peer_led", _("Peer-led without a host")
+        CANCELLED = "cancelled", _("Meetup cancelled")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    meetup = models.ForeignKey(Meetup, on_delete=models.CASCADE, related_name="cover_requests")
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    # When the facilitators are told nobody has accepted (see hosting.services.cover).
+    answer_by = models.DateTimeField()
+    covered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    facilitators_told_at = models.DateTimeField(null=True, blank=True)
+    settled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CoverRequestQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "answer_by"], name="cover_request_due")]
+        constraints = [
+            # One request open per meetup: a double click asks once.
+            models.UniqueConstraint(
+                fields=["meetup"], condition=Q(status="open"), name="one_open_cover_request"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Cover request #{self.pk} ({self.status})"
+
+
+class MeetingOutline(models.Model):
+    """How a circle's meetups run, as its facilitators wrote it (hosting.outline): shown
+    to its hosts on each meetup's host page. A circle without one uses the default."""
+
+    circle = models.OneToOneField(Circle, on_delete=models.CASCADE, related_name="outline")
+    text = models.TextField(max_length=6000)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Meeting outline #{self.pk}"

@@ -26,7 +26,14 @@ from accounts.background import BackgroundTask
 from accounts.models import Notification, User
 from accounts.notify import build_message, not_yet_sent, notification_key, queue_once
 from circles.models import Circle, Membership
-from hosting.models import ActionLog, CoFacilitatorInvitation, HostOffer, MeetupMessage, Report
+from hosting.models import (
+    ActionLog,
+    CoFacilitatorInvitation,
+    CoverRequest,
+    HostOffer,
+    MeetupMessage,
+    Report,
+)
 from meetups.models import RSVP, Meetup
 from meetups.notifications import meetup_context
 
@@ -112,6 +119,8 @@ def _invitation_still_open(note: Notification) -> bool:
 def register_checks() -> None:
     """Called once by HostingConfig.ready."""
     outbox.register_check("co-facilitator-invitation", _invitation_still_open)
+    outbox.register_check("cover-request", _cover_still_open)
+    outbox.register_check("cover-uncovered", _cover_still_open)
 
 
 # Rotating hosts
@@ -137,6 +146,120 @@ def notify_host_decision(offer_id: int) -> bool:
         context=meetup_context(offer.meetup),
         expires_at=offer.meetup.starts_at,
     )
+
+
+# Cover for the host
+#
+# Keys:
+#   cover-request:cover:<id>:user:<id>     asking one person to host instead
+#   cover-found:cover:<id>:user:<id>       telling the person who asked that it is covered
+#   cover-uncovered:cover:<id>:user:<id>   telling a facilitator that nobody has accepted
+#
+# One key per request and person: a second request for the same meetup (the new host
+# cannot either) asks again. Subjects name neither the circle nor its topic; an ask or an
+# "uncovered" notice still waiting in the outbox is dropped once the request is settled.
+
+
+def _cover_still_open(note: Notification) -> bool:
+    return CoverRequest.objects.open().filter(pk=note.key_parts()["cover"]).exists()
+
+
+def _cover(cover_id: int) -> CoverRequest | None:
+    return (
+        CoverRequest.objects.select_related("meetup__circle", "meetup__venue", "asked_by")
+        .filter(pk=cover_id)
+        .first()
+    )
+
+
+def cover_candidates(cover: CoverRequest) -> list[User]:
+    """Who is asked to cover: the circle's facilitators and the members who have offered
+    to host one of its meetups (an offer waiting or confirmed), each only while they may
+    accept (hosting.cover_meetup: never the person who asked, nor anyone no longer in the
+    circle)."""
+    circle = cover.meetup.circle
+    offered = HostOffer.objects.filter(
+        meetup__circle=circle, status__in=[HostOffer.Status.OFFERED, HostOffer.Status.CONFIRMED]
+    ).values("user_id")
+    candidates = (
+        User.objects.filter(
+            Q(pk__in=circle.memberships.facilitators().values("user_id")) | Q(pk__in=offered),
+            is_active=True,
+        )
+        .exclude(pk=cover.asked_by_id)
+        .order_by("pk")
+    )
+    return [user for user in candidates if user.has_perm("hosting.cover_meetup", cover)]
+
+
+def _cover_context(cover: CoverRequest) -> dict:
+    path = reverse("hosting:cover_request", args=[cover.pk])
+    host_page = reverse("hosting:meetup", args=[cover.meetup.circle.slug, cover.meetup_id])
+    return meetup_context(cover.meetup) | {
+        "cover_url": f"{settings.SITE_URL}{path}",
+        "host_page_url": f"{settings.SITE_URL}{host_page}",
+    }
+
+
+@shared_task(base=BackgroundTask)
+def notify_cover_request(cover_id: int) -> int:
+    """Ask each person who may cover, once each, whether they could host the meetup; the
+    link opens a page whose button accepts. Returns how many this run queued (a second
+    run queues nothing)."""
+    cover = _cover(cover_id)
+    if cover is None or cover.status != CoverRequest.Status.OPEN:
+        return 0
+    context = _cover_context(cover)
+    sent = 0
+    for user in cover_candidates(cover):
+        sent += queue_once(
+            key=notification_key("cover-request", cover=cover.pk, user=user.pk),
+            user=user,
+            template="cover-request",
+            context=context,
+            expires_at=cover.meetup.starts_at,
+        )
+    return sent
+
+
+@shared_task(base=BackgroundTask)
+def notify_cover_accepted(cover_id: int) -> bool:
+    """Tell the person who asked that someone hosts the meetup instead."""
+    cover = _cover(cover_id)
+    if (
+        cover is None
+        or cover.status != CoverRequest.Status.COVERED
+        or cover.asked_by is None
+        or not cover.asked_by.is_active
+    ):
+        return False
+    return queue_once(
+        key=notification_key("cover-found", cover=cover.pk, user=cover.asked_by_id),
+        user=cover.asked_by,
+        template="cover-found",
+        context=_cover_context(cover),
+        expires_at=cover.meetup.starts_at,
+    )
+
+
+@shared_task(base=BackgroundTask)
+def notify_cover_uncovered(cover_id: int) -> int:
+    """Tell each active facilitator, once, that nobody has accepted to cover, with a link
+    to the host page where they choose: call it off, or let it run peer-led."""
+    cover = _cover(cover_id)
+    if cover is None or cover.status != CoverRequest.Status.OPEN:
+        return 0
+    context = _cover_context(cover)
+    sent = 0
+    for membership in cover.meetup.circle.facilitators().filter(user__is_active=True):
+        sent += queue_once(
+            key=notification_key("cover-uncovered", cover=cover.pk, user=membership.user_id),
+            user=membership.user,
+            template="cover-uncovered",
+            context=context,
+            expires_at=cover.meetup.starts_at,
+        )
+    return sent
 
 
 # Messages

@@ -1,6 +1,6 @@
 """hosting's personal data (see accounts.my_data for the contract): the facilitator
 agreements a person accepted, the invitations to co-facilitate they received, their
-offers to host, the messages they sent to people going
+offers to host, the requests for cover they made or answered, the messages they sent to people going
 to a meetup, and the reports they filed; and the delete page's circles to hand over or
 archive first (`SettleCircles`).
 
@@ -11,7 +11,8 @@ moderation; a person's own entries lose their name when the account goes).
 On deletion, agreements, invitations received and offers go with the user row by
 cascade (an invitation they sent loses its inviter); reports the person
 filed stay for whoever reads them with the reporter removed; messages and log entries stay
-with their author removed.
+with their author removed. Requests for cover stay with the meetup (whoever asked or
+covered is removed), as does a circle's meeting outline (its editor removed).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext
@@ -33,6 +35,7 @@ from circles.models import Circle, Membership
 from hosting import notifications, services
 from hosting.models import (
     CoFacilitatorInvitation,
+    CoverRequest,
     HostingAgreement,
     HostOffer,
     MeetupMessage,
@@ -41,6 +44,7 @@ from hosting.models import (
 
 MODELS = [
     "hosting.CoFacilitatorInvitation",
+    "hosting.CoverRequest",
     "hosting.HostingAgreement",
     "hosting.HostOffer",
     "hosting.MeetupMessage",
@@ -51,6 +55,10 @@ NOT_EXPORTED = {
         "What facilitators and moderators did, kept for moderation; the person's own "
         "entries lose their name when the account is deleted."
     ),
+    "hosting.MeetingOutline": (
+        "The circle's meeting outline belongs to the circle; it loses its editor's name "
+        "when the account is deleted."
+    ),
 }
 
 
@@ -60,6 +68,9 @@ def export(user: User) -> dict[str, Any]:
     offers = HostOffer.objects.filter(user=user).select_related("meetup__circle")
     sent = MeetupMessage.objects.filter(sender=user).select_related("meetup__circle")
     reports = Report.objects.filter(reporter=user).select_related("circle")
+    covers = CoverRequest.objects.filter(Q(asked_by=user) | Q(covered_by=user)).select_related(
+        "meetup__circle"
+    )
     return {
         "facilitator_agreements": [
             {"circle_slug": a.circle.slug, "version": a.version, "accepted_at": iso(a.accepted_at)}
@@ -82,6 +93,17 @@ def export(user: User) -> dict[str, Any]:
                 "created_at": iso(o.created_at),
             }
             for o in offers.order_by("pk")
+        ],
+        "cover_requests": [
+            {
+                "meetup_id": c.meetup_id,
+                "circle_slug": c.meetup.circle.slug,
+                "asked": c.asked_by_id == user.pk,
+                "covered": c.covered_by_id == user.pk,
+                "status": c.status,
+                "created_at": iso(c.created_at),
+            }
+            for c in covers.order_by("pk")
         ],
         "messages_sent": [
             {

@@ -22,3 +22,11 @@ def still_meeting_scan() -> dict[str, int]:
         if sent < notifications.STILL_MEETING_BATCH:
             break
     return {"asked": asked, "dormant": services.mark_dormant_circles()}
+
+
+@shared_task(base=BackgroundTask)
+def cover_deadline_scan() -> int:
+    """Every few minutes: tell the facilitators of each request for cover that nobody has
+    accepted by its deadline (once each: the state is in the database, so running twice
+    or after a restart tells nobody twice)."""
+    return services.tell_facilitators_of_uncovered()

@@ -61,6 +61,21 @@ urlpatterns = [
         views.decide_host_offer,
         name="decide_host_offer",
     ),
+    # Cover for the host
+    path(
+        "circles/<slug:slug>/manage/meetups/<id:pk>/cover/",
+        views.ask_for_cover,
+        name="ask_for_cover",
+    ),
+    path(
+        "circles/<slug:slug>/manage/meetups/<id:pk>/cover/settle/",
+        views.settle_cover,
+        name="settle_cover",
+    ),
+    path("cover/<id:pk>/", views.cover_request, name="cover_request"),
+    # The meeting outline and the facilitators' guide
+    path("circles/<slug:slug>/manage/outline/", views.outline, name="outline"),
+    path("facilitators/", views.facilitators_guide, name="facilitators_guide"),
     # Messages
     path(
         "circles/<slug:slug>/manage/meetups/<id:pk>/message/",

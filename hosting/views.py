@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts import geocoding
-from accounts.errors import RuleError, refused, refused_in
+from accounts.errors import RuleError, refused, refused_in, show_refusal
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from accounts.ratelimits import allows, rate_limited
@@ -33,13 +33,16 @@ from circles import wording
 from circles.forms import CheckInTimeForm
 from circles.models import Circle, Membership
 from hosting import notifications, services
+from hosting.attendance import attendance_chart
 from hosting.forms import (
     FIND_ADDRESS,
+    AcceptCoverForm,
     AttendanceForm,
     CancelMeetupForm,
     CircleEditForm,
     CircleStateForm,
     CoFacilitationAnswerForm,
+    CoverRequestForm,
     FindAddressForm,
     HostDecisionForm,
     HostOfferForm,
@@ -49,15 +52,24 @@ from hosting.forms import (
     MeetupReportForm,
     MemberForm,
     NewInviteLinkForm,
+    OutlineForm,
     ReportForm,
     ResolveReportForm,
     SeriesChangeForm,
+    SettleCoverForm,
     StartCircleForm,
     StillMeetingForm,
     WithdrawInvitationForm,
     with_found_address,
 )
-from hosting.models import CoFacilitatorInvitation, HostOffer, Report, ReportQuerySet
+from hosting.models import (
+    CoFacilitatorInvitation,
+    CoverRequest,
+    HostOffer,
+    Report,
+    ReportQuerySet,
+)
+from hosting.outline import sections
 from meetups.models import RSVP, Meetup
 
 
@@ -109,9 +121,15 @@ def _manage_context(request: AuthenticatedHttpRequest, circle: Circle) -> dict[s
         _checkin_time_section,
         _reports_section,
         _rotation_section,
+        _attendance_section,
     ):
         context |= section(request, circle)
     return context
+
+
+def _attendance_section(request: AuthenticatedHttpRequest, circle: Circle) -> dict[str, Any]:
+    """How many were going and came at each of the last past meetups (hosting.attendance)."""
+    return {"attendance": attendance_chart(circle)}
 
 
 @login_required
@@ -308,6 +326,7 @@ def _meetup_page(
     change_form: MeetupChangeForm | None = None,
     cancel_form: CancelMeetupForm | None = None,
     message_form: MeetupMessageForm | None = None,
+    settle_form: SettleCoverForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     """One meetup's manage page, the one place its hosts act on it: who is coming and,
@@ -350,7 +369,55 @@ def _meetup_page(
             "change_form": change_form or MeetupChangeForm(meetup=meetup),
             "cancel_form": cancel_form or CancelMeetupForm(),
         }
+    context |= _cover_section(request, meetup, can_manage=can_manage, settle_form=settle_form)
+    outline_text, context["outline_is_default"] = services.outline_of(circle)
+    context["outline"] = sections(outline_text)
     return render(request, "hosting/meetup.html", context, status=status)
+
+
+def _cover_section(
+    request: AuthenticatedHttpRequest,
+    meetup: Meetup,
+    *,
+    can_manage: bool,
+    settle_form: SettleCoverForm | None,
+) -> dict[str, Any]:
+    """The meetup's latest request for cover and what this host may do about it: ask
+    (hosting.ask_for_cover; the rule for who asks when a member hosts in rotation is the
+    service's, this only hides the button), take the request back, or, for the
+    facilitators, settle one nobody has accepted."""
+    cover = (
+        meetup.cover_requests.select_related("covered_by", "asked_by")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    ahead = not meetup.is_cancelled and not meetup.has_started()
+    is_open = cover is not None and cover.status == CoverRequest.Status.OPEN
+    may_ask = (
+        ahead
+        and not is_open
+        and request.user.has_perm("hosting.ask_for_cover", meetup)
+        and meetup.host_id in (None, request.user.pk)
+    )
+    context: dict[str, Any] = {
+        "cover": cover,
+        "cover_is_open": is_open,
+        "may_ask_for_cover": may_ask,
+        "may_withdraw_cover": ahead and is_open and cover.asked_by_id == request.user.pk,
+        # A facilitator who covers hosts as the facilitators do (Meetup.host stays empty).
+        "covering_facilitator": (
+            cover.covered_by
+            if cover is not None
+            and cover.status == CoverRequest.Status.COVERED
+            and meetup.host_id is None
+            and meetup.circle.is_facilitator(cover.covered_by)
+            else None
+        ),
+        "cover_deadline_hours": settings.COVER_REQUEST_DEADLINE_HOURS,
+    }
+    if can_manage and ahead and is_open:
+        context["settle_form"] = settle_form or SettleCoverForm()
+    return context
 
 
 @login_required
@@ -935,6 +1002,167 @@ def _rotation_section(request: AuthenticatedHttpRequest, circle: Circle) -> dict
         .order_by("meetup__starts_at", "created_at")
     )
     return {"host_offers": list(offers)}
+
+
+# Cover for the host
+
+
+@login_required
+@require_POST
+def ask_for_cover(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
+    """ "I can't host this one" from the meetup's host page, or "I can host after all"
+    (rules: hosting.services.ask_for_cover, withdraw_cover_request)."""
+    meetup = _get_meetup_for(request, slug, pk, "hosting.ask_for_cover")
+    back = _meetup_url(meetup, "cover")
+    form = CoverRequestForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _first_error(form))
+        return redirect(back)
+    try:
+        if form.cleaned_data["action"] == CoverRequestForm.ASK:
+            services.ask_for_cover(meetup=meetup, by=request.user)
+            notice = gettext(
+                "We've asked the co-facilitators and the members who offer to host. "
+                "You'll get an email when someone says yes."
+            )
+        else:
+            cover = meetup.cover_requests.open().first()
+            if cover is None or cover.asked_by_id != request.user.pk:
+                raise services.HostingError(
+                    gettext("There's no request for cover of yours to take back.")
+                )
+            services.withdraw_cover_request(cover=cover, by=request.user)
+            notice = gettext("Thank you: you're hosting it after all.")
+    except RuleError as exc:
+        return refused(request, exc, to=back)
+    messages.success(request, notice)
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def settle_cover(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The facilitators' choice for a meetup nobody has accepted to cover: call it off or
+    let it run peer-led (rule: hosting.services.settle_uncovered)."""
+    meetup = _get_meetup_for(request, slug, pk, "meetups.manage_meetup")
+    form = SettleCoverForm(request.POST)
+    cover = meetup.cover_requests.open().first()
+    if cover is None:
+        messages.info(request, gettext("This meetup doesn't need cover any more."))
+        return redirect(_meetup_url(meetup, "cover"))
+    if not form.is_valid():
+        return _meetup_page(request, meetup, settle_form=form, status=400)
+    peer_led = form.cleaned_data["choice"] == SettleCoverForm.PEER_LED
+    try:
+        services.settle_uncovered(
+            cover=cover,
+            by=request.user,
+            run_peer_led=peer_led,
+            message=form.cleaned_data["message"],
+        )
+    except RuleError as exc:
+        refused_in(form, exc)
+        return _meetup_page(request, meetup, settle_form=form, status=400)
+    if peer_led:
+        messages.success(
+            request, gettext("The meetup runs peer-led: its page says there's no host this time.")
+        )
+        return redirect(_meetup_url(meetup, "cover"))
+    messages.success(
+        request, _("The meetup is cancelled. Everyone going or on the waitlist will get an email.")
+    )
+    return redirect("hosting:manage", slug=slug)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def cover_request(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The page an email asking for cover links to: the meetup's time and place and a
+    button that accepts (a GET never does: mail scanners open every link). The first to
+    accept hosts it; anyone later reads that it is covered. Only the people who may
+    accept (hosting.cover_meetup) see it; for everyone else it does not exist."""
+    cover = get_object_or_404(
+        CoverRequest.objects.select_related("meetup__circle", "meetup__venue", "covered_by"),
+        pk=pk,
+    )
+    if not request.user.has_perm("hosting.cover_meetup", cover):
+        raise Http404("No such request.")
+    meetup = cover.meetup
+    status = 200
+    if request.method == "POST":
+        AcceptCoverForm(request.POST).is_valid()  # No fields: the button is the answer.
+        try:
+            services.accept_cover(cover=cover, user=request.user)
+        except RuleError as exc:
+            show_refusal(request, exc)
+            status = 409
+            cover.refresh_from_db()
+        else:
+            messages.success(
+                request,
+                gettext("Thank you: you're hosting this meetup. Everything you need is here."),
+            )
+            return redirect(_meetup_url(meetup, "coming"))
+    return render(
+        request,
+        "hosting/cover_request.html",
+        {
+            "cover": cover,
+            "meetup": meetup,
+            "circle": meetup.circle,
+            "ahead": not meetup.is_cancelled and not meetup.has_started(),
+            "form": AcceptCoverForm(),
+        },
+        status=status,
+    )
+
+
+# The meeting outline and the facilitators' guide
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def outline(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    """The circle's meeting outline, written by its facilitators (rules:
+    hosting.services.save_outline); its hosts read it on each meetup's host page."""
+    circle = _get_circle_for(request, slug)
+    text, is_default = services.outline_of(circle)
+    form = OutlineForm(initial={"text": text})
+    status = 200
+    if request.method == "POST":
+        form = OutlineForm(request.POST)
+        if form.is_valid():
+            try:
+                changed = services.save_outline(
+                    circle=circle, by=request.user, text=form.cleaned_data["text"]
+                )
+            except RuleError as exc:
+                refused_in(form, exc)
+            else:
+                if changed:
+                    messages.success(request, gettext("Saved. Your hosts see the new outline."))
+                else:
+                    messages.info(request, gettext("Nothing changed."))
+                return redirect("hosting:outline", slug=circle.slug)
+        status = 400
+    return render(
+        request,
+        "hosting/outline.html",
+        {
+            "circle": circle,
+            "form": form,
+            "is_default": is_default,
+            "preview": sections(text),
+        },
+        status=status,
+    )
+
+
+@require_safe
+def facilitators_guide(request: HttpRequest) -> HttpResponse:
+    """A short page for anyone hosting: keeping it peer support, and what to do if
+    someone is in crisis during a meetup (the site's crisis list). Open to everyone."""
+    return render(request, "hosting/facilitators.html")
 
 
 # Messages

@@ -71,6 +71,11 @@ app.conf.beat_schedule = {
         "task": "meetups.tasks.forget_old_attendance",
         "schedule": crontab(minute=29, hour=4),
     },
+    # Requests for cover nobody accepted by their deadline (hosting.services.cover).
+    "cover-deadlines": {
+        "task": "hosting.tasks.cover_deadline_scan",
+        "schedule": crontab(minute="*/5"),
+    },
     "still-meeting": {
         "task": "hosting.tasks.still_meeting_scan",
         "schedule": crontab(minute=41, hour=9),

@@ -535,6 +535,10 @@ QUICK_EXIT_URL = env.str("QUICK_EXIT_URL", default="https://www.google.com/")
 # Whether "Leave this site quickly" also signs the person out (with JavaScript).
 QUICK_EXIT_SIGNS_OUT = env.bool("QUICK_EXIT_SIGNS_OUT", default=False)
 
+# "I can't host this one": how many hours before a meetup's start its facilitators are
+# told that nobody has accepted to cover for its host (hosting.services.cover).
+COVER_REQUEST_DEADLINE_HOURS = env.int("COVER_REQUEST_DEADLINE_HOURS", default=24)
+
 # Browse results cached for anonymous visitors; 0 turns the cache off. Any change to a
 # circle, schedule, venue, meetup or RSVP invalidates every cached page at once.
 BROWSE_CACHE_SECONDS = env.int("BROWSE_CACHE_SECONDS", default=300)

@@ -37,7 +37,7 @@ from circles.models import CheckIn, CheckInReply, Circle, Membership
 from hosting import notifications as hosting_notifications
 from hosting import services as hosting_services
 from hosting.forms import REASONS
-from hosting.models import CoFacilitatorInvitation, HostOffer, Report
+from hosting.models import CoFacilitatorInvitation, CoverRequest, HostOffer, Report
 from meetups import cant_make_it
 from meetups import services as meetups_services
 from meetups.models import Meetup
@@ -78,6 +78,9 @@ class World:
     request: Membership
     offer: HostOffer
     report: Report
+    # The facilitator asked for cover of `meetup`; the attendee, who offers to host, may
+    # accept: nobody in the walk.
+    cover: CoverRequest
     users: dict[str, User]
 
     def everyone(self) -> list[User]:
@@ -162,6 +165,7 @@ def _build_world() -> World:
             reason="Talked over people",
             details=REPORT_DETAILS,
         ),
+        cover=hosting_services.ask_for_cover(meetup=meetup, by=facilitator),
         users={
             MEMBER: member,
             OUTSIDER: person("olive", display_name="Olive"),
@@ -495,6 +499,29 @@ PAGES: dict[str, Page] = {
         kwargs=lambda w: {"slug": w.circle.slug, "pk": w.report.pk},
         data=lambda w: {"note": "Talked."},
     ),
+    # Cover for the host: asked by the facilitator, answered by who may cover (nobody here).
+    "hosting:ask_for_cover": Page(
+        get="L 405 405 405 405",
+        post="L 403 403 403 403",
+        kwargs=_manage_meetup,
+        data=lambda w: {"action": "withdraw"},
+    ),
+    "hosting:settle_cover": Page(
+        get="L 405 405 405 405",
+        post="L 403 403 403 403",
+        kwargs=_manage_meetup,
+        data=lambda w: {"choice": "peer_led"},
+    ),
+    "hosting:cover_request": Page(
+        get="L 404 404 404 404", post="L 404 404 404 404", kwargs=lambda w: {"pk": w.cover.pk}
+    ),
+    "hosting:outline": Page(
+        get="L 403 403 403 403",
+        post="L 403 403 403 403",
+        kwargs=_slug,
+        data=lambda w: {"text": "# Welcome\nHello."},
+    ),
+    "hosting:facilitators_guide": Page(get="200 200 200 200 200", post="405 405 405 405 405"),
     # accounts: each person's own
     "accounts:settings": Page(get="L 200 200 200 200", post="L 200 200 200 200"),
     "accounts:regenerate_calendar": Page(
@@ -726,6 +753,9 @@ FACILITATORS_ONLY = [
     "hosting:message_people_going",
     "hosting:resolve_report",
     "hosting:checkin_time",
+    "hosting:ask_for_cover",
+    "hosting:settle_cover",
+    "hosting:outline",
     "circles:hide_reply",
     "circles:support_note",
 ]

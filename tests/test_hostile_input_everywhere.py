@@ -51,7 +51,7 @@ FIELDS = [
     "name", "description", "topics", "guidelines", "accessibility_notes", "step_free",
     "sign_language", "fragrance_free", "hearing_support", "join_policy", "join_question",
     "venue", "venue_name", "venue_address", "venue_lat", "venue_lng", "online_url", "seats",
-    "dial_in_phone", "dial_in_code", "dial_in_public", "zone",
+    "dial_in_phone", "dial_in_code", "dial_in_public", "zone", "choice", "text",
     "email", "login", "password1", "password2", "oldpassword", "next", "remember",
 ]  # fmt: skip
 
@@ -78,6 +78,11 @@ def _pages(
         f"/circles/{circle.slug}/check-ins/replies/{reply.pk}/hide/",
         f"/circles/{circle.slug}/manage/check-in-time/",
         f"/circles/{circle.slug}/manage/edit/",
+        f"/circles/{circle.slug}/manage/outline/",
+        f"/circles/{circle.slug}/manage/meetups/{meetup.pk}/",
+        f"/circles/{circle.slug}/manage/meetups/{meetup.pk}/cover/",
+        f"/circles/{circle.slug}/manage/meetups/{meetup.pk}/cover/settle/",
+        "/facilitators/",
         f"/circles/{circle.slug}/guidelines/accept/",
         "/me/check-ins/",
         "/me/circles/",

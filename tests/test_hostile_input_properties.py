@@ -44,11 +44,13 @@ from circles.models import CheckIn, Circle, Membership
 from hosting import notifications as hosting_notifications
 from hosting import services as hosting_services
 from hosting.forms import (
+    AcceptCoverForm,
     AttendanceForm,
     CancelMeetupForm,
     CircleEditForm,
     CircleStateForm,
     CoFacilitationAnswerForm,
+    CoverRequestForm,
     FindAddressForm,
     HostDecisionForm,
     JoinRequestForm,
@@ -57,13 +59,15 @@ from hosting.forms import (
     MeetupReportForm,
     MemberForm,
     NewInviteLinkForm,
+    OutlineForm,
     ReportForm,
     ResolveReportForm,
     SeriesChangeForm,
+    SettleCoverForm,
     StartCircleForm,
     WithdrawInvitationForm,
 )
-from hosting.models import CoFacilitatorInvitation, HostOffer, Report
+from hosting.models import CoFacilitatorInvitation, CoverRequest, HostOffer, Report
 from meetups import forms as meetup_forms
 from meetups import services as meetups_services
 from meetups.models import Meetup
@@ -132,6 +136,7 @@ class World:
     invitation: CoFacilitatorInvitation
     # The member's check-in this week, asking for support.
     asking: CheckIn
+    cover: CoverRequest
     users: dict[str, User | None]
 
 
@@ -163,6 +168,8 @@ def world(circle: Circle, facilitator: User, member: User, outsider: User, meetu
             membership=circle.memberships.get(user=member), by=facilitator
         ),
         asking=asking,
+        # Asked after the member offered to host `later`: they may accept.
+        cover=hosting_services.ask_for_cover(meetup=meetup, by=facilitator),
         users={
             "anonymous": None,
             "member": member,
@@ -353,6 +360,21 @@ FORMS: dict[str, Form] = {
         "POST",
         lambda w: reverse("hosting:resolve_report", args=[w.circle.slug, w.report.pk]),
         fields_of(ResolveReportForm),
+    ),
+    "ask for cover": Form(
+        "facilitator", "POST", _manage_meetup("hosting:ask_for_cover"), fields_of(CoverRequestForm)
+    ),
+    "settle a meetup nobody covers": Form(
+        "facilitator", "POST", _manage_meetup("hosting:settle_cover"), fields_of(SettleCoverForm)
+    ),
+    "accept to cover": Form(
+        "member",
+        "POST",
+        lambda w: reverse("hosting:cover_request", args=[w.cover.pk]),
+        fields_of(AcceptCoverForm, extra=("action",)),
+    ),
+    "edit the meeting outline": Form(
+        "facilitator", "POST", _slug("hosting:outline"), fields_of(OutlineForm)
     ),
     "still meeting": Form(
         "anonymous",

@@ -33,7 +33,7 @@ from django.utils import timezone
 
 from circles.models import CheckIn, Circle, Membership
 from hosting import services as hosting_services
-from hosting.models import CoFacilitatorInvitation, HostOffer, Report
+from hosting.models import CoFacilitatorInvitation, CoverRequest, HostOffer, Report
 from meetups import services as meetups_services
 from meetups.models import RSVP, Meetup
 from meetups.notifications import meetup_context
@@ -103,7 +103,9 @@ class World:
     hosted in rotation by HOST), a past one (`past`, once hosted by the member since
     removed), a called-off one (`off`) and another upcoming one hosted by OTHER_HOST; a
     check-in the member shared with the circle; a report about the member for the
-    facilitators. Everyone who was ever in the circle held a seat at the meetups."""
+    facilitators; HOST's request for cover of `next` (the member has offered to host
+    `other`, so may accept it). Everyone who was ever in the circle held a seat at the
+    meetups."""
 
     circle: Circle
     meetups: dict[str, Meetup]
@@ -111,6 +113,7 @@ class World:
     report: Report
     offer: HostOffer
     invitation: CoFacilitatorInvitation  # the invited co-facilitator's, not answered yet
+    cover: CoverRequest
     users: dict[str, Any]
 
     def obj(self, name: str) -> object:
@@ -120,6 +123,8 @@ class World:
             return self.checkin
         if name == "report":
             return self.report
+        if name == "cover":
+            return self.cover
         if name == "none":
             return None
         return self.meetups[name]
@@ -244,6 +249,7 @@ def _build_world() -> World:
     invitation = hosting_services.invite_co_facilitator(
         membership=users[INVITED].memberships.get(), by=users[FACILITATOR]
     )
+    cover = hosting_services.ask_for_cover(meetup=meetups["next"], by=users[HOST])
     for meetup in meetups.values():
         meetup.refresh_from_db()
     return World(
@@ -253,6 +259,7 @@ def _build_world() -> World:
         report=report,
         offer=offer,
         invitation=invitation,
+        cover=cover,
         users=users,
     )
 
@@ -291,6 +298,9 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("meetups.offer_to_host", "next"): ACTIVE,
     ("hosting.moderate", "none"): frozenset({MODERATOR}),
     ("hosting.handle_report", "report"): frozenset({FACILITATOR, MODERATOR}),
+    ("hosting.ask_for_cover", "next"): frozenset({FACILITATOR, HOST}),
+    ("hosting.ask_for_cover", "past"): frozenset({FACILITATOR}),
+    ("hosting.cover_meetup", "cover"): frozenset({MEMBER, FACILITATOR}),
     # The staff's outbox page needs DEBUG, which is off here.
     ("accounts.read_outbox", "none"): frozenset(),
 }
@@ -343,6 +353,7 @@ def readme_table() -> str:
         "off": "a called-off meetup",
         "other": "another meetup, hosted by host (other)",
         "report": "a report about the member, for the facilitators",
+        "cover": "host (this)'s request for cover of their meetup; the member offers to host",
         "none": "the site",
     }
     head = "| permission | on | " + " | ".join(short[p] for p in PERSONAS) + " |"
@@ -478,6 +489,31 @@ GUARDS: dict[str, Guard] = {
         method="POST",
         **VIEW_CIRCLE,
     ),
+    "hosting:ask_for_cover": Guard(
+        "hosting.ask_for_cover",
+        "next",
+        _manage_next,
+        method="POST",
+        data=lambda w: {"action": "ask"},
+        **VIEW_NEXT,
+    ),
+    "hosting:settle_cover": Guard(
+        "meetups.manage_meetup",
+        "next",
+        _manage_next,
+        method="POST",
+        data=lambda w: {"choice": "peer_led"},
+        **VIEW_NEXT,
+    ),
+    # Nobody but the people asked to cover may know the request exists.
+    "hosting:cover_request": Guard(
+        "hosting.cover_meetup",
+        "cover",
+        lambda w: {"pk": w.cover.pk},
+        hidden="hosting.cover_meetup",
+        hidden_obj="cover",
+    ),
+    "hosting:outline": Guard("circles.manage_circle", "circle", _slug, **VIEW_CIRCLE),
     "hosting:withdraw_co_facilitator_invitation": Guard(
         "circles.manage_circle",
         "circle",
@@ -516,6 +552,7 @@ OPEN: dict[str, str] = {
     "me:calendar": "the token's owner's own, links by meetups.see_online_link",
     "hosting:start": "any signed-in person may start a circle",
     "hosting:still_meeting": "the signed token is the credential",
+    "hosting:facilitators_guide": "public: the guide for hosts",
     "hosting:co_facilitator_invitation": "the invited person's own, looked up by its invitee",
     "accounts:": "the person's own account",
     "export_data": "the person's own data",
@@ -645,6 +682,9 @@ def _pages_to_read(world: World) -> dict[str, str]:
         "support": reverse("circles:support", args=[slug]),
         "report form": reverse("hosting:report_circle", args=[slug]),
         "my meetups": reverse("me:meetups"),
+        "outline": reverse("hosting:outline", args=[slug]),
+        "cover request": reverse("hosting:cover_request", args=[world.cover.pk]),
+        "guide for hosts": reverse("hosting:facilitators_guide"),
     }
     for name, meetup in world.meetups.items():
         pages[f"{name} meetup"] = reverse("meetups:detail", args=[meetup.pk])

@@ -204,6 +204,13 @@ def _pages(w: dict) -> list[tuple[str, object | None, str]]:
         ("settings", w["member"], reverse("accounts:settings")),
         ("manage", w["facilitator"], reverse("hosting:manage", args=[circle.slug])),
         ("host a circle", w["seeker"], reverse("hosting:start")),
+        (
+            "a meetup's host page",
+            w["facilitator"],
+            reverse("hosting:meetup", args=[circle.slug, meetup.pk]),
+        ),
+        ("meeting outline", w["facilitator"], reverse("hosting:outline", args=[circle.slug])),
+        ("guide for hosts", None, reverse("hosting:facilitators_guide")),
         ("log in", None, reverse("account_login")),
         ("sign up", None, reverse("account_signup")),
         ("crisis", None, reverse("crisis")),

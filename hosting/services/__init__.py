@@ -1,6 +1,7 @@
 """Everything a facilitator does that changes state, one transaction each, in a module per
 responsibility: starting a circle, its series of meetups, its members, pausing and
-archiving, editing it, rotating hosts, messages to the people going, and reports.
+archiving, editing it, rotating hosts and cover for them, its meeting outline, messages to
+the people going, and reports.
 
 Hosting changes circles, schedules, meetups and memberships together, so its services
 compose the lower rooms' services (circles.services, meetups.services) rather than writing
@@ -14,6 +15,13 @@ package; the modules behind it are free to move.
 
 from circles.models import WEEKS_AHEAD
 from hosting.services._common import HostingError
+from hosting.services.cover import (
+    accept_cover,
+    ask_for_cover,
+    settle_uncovered,
+    tell_facilitators_of_uncovered,
+    withdraw_cover_request,
+)
 from hosting.services.dormancy import (
     STILL_MEETING_DAYS,
     archive_circle,
@@ -46,6 +54,7 @@ from hosting.services.membership import (
     withdraw_co_facilitator_invitation,
 )
 from hosting.services.messages import MESSAGE_LIMITS, MESSAGE_WINDOW, message_people_going
+from hosting.services.outline import default_outline, outline_of, save_outline
 from hosting.services.reports import (
     ABOUT_DESCRIPTION_MAX,
     DETAILS_MAX,
@@ -100,8 +109,10 @@ __all__ = [
     "ScheduleError",
     "SeriesChange",
     "accept_co_facilitation",
+    "accept_cover",
     "approve_request",
     "archive_circle",
+    "ask_for_cover",
     "cancel_meetup",
     "change_meetup",
     "change_series",
@@ -113,6 +124,7 @@ __all__ = [
     "decline_co_facilitation",
     "decline_host",
     "decline_request",
+    "default_outline",
     "default_seats",
     "edit_circle",
     "hand_over",
@@ -125,6 +137,7 @@ __all__ = [
     "message_people_going",
     "new_invite_link",
     "offer_to_host",
+    "outline_of",
     "pause_circle",
     "remove_member",
     "report_concern",
@@ -132,10 +145,14 @@ __all__ = [
     "reroute_open_reports",
     "resolve_report",
     "resume_circle",
+    "save_outline",
+    "settle_uncovered",
     "step_down",
+    "tell_facilitators_of_uncovered",
     "unblock_member",
     "unconfirmed_since",
     "unique_slug",
     "withdraw_co_facilitator_invitation",
+    "withdraw_cover_request",
     "withdraw_host_offer",
 ]

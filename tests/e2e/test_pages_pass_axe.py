@@ -70,6 +70,7 @@ def site(transactional_db: None, settings) -> Site:
         "password reset": reverse("account_reset_password"),
         "privacy": reverse("privacy"),
         "crisis": reverse("crisis"),
+        "guide for hosts": reverse("hosting:facilitators_guide"),
     }
     return Site(
         person=robin,
@@ -81,6 +82,8 @@ def site(transactional_db: None, settings) -> Site:
             "host a circle": reverse("hosting:start"),
             "manage": reverse("hosting:manage", args=[hosted.slug]),
             "meetup as facilitator": hosted_meetup.get_absolute_url(),
+            "meetup's host page": reverse("hosting:meetup", args=[hosted.slug, hosted_meetup.pk]),
+            "meeting outline": reverse("hosting:outline", args=[hosted.slug]),
         },
     )
 

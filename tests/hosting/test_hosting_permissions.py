@@ -34,8 +34,10 @@ from hosting.forms import REASONS
 from hosting.models import (
     ActionLog,
     CoFacilitatorInvitation,
+    CoverRequest,
     HostingAgreement,
     HostOffer,
+    MeetingOutline,
     MeetupMessage,
     Report,
 )
@@ -77,6 +79,9 @@ class World:
     offer: HostOffer  # MEMBER's offer for other_meetup
     report: Report  # about MEMBER, in the facilitators' queue
     invitation: CoFacilitatorInvitation  # MEMBER invited to co-facilitate, not answered
+    # The facilitator asked for cover of other_meetup; MEMBER and HOST, who have offered to
+    # host, may accept.
+    cover: CoverRequest
     token: str  # the facilitator's still-meeting link
     users: dict[str, User]
 
@@ -119,6 +124,7 @@ def world(circle: Circle, facilitator: User, member: User) -> World:
         invitation=services.invite_co_facilitator(
             membership=circle.memberships.get(user=member), by=facilitator
         ),
+        cover=services.ask_for_cover(meetup=other_meetup, by=facilitator),
         token=notifications.still_meeting_token(circle, facilitator),
         users={
             MEMBER: member,
@@ -228,6 +234,16 @@ ROUTES: dict[str, Route] = {
     "withdraw_co_facilitator_invitation": Route(
         lambda w: {"slug": w.circle.slug, "pk": w.invitation.pk}
     ),
+    # "I can't host this one": the meetup's host asks; the facilitators settle.
+    "ask_for_cover": Route(_meetup, lambda w: {"action": "ask"}, allowed=frozenset({HOST})),
+    "settle_cover": Route(
+        lambda w: {"slug": w.circle.slug, "pk": w.other_meetup.pk},
+        lambda w: {"choice": "peer_led"},
+    ),
+    # The page the ask links to: for the people who may cover (offered to host), alone.
+    "cover_request": Route(lambda w: {"pk": w.cover.pk}, allowed=frozenset({MEMBER, HOST})),
+    "outline": Route(_slug, lambda w: {"text": "# Ours\nOur way."}),
+    "facilitators_guide": Route(lambda w: {}, allowed=frozenset(PERSONAS)),
 }
 
 PATTERNS: list[URLPattern] = [p for p in urlpatterns if isinstance(p, URLPattern)]
@@ -247,6 +263,8 @@ WATCHED: list[type[Model]] = [
     Report,
     ActionLog,
     Notification,
+    CoverRequest,
+    MeetingOutline,
 ]
 
 
@@ -346,6 +364,7 @@ def test_the_rotating_host_reaches_no_other_meetup(
             "meetup",
             "message_people_going",
             "attendance",
+            "ask_for_cover",
         ):
             assert is_refused(response, HOST), (method, url, response.status_code)
             assert snapshot() == before, (method, url)
@@ -405,6 +424,8 @@ ACTS_FOR_THE_FACILITATOR = [
     "message_people_going",
     "still_meeting",
     "resolve_report",
+    "settle_cover",
+    "outline",
 ]
 
 
