@@ -52,6 +52,11 @@ app.conf.beat_schedule = {
         "task": "circles.notifications.send_reply_digests",
         "schedule": crontab(minute="7,37"),
     },
+    # Last-minute seat offers not confirmed in time pass to the next person waiting.
+    "pass-on-lapsed-offers": {
+        "task": "meetups.tasks.pass_on_lapsed_offers",
+        "schedule": crontab(),
+    },
     "extend-schedules": {
         "task": "meetups.tasks.extend_all_schedules",
         "schedule": crontab(minute=17, hour=3),

@@ -31,6 +31,8 @@ EDITABLE_CIRCLE_FIELDS = (
     "hearing_support",
     "accessibility_notes",
     "online_url",
+    "seats_kept_open",
+    "offer_window_minutes",
 )
 
 
