@@ -786,7 +786,7 @@ def become_regular(*, user: User, circle: Circle) -> Membership:
         # wait for each other.
         for meetup in circle.meetups.upcoming():
             locked = _locked(meetup)
-            if not locked.has_started():
+            if not locked.is_cancelled and not locked.has_started():
                 _ask_for_seat(user=user, locked=locked, regular=True)
     return membership
 
