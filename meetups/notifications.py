@@ -41,8 +41,7 @@ Each kind is checked again just before it is sent (`register_checks` at the end 
 module, through accounts.outbox.register_check): no reminder for a meetup cancelled or
 moved since (another sequence), nor for someone no longer going; no promotion for a seat
 given up since; no seat offer once it was taken, declined or ended; no "called off" for a
-meetup that is not; no "moved" once a later change
-superseded it.
+meetup that is not; no "moved" once a later change superseded it.
 
 Subjects name only the time (reminders: the time and the place): no circle name or
 topic, so an inbox preview stays discreet. A reminder's subject and first line add the
