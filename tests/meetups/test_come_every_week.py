@@ -15,7 +15,13 @@ from circles.models import Circle, Membership
 from hosting import services as hosting_services
 from meetups import services
 from meetups.models import RSVP, Meetup
-from tests.factories import MeetupFactory, MembershipFactory, ScheduleFactory, UserFactory
+from tests.factories import (
+    MeetupFactory,
+    MembershipFactory,
+    ScheduleFactory,
+    TopicFactory,
+    UserFactory,
+)
 
 # A Monday in the middle of a month, far from any clock change.
 MONDAY = dt.datetime(2031, 3, 10, 12, 0, tzinfo=dt.UTC)
@@ -272,6 +278,7 @@ def test_the_manage_page_counts_regulars_without_names(facilitator_client, circl
 
 
 def test_facilitators_set_the_seats_kept_open_and_the_offer_window(facilitator_client, circle):
+    circle.topics.add(TopicFactory())
     form = facilitator_client.get(reverse("hosting:edit_circle", args=[circle.slug])).context[
         "form"
     ]

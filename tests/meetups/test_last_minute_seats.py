@@ -199,11 +199,14 @@ def test_the_email_link_opens_a_page_whose_button_confirms(
     assert "The seat is yours" in page.text
 
 
-def test_someone_without_an_offer_is_told_it_passed(member_client, circle, member):
+def test_someone_waiting_without_an_offer_is_told_it_passed(circle, member):
     meetup = full_meetup(circle, member, starts_in=dt.timedelta(hours=10))
+    client = Client()
+    client.force_login(seat(meetup, "Second").user)
 
-    answer = member_client.post(reverse("meetups:claim", args=[meetup.pk]), follow=True)
+    answer = client.post(reverse("meetups:claim", args=[meetup.pk]), follow=True)
 
     assert answer.status_code == 200
     assert "This seat offer has passed" in answer.text
+    assert seat(meetup, "Second").status == RSVP.Status.WAITLISTED
     assert counts(meetup) == (1, 0, 0)
