@@ -169,8 +169,8 @@ def _ask_for_seat(*, user: User, locked: Meetup, regular: bool) -> RSVP:
     seat = RSVP.objects.filter(meetup=locked, user=user).first()
     if seat is not None and seat.status != RSVP.Status.CANCELLED:
         return seat
-    free = _free_seats(locked)
-    going = free > len(_next_in_line(locked, free))
+    # Nobody who could take a free seat is passed over (a regular past the share cannot).
+    going = _free_seats(locked) > 0 and not _next_in_line(locked, 1)
     if going and regular:
         going = _regular_room(locked) > 0
     status = RSVP.Status.GOING if going else RSVP.Status.WAITLISTED
