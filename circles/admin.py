@@ -69,7 +69,13 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ("status", "role")
     search_fields = ("circle__name", "user__display_name")
     raw_id_fields = ("user", "circle")
-    readonly_fields = ("join_answer", "guidelines_version", "guidelines_accepted_at")
+    # "Comes every week" takes seats (meetups.services.become_regular): not set here.
+    readonly_fields = (
+        "join_answer",
+        "guidelines_version",
+        "guidelines_accepted_at",
+        "regular_since",
+    )
     actions = ["approve_requests"]
 
     @admin.action(description="Approve the selected join requests")

@@ -425,6 +425,21 @@ class Circle(models.Model):
     # When a facilitator last said the circle still meets (set when it starts).
     confirmed_active_at = models.DateTimeField(null=True, blank=True)
 
+    # Regulars ("I come every week", meetups.services.become_regular) hold seats at every
+    # meetup but this many, kept for one-off RSVPs: past that a regular waits in line.
+    seats_kept_open = models.PositiveSmallIntegerField(
+        _("seats kept for people who come now and then"),
+        default=2,
+        validators=[MaxValueValidator(500)],  # MAX_CAPACITY, defined below
+    )
+    # A seat that frees less than a day before the start is offered to the first person
+    # waiting for this long (meetups.services.promote_waitlist); 0: given at once.
+    offer_window_minutes = models.PositiveSmallIntegerField(
+        _("time to confirm a last-minute seat"),
+        default=120,
+        validators=[MaxValueValidator(24 * 60)],
+    )
+
     created_at = models.DateTimeField(auto_now_add=True)
 
     updated_at = models.DateTimeField(auto_now=True)
@@ -562,6 +577,10 @@ class Circle(models.Model):
         """The last day its schedules' meetups are made up to: WEEKS_AHEAD from today."""
         return self.today(now) + dt.timedelta(weeks=WEEKS_AHEAD)
 
+    def regular_seats(self, capacity: int) -> int:
+        """How many of a meetup's `capacity` seats regulars may hold."""
+        return max(capacity - self.seats_kept_open, 0)
+
     @property
     def is_online(self) -> bool:
         return self.format == self.Format.ONLINE
@@ -656,6 +675,10 @@ class MembershipQuerySet(models.QuerySet["Membership"]):
         withdraw). See Membership.CURRENT."""
         return self.filter(status__in=Membership.CURRENT)
 
+    def regulars(self) -> MembershipQuerySet:
+        """Active members who come every week (Membership.is_regular)."""
+        return self.active().filter(regular_since__isnull=False)
+
     def remember_for(self, pairs: Iterable[tuple[int, int]]) -> None:
         """Inside a batch (accounts.batch), read the memberships of these (circle id,
         user id) pairs in one query, so the permission rules ask nothing more about them."""
@@ -700,6 +723,9 @@ class Membership(models.Model):
     guidelines_version = models.PositiveIntegerField(null=True, blank=True)
     guidelines_accepted_at = models.DateTimeField(null=True, blank=True)
     join_answer = models.TextField(blank=True, max_length=1000)
+    # "I come every week": since when this member holds a seat at each meetup ahead
+    # (meetups.services.become_regular); empty once they stop, leave or are removed.
+    regular_since = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     updated_at = models.DateTimeField(auto_now=True)
@@ -725,6 +751,10 @@ class Membership(models.Model):
     def is_active_facilitator(self) -> bool:
         """MembershipQuerySet.facilitators."""
         return self.is_active and self.role == Membership.Role.FACILITATOR
+
+    @property
+    def is_regular(self) -> bool:
+        return self.regular_since is not None and self.status == self.Status.ACTIVE
 
     def guidelines_changed_since_accepted(self) -> bool:
         """Whether the facilitators changed the guidelines since this person accepted

@@ -47,6 +47,7 @@ def export(user: User) -> dict[str, Any]:
                 "join_answer": m.join_answer,
                 "guidelines_version": m.guidelines_version,
                 "guidelines_accepted_at": iso(m.guidelines_accepted_at),
+                "comes_every_week_since": iso(m.regular_since),
             }
             for m in memberships
         ],

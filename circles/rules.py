@@ -68,6 +68,8 @@ rules.add_perm("circles.check_in", is_signed_in & is_running & is_active_member)
 rules.add_perm("circles.see_checkins", is_signed_in & is_active_member)
 # Who asked for support this week, and hiding a note of support.
 rules.add_perm("circles.see_support_requests", is_signed_in & is_circle_facilitator)
+# "I come every week" (a seat at every meetup ahead) and stopping it: active members.
+rules.add_perm("circles.come_every_week", is_signed_in & is_active_member)
 # Leave the circle, or withdraw a request to join it.
 rules.add_perm("circles.leave_circle", is_signed_in & is_in_circle_or_asking)
 # Report a concern about the circle, a meetup or a person in it.

@@ -622,6 +622,39 @@ class CircleEditForm(AboutTheCircleForm):
         },
     )
 
+    seats_kept_open = forms.IntegerField(
+        label=_("Seats kept for people who come now and then"),
+        required=False,
+        min_value=0,
+        max_value=MAX_CAPACITY,
+        help_text=_(
+            "Members who come every week hold a seat at each meetup, except these: past "
+            "that, a regular joins the waitlist like anyone. Applies to seats taken from now on."
+        ),
+        error_messages={
+            "min_value": _("Choose 0 or more seats."),
+            "max_value": _("Choose at most %(limit_value)s seats."),
+        },
+    )
+    offer_window_minutes = forms.TypedChoiceField(
+        label=_("A seat that frees up less than a day before"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        choices=[
+            (0, _("Goes at once to the first person waiting")),
+            (30, _("Is offered to the first person waiting, who has 30 minutes to confirm")),
+            (60, _("Is offered to the first person waiting, who has 1 hour to confirm")),
+            (120, _("Is offered to the first person waiting, who has 2 hours to confirm")),
+            (240, _("Is offered to the first person waiting, who has 4 hours to confirm")),
+        ],
+        widget=forms.RadioSelect,
+        help_text=_(
+            "An offer not confirmed in time passes to the next person, and never lasts past "
+            "the start. Earlier than a day before, seats always go at once."
+        ),
+    )
+
     def __init__(
         self,
         *args: Any,
@@ -667,6 +700,10 @@ class CircleEditForm(AboutTheCircleForm):
         if data.get("join_policy") != Circle.JoinPolicy.APPROVAL:
             data["join_question"] = ""
         data["venue"] = self._clean_venue(data) if "venue" in self.fields else None
+        # Left out of the form (an older page still open): kept as they are.
+        for field in ("seats_kept_open", "offer_window_minutes"):
+            if data.get(field) is None and field not in self.errors:
+                data[field] = getattr(self.circle, field)
         data["values"] = {
             field: data[field].strip() if isinstance(data.get(field), str) else data.get(field)
             for field in EDITABLE_CIRCLE_FIELDS

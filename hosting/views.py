@@ -654,6 +654,8 @@ def _members_section(request: AuthenticatedHttpRequest, circle: Circle) -> dict[
         m.co_facilitator_invitation = invited.get(m.user_id)
     return {
         "members": members,
+        # How many come every week: a number only, no names.
+        "regulars": sum(m.is_regular for m in members),
         "blocked": [m for m in people if m.status == Membership.Status.REMOVED],
         # Handing over is a facilitator's own step (a moderator who is not one cannot).
         "viewer_facilitates": any(

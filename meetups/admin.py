@@ -14,7 +14,7 @@ from meetups.models import RSVP, Meetup
 class RSVPInline(admin.TabularInline):
     model = RSVP
     extra = 0
-    fields = ("user", "status", "requested_at", "attended")
+    fields = ("user", "status", "regular", "offer_expires_at", "requested_at", "attended")
     readonly_fields = fields
     can_delete = False
     ordering = ("status", "requested_at", "pk")
@@ -30,7 +30,15 @@ class MeetupAdmin(admin.ModelAdmin):
     search_fields = ("circle__name", "venue__name")
     date_hierarchy = "starts_at"
     raw_id_fields = ("circle", "schedule", "venue")
-    readonly_fields = ("going_count", "status", "sequence", "capacity", "created_at", "updated_at")
+    readonly_fields = (
+        "going_count",
+        "seats_offered",
+        "status",
+        "sequence",
+        "capacity",
+        "created_at",
+        "updated_at",
+    )
     inlines = [RSVPInline]
     actions = ["cancel_meetups"]
 
@@ -52,4 +60,13 @@ class RSVPAdmin(admin.ModelAdmin):
     list_display = ("meetup", "user", "status", "requested_at", "attended")
     list_filter = ("status",)
     raw_id_fields = ("meetup", "user")
-    readonly_fields = ("meetup", "user", "status", "requested_at", "attended", "created_at")
+    readonly_fields = (
+        "meetup",
+        "user",
+        "status",
+        "regular",
+        "offer_expires_at",
+        "requested_at",
+        "attended",
+        "created_at",
+    )

@@ -37,3 +37,29 @@ class CancelRSVPForm(forms.Form):
     def back_to(self) -> str:
         """The page the button was on: MY_MEETUPS, HOME, or "" for the meetup's own."""
         return self.cleaned_data["from"] if self.is_valid() else ""
+
+
+CIRCLE_PAGE = "circle"
+MY_CIRCLES = "my-circles"
+
+
+class EveryWeekForm(forms.Form):
+    """Start or stop coming every week. `from` names the page the button was on (the
+    circle's page or "My circles"), to go back to it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["from"] = forms.ChoiceField(
+            choices=[(CIRCLE_PAGE, _("The circle's page")), (MY_CIRCLES, _("My circles"))],
+            required=False,
+            widget=forms.HiddenInput,
+        )
+
+    def back_to(self) -> str:
+        """The page the button was on: MY_CIRCLES, or CIRCLE_PAGE for anything else."""
+        return (self.cleaned_data["from"] if self.is_valid() else "") or CIRCLE_PAGE
+
+
+class ClaimSeatForm(forms.Form):
+    """Take the last-minute seat offered to me: the button on the meetup's page (the
+    offer's email links there; the link itself changes nothing)."""

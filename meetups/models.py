@@ -78,6 +78,9 @@ class Meetup(models.Model):
         default=12, validators=[MinValueValidator(1), MaxValueValidator(MAX_CAPACITY)]
     )
     going_count = models.PositiveSmallIntegerField(default=0)
+    # Seats offered to someone waiting, held for them until they confirm or the offer
+    # lapses (meetups.services.promote_waitlist): not free for anyone else meanwhile.
+    seats_offered = models.PositiveSmallIntegerField(default=0)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
     note = models.CharField(max_length=300, blank=True)
     # A member confirmed as this meetup's host in rotation (hosting); empty: the facilitators.
@@ -170,7 +173,7 @@ class Meetup(models.Model):
 
     @property
     def seats_left(self) -> int:
-        return max(self.capacity - self.going_count, 0)
+        return max(self.capacity - self.going_count - self.seats_offered, 0)
 
     @property
     def is_cancelled(self) -> bool:
@@ -204,6 +207,10 @@ class RSVP(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices)
     # Waitlist order: the moment the person (last) asked for a seat.
     requested_at = models.DateTimeField(default=timezone.now)
+    # Taken for a regular ("I come every week"): counts against the seats regulars may hold.
+    regular = models.BooleanField(default=False)
+    # A last-minute seat offered to this person on the waitlist, held for them until then.
+    offer_expires_at = models.DateTimeField(null=True, blank=True)
     attended = models.BooleanField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -212,12 +219,28 @@ class RSVP(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["meetup", "user"], name="one_rsvp_per_person"),
         ]
-        indexes = [models.Index(fields=["meetup", "status", "requested_at"], name="rsvp_queue")]
+        indexes = [
+            models.Index(fields=["meetup", "status", "requested_at"], name="rsvp_queue"),
+            # The scan for offers that lapsed (meetups.services.pass_on_lapsed_offers).
+            models.Index(
+                fields=["offer_expires_at"],
+                name="rsvp_open_offer",
+                condition=Q(offer_expires_at__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         # No name and no circle: the admin's history keeps this text (LogEntry.object_repr)
         # after the row is gone, and which circle a person joined is health information.
         return f"RSVP #{self.pk}"
+
+    def has_open_offer(self, now: dt.datetime | None = None) -> bool:
+        """A seat is offered to this person and can still be confirmed."""
+        return (
+            self.status == self.Status.WAITLISTED
+            and self.offer_expires_at is not None
+            and self.offer_expires_at > (now or timezone.now())
+        )
 
     @property
     def holds_a_seat(self) -> bool:

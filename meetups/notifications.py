@@ -19,6 +19,7 @@ SMTP connection. Tasks keep the names they had when they lived in `meetups.tasks
 
 Keys (unique in accounts.Notification), with when each stops being worth sending:
   promoted:meetup:<id>:user:<id>               a seat opened up; until the start
+  offered:meetup:<id>:user:<id>:until:<epoch>  a last-minute seat is offered; until then
   cancelled:meetup:<id>:user:<id>              the meetup was called off; until its start
   moved:meetup:<id>:seq:<n>:user:<id>          its time or place changed; until the start
   reminder-24h:meetup:<id>:seq:<n>:user:<id>   it starts within a day; until the start
@@ -39,8 +40,8 @@ is told at once.
 Each kind is checked again just before it is sent (`register_checks` at the end of this
 module, through accounts.outbox.register_check): no reminder for a meetup cancelled or
 moved since (another sequence), nor for someone no longer going; no promotion for a seat
-given up since; no "called off" for a meetup that is not; no "moved" once a later change
-superseded it.
+given up since; no seat offer once it was taken, declined or ended; no "called off" for a
+meetup that is not; no "moved" once a later change superseded it.
 
 Subjects name only the time (reminders: the time and the place): no circle name or
 topic, so an inbox preview stays discreet. A reminder's subject and first line add the
@@ -144,6 +145,27 @@ def queue_promoted(seat: RSVP) -> bool:
         template="promoted",
         context=meetup_context(meetup, reader=seat.user),
         expires_at=meetup.starts_at,
+    )
+
+
+def queue_offered(seat: RSVP) -> bool:
+    """Queue the email offering a last-minute seat to someone waiting, with the time to
+    confirm it by; called in the offer's transaction (meetups.services.promote_waitlist).
+    The link opens the meetup's page, whose button confirms (a POST). The key carries the
+    offer's end, so a later offer at the same meetup is emailed too."""
+    meetup = seat.meetup
+    until = seat.offer_expires_at
+    assert until is not None
+    zone = wording.reader_zone(seat.user.timezone, meetup.circle.timezone)
+    return queue_once(
+        key=notification_key(
+            "offered", meetup=meetup.pk, user=seat.user_id, until=int(until.timestamp())
+        ),
+        user=seat.user,
+        template="offered",
+        context=meetup_context(meetup, reader=seat.user)
+        | {"until": wording.long_when_for_reader(until, zone)},
+        expires_at=until,
     )
 
 
@@ -362,6 +384,17 @@ def _promotion_applies(note: Notification) -> bool:
     ).exists()
 
 
+def _offer_applies(note: Notification) -> bool:
+    ids = note.key_parts()
+    return RSVP.objects.filter(
+        meetup_id=ids["meetup"],
+        user_id=ids["user"],
+        status=RSVP.Status.WAITLISTED,
+        offer_expires_at__gt=timezone.now(),
+        meetup__status=Meetup.Status.SCHEDULED,
+    ).exists()
+
+
 def _cancellation_applies(note: Notification) -> bool:
     return Meetup.objects.filter(
         pk=note.key_parts()["meetup"], status=Meetup.Status.CANCELLED
@@ -380,5 +413,6 @@ def register_checks() -> None:
     for template, preference, _start, _end in REMINDERS:
         outbox.register_check(template, _reminder_applies(preference))
     outbox.register_check("promoted", _promotion_applies)
+    outbox.register_check("offered", _offer_applies)
     outbox.register_check("cancelled", _cancellation_applies)
     outbox.register_check("moved", _move_applies)

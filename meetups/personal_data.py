@@ -31,6 +31,8 @@ def export(user: User) -> dict[str, Any]:
                 "status": r.status,
                 "attended": r.attended,
                 "requested_at": iso(r.requested_at),
+                "taken_as_a_regular": r.regular,
+                "seat_offered_until": iso(r.offer_expires_at),
                 "created_at": iso(r.created_at),
             }
             for r in rsvps

@@ -67,7 +67,9 @@ def read_seats_left(meetup_ids: Collection[int]) -> dict[int, int]:
     """Seats left at each of these meetups, in one query (none for no meetups)."""
     if not meetup_ids:
         return {}
-    meetups = Meetup.objects.filter(pk__in=meetup_ids).only("capacity", "going_count")
+    meetups = Meetup.objects.filter(pk__in=meetup_ids).only(
+        "capacity", "going_count", "seats_offered"
+    )
     return {meetup.pk: meetup.seats_left for meetup in meetups.order_by()}
 
 

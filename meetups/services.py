@@ -7,6 +7,15 @@ the RSVP and moves `going_count` with an F() update, so two people pressing RSVP
 last seat end with one `going` and one `waitlisted`. The waitlist is ordered by
 `requested_at`, stamped while holding the lock, then by id (also assigned under the lock).
 
+Regulars ("I come every week", `become_regular`) ask for a seat at every meetup ahead and
+at each one made later (`seat_regulars`), each under that meetup's lock like any RSVP;
+they hold at most the circle's share of seats (Circle.regular_seats), and a regular past
+it waits in line for a seat within that share while the seats kept open go to the
+people behind (`_next_in_line`). A seat freed less than a day before the start is
+offered rather than given (`promote_waitlist`): `seats_offered` holds it for the person
+until they confirm it or the offer lapses (`pass_on_lapsed_offers`), so an offered seat
+is never free for anyone else.
+
 Emails are queued in the same transaction as the change (`notifications.queue_*`, rows of
 the outbox in accounts.outbox) and sent after it commits. Seats left show on cached
 browse and home pages: a change to seats bumps the seats version (meetups.seats), any other
@@ -20,7 +29,7 @@ from dataclasses import dataclass, field
 
 from dateutil import rrule
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -65,7 +74,9 @@ def _locked(meetup: Meetup) -> Meetup:
 
 def _refresh(meetup: Meetup) -> None:
     """Bring the caller's instance up to date with what was just written."""
-    meetup.refresh_from_db(fields=["going_count", "capacity", "status", "sequence"])
+    meetup.refresh_from_db(
+        fields=["going_count", "seats_offered", "capacity", "status", "sequence"]
+    )
 
 
 def waitlist_position(rsvp: RSVP) -> int | None:
@@ -86,11 +97,11 @@ def waitlist_position(rsvp: RSVP) -> int | None:
 
 def rsvp(*, user: User, meetup: Meetup) -> RSVP:
     """Ask for a seat. Rules: a verified email, an active membership of the circle, a
-    scheduled meetup that has not started. `going` while a seat is left and nobody is
-    waiting, otherwise `waitlisted`. Asking again while going or waiting changes nothing
-    (a double click makes one RSVP); asking again after cancelling reuses the same row, at
-    the back of the queue. A waitlisted seat carries its `position` (1 = first waiting).
-    Raises Meetup.DoesNotExist for an unknown meetup.
+    scheduled meetup that has not started. `going` while a seat is free that nobody
+    waiting may take first (`_ask_for_seat`), otherwise `waitlisted`. Asking again while
+    going or waiting changes nothing (a double click makes one RSVP); asking again after
+    cancelling reuses the same row, at the back of the queue. A waitlisted seat carries
+    its `position` (1 = first waiting). Raises Meetup.DoesNotExist for an unknown meetup.
     """
     with transaction.atomic():
         locked = _locked(meetup)
@@ -104,27 +115,90 @@ def rsvp(*, user: User, meetup: Meetup) -> RSVP:
             raise RSVPError(_("RSVPs closed when this meetup started."))
         if not locked.circle.is_active_member(user):
             raise RSVPError(_("Only members of this circle can RSVP to its meetups."))
-        seat = RSVP.objects.filter(meetup=locked, user=user).first()
-        if seat is not None and seat.status != RSVP.Status.CANCELLED:
-            return seat
-        waiting = locked.rsvps.filter(status=RSVP.Status.WAITLISTED).count()
-        going = locked.going_count < locked.capacity and not waiting
-        status = RSVP.Status.GOING if going else RSVP.Status.WAITLISTED
-        # Stamped under the lock: everyone already waiting is ahead.
-        now = timezone.now()
-        if seat is None:
-            seat = RSVP.objects.create(meetup=locked, user=user, status=status, requested_at=now)
-        else:
-            seat.meetup = locked
-            seat.status, seat.requested_at, seat.attended = status, now, None
-            seat.save(update_fields=["status", "requested_at", "attended", "updated_at"])
-        seat.position = None if going else waiting + 1
-        if going:
-            Meetup.objects.filter(pk=locked.pk).update(going_count=F("going_count") + 1)
-            locked.going_count += 1
-            bump_seats_version()
-        for field in ("going_count", "capacity", "status", "sequence"):
+        seat = _ask_for_seat(user=user, locked=locked, regular=False)
+        for field in ("going_count", "seats_offered", "capacity", "status", "sequence"):
             setattr(meetup, field, getattr(locked, field))
+    return seat
+
+
+def _free_seats(meetup: Meetup) -> int:
+    """Seats nobody holds: not taken, not offered (possibly negative after capacity was
+    lowered)."""
+    return meetup.capacity - meetup.going_count - meetup.seats_offered
+
+
+def _regular_room(locked: Meetup) -> int:
+    """How many more seats regulars may hold at the meetup (Circle.regular_seats): seats
+    they hold and seats offered to them count."""
+    held = locked.rsvps.filter(regular=True).filter(
+        Q(status=RSVP.Status.GOING)
+        | Q(status=RSVP.Status.WAITLISTED, offer_expires_at__isnull=False)
+    )
+    return locked.circle.regular_seats(locked.capacity) - held.count()
+
+
+def _next_in_line(locked: Meetup, seats: int) -> list[RSVP]:
+    """Who the next `seats` free seats go to: people waiting with no offer, in the order
+    they asked, except regulars while regulars already hold their share (they stay in line
+    for a seat within it, and the seats kept open go to the people behind them)."""
+    if seats <= 0:
+        return []
+    queue = locked.rsvps.filter(
+        status=RSVP.Status.WAITLISTED, offer_expires_at__isnull=True
+    ).order_by("requested_at", "pk")
+    room: int | None = None
+    chosen: list[RSVP] = []
+    for seat in queue.select_related("user"):
+        if seat.regular:
+            room = _regular_room(locked) if room is None else room
+            if room <= 0:
+                continue
+            room -= 1
+        chosen.append(seat)
+        if len(chosen) == seats:
+            break
+    return chosen
+
+
+def _ask_for_seat(*, user: User, locked: Meetup, regular: bool) -> RSVP:
+    """`user` asks for a seat at `locked` (a meetup whose row lock is held; the caller
+    checked who may ask). Going while a seat is free that nobody waiting may take before
+    them, and, for a seat taken as a regular, while regulars hold fewer than their share;
+    otherwise waitlisted. A seat or place held already is kept as it is; a cancelled RSVP
+    is reused, at the back of the queue."""
+    seat = RSVP.objects.filter(meetup=locked, user=user).first()
+    if seat is not None and seat.status != RSVP.Status.CANCELLED:
+        return seat
+    # Nobody who could take a free seat is passed over (a regular past the share cannot).
+    going = _free_seats(locked) > 0 and not _next_in_line(locked, 1)
+    if going and regular:
+        going = _regular_room(locked) > 0
+    status = RSVP.Status.GOING if going else RSVP.Status.WAITLISTED
+    # Stamped under the lock: everyone already waiting is ahead.
+    now = timezone.now()
+    if seat is None:
+        seat = RSVP.objects.create(
+            meetup=locked, user=user, status=status, requested_at=now, regular=regular
+        )
+    else:
+        seat.meetup = locked
+        seat.status, seat.requested_at, seat.attended = status, now, None
+        seat.regular, seat.offer_expires_at = regular, None
+        seat.save(
+            update_fields=[
+                "status",
+                "requested_at",
+                "attended",
+                "regular",
+                "offer_expires_at",
+                "updated_at",
+            ]
+        )
+    seat.position = None if going else waitlist_position(seat)
+    if going:
+        Meetup.objects.filter(pk=locked.pk).update(going_count=F("going_count") + 1)
+        locked.going_count += 1
+        bump_seats_version()
     return seat
 
 
@@ -157,38 +231,131 @@ def cancel_rsvp(*, user: User, meetup: Meetup) -> RSVP:
         if locked.has_started() and not locked.is_cancelled:
             raise RSVPError(_("This meetup has already started, so the RSVP can't be cancelled."))
         was_going = seat.status == RSVP.Status.GOING
-        seat.status = RSVP.Status.CANCELLED
-        seat.save(update_fields=["status", "updated_at"])
+        was_offered = seat.status == RSVP.Status.WAITLISTED and seat.offer_expires_at is not None
+        seat.status, seat.offer_expires_at = RSVP.Status.CANCELLED, None
+        seat.save(update_fields=["status", "offer_expires_at", "updated_at"])
         if was_going:
             Meetup.objects.filter(pk=locked.pk).update(going_count=F("going_count") - 1)
+        if was_offered:
+            Meetup.objects.filter(pk=locked.pk).update(seats_offered=F("seats_offered") - 1)
+        if was_going or was_offered:
             promote_waitlist(meetup=locked)
         _refresh(meetup)
         bump_seats_version()
     return seat
 
 
+# A seat that frees this close to the start is offered to the first person waiting, who
+# confirms it, rather than given at once (when the circle has an offer window).
+LAST_MINUTE = dt.timedelta(hours=24)
+
+
 def promote_waitlist(*, meetup: Meetup) -> list[RSVP]:
-    """Fill free seats from the front of the waitlist and email each person promoted.
-    Nobody is promoted into a cancelled or already started meetup."""
+    """Fill free seats from the front of the waitlist (`_next_in_line`) and email each
+    person chosen. Nobody is chosen for a cancelled or already started meetup.
+
+    Earlier than LAST_MINUTE before the start, or in a circle that gives seats at once
+    (`offer_window_minutes` 0), each person chosen is going at once. Later, each is
+    offered the seat: it is held for them (`seats_offered`, counted as taken) until they
+    confirm it (`claim_offered_seat`) or the circle's offer window ends, never past the
+    start; an offer not confirmed passes on (`pass_on_lapsed_offers`)."""
     promoted: list[RSVP] = []
     with transaction.atomic():
         locked = _locked(meetup)
         if locked.is_cancelled or locked.has_started():
             return promoted
-        free = locked.capacity - locked.going_count
-        if free <= 0:
+        chosen = _next_in_line(locked, _free_seats(locked))
+        if not chosen:
             return promoted
-        queue = locked.rsvps.filter(status=RSVP.Status.WAITLISTED).order_by("requested_at", "pk")
-        for seat in queue[:free]:
-            seat.status = RSVP.Status.GOING
-            seat.save(update_fields=["status", "updated_at"])
+        now = timezone.now()
+        window = dt.timedelta(minutes=locked.circle.offer_window_minutes)
+        offering = window > dt.timedelta(0) and locked.starts_at - now < LAST_MINUTE
+        for seat in chosen:
+            seat.meetup = locked
+            if offering:
+                seat.offer_expires_at = min(now + window, locked.starts_at)
+                seat.save(update_fields=["offer_expires_at", "updated_at"])
+                notifications.queue_offered(seat)
+            else:
+                seat.status = RSVP.Status.GOING
+                seat.save(update_fields=["status", "updated_at"])
+                notifications.queue_promoted(seat)
             promoted.append(seat)
-            notifications.queue_promoted(seat)
-        if promoted:
-            Meetup.objects.filter(pk=locked.pk).update(going_count=F("going_count") + len(promoted))
-            bump_seats_version()
+        if offering:
+            Meetup.objects.filter(pk=locked.pk).update(
+                seats_offered=F("seats_offered") + len(chosen)
+            )
+        else:
+            Meetup.objects.filter(pk=locked.pk).update(going_count=F("going_count") + len(chosen))
+        bump_seats_version()
         _refresh(meetup)
     return promoted
+
+
+def claim_offered_seat(*, user: User, meetup: Meetup) -> RSVP:
+    """Confirm a last-minute seat offered to `user` (`promote_waitlist`): going, while the
+    offer stands (not past its time, the meetup scheduled and not started) and they are in
+    the circle. Confirming twice changes nothing. Raises Meetup.DoesNotExist for an
+    unknown meetup."""
+    with transaction.atomic():
+        locked = _locked(meetup)
+        seat = RSVP.objects.filter(meetup=locked, user=user).first()
+        if seat is not None and seat.status == RSVP.Status.GOING:
+            return seat
+        if (
+            seat is None
+            or not seat.has_open_offer()
+            or locked.is_cancelled
+            or locked.has_started()
+            or not locked.circle.is_active_member(user)
+        ):
+            raise RSVPError(
+                _("This seat offer has passed, so the seat went to the next person waiting.")
+            )
+        seat.status, seat.offer_expires_at = RSVP.Status.GOING, None
+        seat.save(update_fields=["status", "offer_expires_at", "updated_at"])
+        Meetup.objects.filter(pk=locked.pk).update(
+            going_count=F("going_count") + 1, seats_offered=F("seats_offered") - 1
+        )
+        _refresh(meetup)
+        bump_seats_version()
+    return seat
+
+
+def pass_on_lapsed_offers(*, now: dt.datetime | None = None) -> int:
+    """End every seat offer not confirmed by its time and offer the seat to the next
+    person waiting (`promote_waitlist`); returns how many offers ended. Whoever let an
+    offer lapse leaves that meetup's waitlist (they may RSVP again, at the back).
+
+    All state is in the database: this only looks for offers whose time has passed, each
+    meetup's under its row lock, so running it twice, late, or after a worker died halfway
+    ends each offer once and never gives a seat twice."""
+    now = now or timezone.now()
+    lapsed_at = (
+        RSVP.objects.filter(status=RSVP.Status.WAITLISTED, offer_expires_at__lte=now)
+        .values_list("meetup_id", flat=True)
+        .distinct()
+    )
+    ended = 0
+    for meetup_id in list(lapsed_at):
+        with transaction.atomic():
+            locked = _locked(Meetup(pk=meetup_id))
+            lapsed = list(
+                locked.rsvps.filter(status=RSVP.Status.WAITLISTED, offer_expires_at__lte=now)
+            )
+            if not lapsed:
+                continue
+            RSVP.objects.filter(pk__in=[seat.pk for seat in lapsed]).update(
+                status=RSVP.Status.CANCELLED, offer_expires_at=None, updated_at=timezone.now()
+            )
+            Meetup.objects.filter(pk=locked.pk).update(
+                seats_offered=F("seats_offered") - len(lapsed)
+            )
+            locked.seats_offered -= len(lapsed)
+            promote_waitlist(meetup=locked)
+            bump_seats_version()
+            ended += len(lapsed)
+    return ended
 
 
 def set_capacity(*, meetup: Meetup, capacity: int, by: User) -> Meetup:
@@ -388,8 +555,9 @@ def occurrences(schedule: Schedule, start: dt.date, end: dt.date) -> list[dt.dat
 
 def _make_meetup(schedule: Schedule, starts_at: dt.datetime) -> bool:
     """The schedule's meetup at `starts_at`, made from its venue, length and capacity
-    unless it exists already; True when it was made."""
-    _, made = Meetup.objects.get_or_create(
+    unless it exists already, with a seat for each of the circle's regulars
+    (`seat_regulars`); True when it was made."""
+    meetup, made = Meetup.objects.get_or_create(
         schedule=schedule,
         starts_at=starts_at,
         defaults={
@@ -399,6 +567,8 @@ def _make_meetup(schedule: Schedule, starts_at: dt.datetime) -> bool:
             "capacity": schedule.capacity,
         },
     )
+    if made:
+        seat_regulars(meetup=meetup)
     return made
 
 
@@ -564,16 +734,96 @@ def extend_all_schedules(*, weeks: int = WEEKS_AHEAD) -> int:
     return created
 
 
+# Regulars: "I come every week"
+
+
+def seat_regulars(*, meetup: Meetup) -> list[RSVP]:
+    """Ask for a seat at `meetup` for each regular of its circle (Membership.is_regular),
+    the longest-standing first: going while regulars hold fewer than their share
+    (Circle.regular_seats) and a seat is free, waitlisted otherwise. A regular who already
+    has an RSVP there keeps it as it is. Nothing for a meetup that is cancelled or has
+    started."""
+    seats: list[RSVP] = []
+    with transaction.atomic():
+        locked = _locked(meetup)
+        if locked.is_cancelled or locked.has_started():
+            return seats
+        regulars = (
+            locked.circle.memberships.regulars()
+            .filter(user__is_active=True)
+            .select_related("user")
+            .order_by("regular_since", "pk")
+        )
+        for membership in regulars:
+            seats.append(_ask_for_seat(user=membership.user, locked=locked, regular=True))
+        _refresh(meetup)
+    return seats
+
+
+def _locked_membership(*, user: User, circle: Circle) -> Membership | None:
+    return Membership.objects.select_for_update().filter(user=user, circle=circle).first()
+
+
+def become_regular(*, user: User, circle: Circle) -> Membership:
+    """ "I come every week": an active member with a verified email holds a seat at every
+    upcoming meetup of the circle (`seat_regulars` does the same for each meetup made
+    later), each taken as a one-off RSVP is, under the meetup's lock: going while
+    regulars hold fewer than their share and a seat is free, waitlisted otherwise. Seats
+    and places they already hold are kept as they are. Pressing it twice changes nothing.
+    It lasts until they stop (`stop_being_regular`), leave or are removed
+    (`give_up_seats`)."""
+    with transaction.atomic():
+        membership = _locked_membership(user=user, circle=circle)
+        if not user.has_verified_email():
+            raise RSVPError(_("Please confirm your email address first, then RSVP."))
+        if membership is None or membership.status != Membership.Status.ACTIVE:
+            raise RSVPError(_("Only members of this circle can come every week."))
+        if membership.regular_since is not None:
+            return membership
+        membership.regular_since = timezone.now()
+        membership.save(update_fields=["regular_since", "updated_at"])
+        # In start order, as every lock of several meetups is taken, so two at once never
+        # wait for each other.
+        for meetup in circle.meetups.upcoming():
+            locked = _locked(meetup)
+            if not locked.is_cancelled and not locked.has_started():
+                _ask_for_seat(user=user, locked=locked, regular=True)
+    return membership
+
+
+def stop_being_regular(*, user: User, circle: Circle) -> Membership | None:
+    """Stop coming every week: no seat is taken at new meetups, and the seats and places
+    taken as a regular at upcoming meetups are given up (`cancel_rsvp`, so each freed seat
+    goes to the next person waiting); RSVPs made one by one are kept. Stopping twice
+    changes nothing."""
+    with transaction.atomic():
+        membership = _locked_membership(user=user, circle=circle)
+        if membership is None or membership.regular_since is None:
+            return membership
+        membership.regular_since = None
+        membership.save(update_fields=["regular_since", "updated_at"])
+        upcoming = circle.meetups.upcoming().filter(
+            rsvps__user=user,
+            rsvps__regular=True,
+            rsvps__status__in=[RSVP.Status.GOING, RSVP.Status.WAITLISTED],
+        )
+        for meetup in upcoming:
+            cancel_rsvp(user=user, meetup=meetup)
+    return membership
+
+
 def give_up_seats(*, user: User, circle: Circle) -> list[RSVP]:
     """Cancel `user`'s RSVPs to the circle's upcoming meetups, seats and waitlist places
-    alike, through `cancel_rsvp`: each freed seat goes to the first person waiting. Done
-    when someone leaves a circle or is removed from it; with no seat left they no longer
-    see the online link (shown to people going only). Someone no longer in the circle
-    hosts none of its meetups ahead either: those go back to its facilitators
-    (`Meetup.host` cleared on the meetups ahead; meetups.host_meetup asks for an active
-    membership too, so past ones are closed to them as well)."""
+    alike, through `cancel_rsvp`: each freed seat goes to the first person waiting, and
+    they stop being a regular. Done when someone leaves a circle or is removed from it;
+    with no seat left they no longer see the online link (shown to people going only).
+    Someone no longer in the circle hosts none of its meetups ahead either: those go back
+    to its facilitators (`Meetup.host` cleared on the meetups ahead; meetups.host_meetup
+    asks for an active membership too, so past ones are closed to them as well)."""
     given_up: list[RSVP] = []
     with transaction.atomic():
+        # No longer a regular either.
+        Membership.objects.filter(user=user, circle=circle).update(regular_since=None)
         circle.meetups.upcoming().filter(host=user).update(host=None, updated_at=timezone.now())
         upcoming = circle.meetups.upcoming().filter(
             rsvps__user=user, rsvps__status__in=[RSVP.Status.GOING, RSVP.Status.WAITLISTED]

@@ -20,3 +20,11 @@ def extend_all_schedules() -> int:
 @shared_task(base=BackgroundTask)
 def forget_old_attendance() -> int:
     return retention.forget_old_attendance()
+
+
+@shared_task(base=BackgroundTask)
+def pass_on_lapsed_offers() -> int:
+    """Every minute: last-minute seat offers not confirmed in time pass to the next person
+    waiting. The offers are rows with their end time, so a worker that dies or restarts
+    loses nothing: the next run finds what is still due."""
+    return services.pass_on_lapsed_offers()

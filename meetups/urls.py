@@ -9,5 +9,6 @@ urlpatterns = [
     path("<id:pk>.ics", views.ics_file, name="ics"),
     path("<id:pk>/rsvp/", views.rsvp, name="rsvp"),
     path("<id:pk>/cancel/", views.cancel, name="cancel"),
+    path("<id:pk>/claim/", views.claim, name="claim"),
     path("<id:pk>/cant-make-it/<str:token>/", views.cant_make_it, name="cant_make_it"),
 ]

@@ -13,6 +13,7 @@ import datetime as dt
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,15 +24,23 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts import batch
-from accounts.errors import RuleError
+from accounts.errors import RuleError, show_refusal
 from accounts.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from accounts.models import User
 from accounts.ratelimits import link_rate_limited, rate_limited
 from circles import wording
-from circles.models import Membership
+from circles.models import Circle, Membership
 from meetups import cant_make_it as cant_make_it_link
 from meetups import ics, services
-from meetups.forms import HOME, MY_MEETUPS, CancelRSVPForm, RSVPForm
+from meetups.forms import (
+    HOME,
+    MY_CIRCLES,
+    MY_MEETUPS,
+    CancelRSVPForm,
+    ClaimSeatForm,
+    EveryWeekForm,
+    RSVPForm,
+)
 from meetups.models import RSVP, Meetup, seat_question
 
 # How far back the private feed reaches, so recent meetups stay in people's calendars.
@@ -64,6 +73,8 @@ def _rsvp_context(request: HttpRequest, meetup: Meetup, *, notice: str = "") -> 
     # The online link and the dial-in number and code: one permission for all three.
     sees_link = user.has_perm("meetups.see_online_link", meetup)
     return {
+        # A last-minute seat held for this person: a button to take it, and until when.
+        "offer_until": seat.offer_expires_at if seat and seat.has_open_offer() else None,
         "meetup": meetup,
         "circle": meetup.circle,
         "seat": seat,
@@ -214,6 +225,88 @@ def cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         (messages.success if ok else messages.error)(request, notice)
         return redirect("me:meetups")
     return _rsvp_response(request, meetup, notice, ok)
+
+
+@login_required
+@require_POST
+@rate_limited("rsvp")
+def claim(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Take the last-minute seat offered to me (services.claim_offered_seat), from the
+    button on the meetup's page that the offer's email links to."""
+    meetup = _get_meetup(request, pk)
+    ClaimSeatForm(request.POST).is_valid()  # No fields: the meetup and the person say it all.
+    try:
+        services.claim_offered_seat(user=request.user, meetup=meetup)
+    except RuleError as exc:
+        return _rsvp_response(request, meetup, exc.message, ok=False)
+    return _rsvp_response(request, meetup, _("The seat is yours. See you there."), ok=True)
+
+
+def _get_circle_for_every_week(request: AuthenticatedHttpRequest, slug: str) -> Circle:
+    """The circle: 404 unless its page is open to the person (circles.see_circle), 403
+    unless they may come every week (circles.come_every_week)."""
+    circle = get_object_or_404(Circle.objects.not_archived(), slug=slug)
+    if not request.user.has_perm("circles.see_circle", circle):
+        raise Http404("No such circle.")
+    if not request.user.has_perm("circles.come_every_week", circle):
+        raise PermissionDenied
+    return circle
+
+
+def _every_week_answer(
+    request: AuthenticatedHttpRequest, circle: Circle, form: EveryWeekForm
+) -> HttpResponse:
+    return redirect("my_circles" if form.back_to() == MY_CIRCLES else circle)
+
+
+@login_required
+@require_POST
+@rate_limited("rsvp")
+def come_every_week(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    """ "I come every week": a seat at every meetup ahead and at each new one
+    (services.become_regular), from the circle's page."""
+    circle = _get_circle_for_every_week(request, slug)
+    form = EveryWeekForm(request.POST)
+    try:
+        services.become_regular(user=request.user, circle=circle)
+    except RuleError as error:
+        show_refusal(request, error)
+    else:
+        waiting = RSVP.objects.filter(
+            user=request.user,
+            regular=True,
+            status=RSVP.Status.WAITLISTED,
+            meetup__in=circle.meetups.upcoming(),
+        ).count()
+        messages.success(
+            request,
+            _("You come every week: we've saved you a seat at each meetup ahead.")
+            if not waiting
+            else gettext(
+                "You come every week. Some meetups are full, so you're on their waitlist "
+                "({count}); we'll email you if a seat opens up."
+            ).format(count=waiting),
+        )
+    return _every_week_answer(request, circle, form)
+
+
+@login_required
+@require_POST
+@rate_limited("rsvp")
+def stop_coming_every_week(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    """Stop coming every week (services.stop_being_regular): the seats held as a regular
+    are given up, one-off RSVPs stay."""
+    circle = _get_circle_for_every_week(request, slug)
+    form = EveryWeekForm(request.POST)
+    services.stop_being_regular(user=request.user, circle=circle)
+    messages.success(
+        request,
+        _(
+            "You no longer come every week. Your seats held as a regular are free for "
+            "others; RSVP to any meetup you'd still like to come to."
+        ),
+    )
+    return _every_week_answer(request, circle, form)
 
 
 PAGE = "meetups/cant_make_it.html"

@@ -58,6 +58,11 @@ app.conf.beat_schedule = {
         "task": "circles.facilitator_news.send_facilitator_digests",
         "schedule": crontab(minute=13),
     },
+    # Last-minute seat offers not confirmed in time pass to the next person waiting.
+    "pass-on-lapsed-offers": {
+        "task": "meetups.tasks.pass_on_lapsed_offers",
+        "schedule": crontab(),
+    },
     "extend-schedules": {
         "task": "meetups.tasks.extend_all_schedules",
         "schedule": crontab(minute=17, hour=3),

@@ -12,6 +12,7 @@ urlpatterns = [
     # Before circles' and meetups' own patterns: /circles/new/ is not a circle's slug.
     path("", include("hosting.urls")),
     path("circles/", include("circles.urls")),
+    path("circles/", include("meetups.circle_urls")),
     path("meetups/", include("meetups.urls")),
     path("me/", include("accounts.my_data_urls")),
     path("me/", include("accounts.urls")),

@@ -358,6 +358,15 @@ PAGES: dict[str, Page] = {
     "meetups:cancel": Page(
         get="L 405 405 405 405", post="L 302 302 302 302", kwargs=_meetup, acts=MEMBERS
     ),
+    # Only a seat offered to the person can be taken: nobody in the walk has one.
+    "meetups:claim": Page(get="L 405 405 405 405", post="L 302 302 302 302", kwargs=_meetup),
+    # "I come every week": the circle's active members.
+    "come_every_week": Page(
+        get="L 405 405 405 405", post="L 302 403 403 403", kwargs=_slug, acts=MEMBERS
+    ),
+    "stop_coming_every_week": Page(
+        get="L 405 405 405 405", post="L 302 403 403 403", kwargs=_slug, acts=MEMBERS
+    ),
     # The signed link is the credential for one seat (a reminder's "I can't make it").
     "meetups:cant_make_it": Page(
         get="200 200 200 200 200",

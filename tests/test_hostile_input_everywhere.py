@@ -52,6 +52,7 @@ FIELDS = [
     "sign_language", "fragrance_free", "hearing_support", "join_policy", "join_question",
     "venue", "venue_name", "venue_address", "venue_lat", "venue_lng", "online_url", "seats",
     "dial_in_phone", "dial_in_code", "dial_in_public", "zone", "choice", "text",
+    "seats_kept_open", "offer_window_minutes",
     "email", "login", "password1", "password2", "oldpassword", "next", "remember",
 ]  # fmt: skip
 
@@ -71,6 +72,8 @@ def _pages(
         f"/circles/{circle.slug}/",
         f"/circles/{circle.slug}/join/",
         f"/circles/{circle.slug}/leave/",
+        f"/circles/{circle.slug}/every-week/",
+        f"/circles/{circle.slug}/every-week/stop/",
         f"/circles/{circle.slug}/check-in/",
         f"/circles/{circle.slug}/check-ins/support/",
         f"/circles/{circle.slug}/check-ins/{checkin.pk}/reply/",
@@ -90,6 +93,7 @@ def _pages(
         f"/meetups/{meetup.pk}.ics",
         f"/meetups/{meetup.pk}/rsvp/",
         f"/meetups/{meetup.pk}/cancel/",
+        f"/meetups/{meetup.pk}/claim/",
         f"/meetups/{meetup.pk}/cant-make-it/not-a-token/",
         # The member's own link from a reminder: the visitor's POST frees that seat.
         urlsplit(cant_make_it.url(RSVP.objects.get(meetup=meetup, user=member))).path,

@@ -251,6 +251,11 @@ FORMS: dict[str, Form] = {
         "outsider", "POST", _meetup("meetups:rsvp"), fields_of(meetup_forms.RSVPForm)
     ),
     "give up a seat": Form("member", "POST", _meetup("meetups:cancel"), ("from",)),
+    "take an offered seat": Form(
+        "member", "POST", _meetup("meetups:claim"), fields_of(meetup_forms.ClaimSeatForm)
+    ),
+    "come every week": Form("member", "POST", _slug("come_every_week"), ("from",)),
+    "stop coming every week": Form("member", "POST", _slug("stop_coming_every_week"), ("from",)),
     # Reports
     "report a circle": Form(
         "member", "POST", _slug("hosting:report_circle"), fields_of(ReportForm)

@@ -278,6 +278,7 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("circles.see_checkins", "circle"): ACTIVE,
     ("circles.see_support_requests", "circle"): frozenset({FACILITATOR}),
     ("circles.leave_circle", "circle"): ACTIVE | {PENDING},
+    ("circles.come_every_week", "circle"): ACTIVE,
     ("circles.report_concern", "circle"): ACTIVE,
     ("circles.read_checkin", "checkin"): ACTIVE,
     ("circles.reply_to_checkin", "checkin"): ACTIVE - {MEMBER},
@@ -466,6 +467,12 @@ GUARDS: dict[str, Guard] = {
         "circles.manage_circle", "circle", _slug, method="POST", **VIEW_CIRCLE
     ),
     "hosting:leave": Guard("circles.leave_circle", "circle", _slug, method="POST", **VIEW_CIRCLE),
+    "come_every_week": Guard(
+        "circles.come_every_week", "circle", _slug, method="POST", **VIEW_CIRCLE
+    ),
+    "stop_coming_every_week": Guard(
+        "circles.come_every_week", "circle", _slug, method="POST", **VIEW_CIRCLE
+    ),
     "hosting:offer_to_host": Guard(
         "meetups.offer_to_host", "next", _next, method="POST", **VIEW_NEXT
     ),
@@ -547,6 +554,7 @@ OPEN: dict[str, str] = {
     "meetups:ics": "meetups.see_meetup; never carries the online link",
     "meetups:rsvp": "meetups.see_meetup; seats have their own rules",
     "meetups:cancel": "the person's own seat",
+    "meetups:claim": "meetups.see_meetup; only a seat offered to the person can be taken",
     "meetups:cant_make_it": "the signed token is the credential for one seat",
     "me:meetups": "the person's own",
     "me:calendar": "the token's owner's own, links by meetups.see_online_link",

@@ -34,6 +34,8 @@ EDITABLE_CIRCLE_FIELDS = (
     "dial_in_phone",
     "dial_in_code",
     "dial_in_public",
+    "seats_kept_open",
+    "offer_window_minutes",
 )
 
 

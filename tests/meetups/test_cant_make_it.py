@@ -1,6 +1,7 @@
 """A member who can't make a meetup gives their seat away from the reminder: the link opens
 a page (changing nothing, whoever opens it), the button frees the seat, and the first
-person waiting gets it and an email. The link works signed out, until the start."""
+person waiting is offered it by email (this close to the start) or gets it at once. The
+link works signed out, until the start."""
 
 from __future__ import annotations
 
@@ -98,7 +99,7 @@ def test_the_link_in_the_reminder_opens_the_page_and_changes_nothing(
     assert seat_of(full, member).status == RSVP.Status.GOING
 
 
-def test_the_button_frees_the_seat_and_the_first_waiting_gets_it_and_an_email(
+def test_the_button_frees_the_seat_and_the_first_waiting_is_offered_it_by_email(
     full: Meetup, member: User, django_capture_on_commit_callbacks
 ):
     anonymous = Client(enforce_csrf_checks=True)
@@ -108,15 +109,35 @@ def test_the_button_frees_the_seat_and_the_first_waiting_gets_it_and_an_email(
 
     assert response.status_code == 200
     assert "Thank you for letting us know" in response.content.decode()
+    # Less than a day before the start, the seat is held for the first person waiting to
+    # confirm (tests/meetups/test_last_minute_seats.py).
     assert statuses(full) == {
         "Milo": RSVP.Status.CANCELLED,
-        "First": RSVP.Status.GOING,
+        "First": RSVP.Status.WAITLISTED,
         "Second": RSVP.Status.WAITLISTED,
     }
+    first = User.objects.get(display_name="First")
+    assert seat_of(full, first).has_open_offer()
+    full.refresh_from_db()
+    assert (full.going_count, full.seats_offered) == (0, 1)
+    [offer] = mail.outbox
+    assert offer.to == ["first@example.org"]
+    assert "A seat is free for you" in offer.subject
+    assert Notification.objects.filter(key__startswith=f"offered:meetup:{full.pk}:user:{first.pk}:")
+
+
+def test_in_a_circle_that_gives_seats_at_once_the_first_waiting_gets_it(
+    full: Meetup, member: User, django_capture_on_commit_callbacks
+):
+    Circle.objects.filter(pk=full.circle_id).update(offer_window_minutes=0)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        post_with_csrf(Client(enforce_csrf_checks=True), path_of(seat_of(full, member)))
+
+    assert statuses(full)["First"] == RSVP.Status.GOING
     full.refresh_from_db()
     assert full.going_count == 1
     [promotion] = mail.outbox
-    assert promotion.to == ["first@example.org"]
     assert "seat opened up" in promotion.subject
     first = User.objects.get(display_name="First")
     assert Notification.objects.filter(key=f"promoted:meetup:{full.pk}:user:{first.pk}").exists()

@@ -35,10 +35,15 @@ def migrate_to(target: tuple[str, str | None]) -> None:
     executor.migrate([target])
 
 
+def old_model(name: str) -> Any:
+    """A model of meetups as it was before the deploy, for writing rows as they were."""
+    executor = MigrationExecutor(connection)
+    return executor.loader.project_state(BEFORE).apps.get_model("meetups", name)
+
+
 def old_meetup(*, starts_at: dt.datetime) -> Any:
     """A meetup row as the database holds it before the deploy (its model then)."""
-    executor = MigrationExecutor(connection)
-    meetup = executor.loader.project_state(BEFORE).apps.get_model("meetups", "Meetup")
+    meetup = old_model("Meetup")
     return meetup.objects.create(
         circle_id=CircleFactory().pk,
         starts_at=starts_at,
@@ -62,7 +67,9 @@ def test_old_reminder_keys_of_meetups_ahead_name_their_sequence(before_the_deplo
     person = UserFactory()
     moved = old_meetup(starts_at=timezone.now() + dt.timedelta(hours=10))
     Meetup.objects.filter(pk=moved.pk).update(sequence=2)
-    RSVP.objects.create(meetup_id=moved.pk, user=person, status=RSVP.Status.GOING)
+    old_model("RSVP").objects.create(
+        meetup_id=moved.pk, user_id=person.pk, status=RSVP.Status.GOING
+    )
     Meetup.objects.filter(pk=moved.pk).update(going_count=1)
     over = old_meetup(starts_at=timezone.now() - dt.timedelta(days=2))
     day_before = sent(f"reminder-24h:meetup:{moved.pk}:user:{person.pk}", person)

@@ -100,7 +100,8 @@ class Command(BaseCommand):
         `hours` from now when it is further off), full, with `login` going and `waiting`
         on the waitlist: the day-before reminder then reaches the outbox at the next
         reminder scan, and its "I can't make it" frees the seat for `waiting`, who is
-        promoted and emailed. Running the seed again leaves a meetup already within a day."""
+        emailed an offer of it (meetups.services.promote_waitlist). Running the seed again
+        leaves a meetup already within a day."""
         circle = Circle.objects.get(slug=slug)
         meetup = Meetup.objects.filter(circle=circle).upcoming().first()
         if meetup is None:
