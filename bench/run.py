@@ -415,12 +415,35 @@ def main() -> None:
     mail = bulk_mail()
 
     checks, toggled = race["checks"], toggling["checks"]
+    share = cached["rps"] / trivial_cached["rps"]
+    reminders = mail["reminders"]
     lines = [
         f"Benchmark of {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC: {circles:,} circles on "
         f"Postgres, granian {WORKERS} workers × {THREADS} threads, DEBUG off, "
         f"{os.cpu_count()} CPU cores shared with Postgres and the load generator (load "
         f"average {load:.1f} at the start). wrk: "
         f"{CONNECTIONS} keep-alive connections, {SECONDS} s per line.",
+        "",
+        "| speed target | measured | target | |",
+        "| --- | ---: | ---: | --- |",
+        target_row(
+            "cached browse, as a share of the trivial view's req/s",
+            f"{share:.2f}",
+            "≥ 0.40",
+            met=share >= 0.40,
+        ),
+        target_row(
+            "browse, page cache off, one request at a time, p95",
+            f"{one_at_a_time['p95']:.1f} ms",
+            "≤ 20 ms",
+            met=one_at_a_time["p95"] <= 20,
+        ),
+        target_row(
+            "10,000 reminders due at once, one worker",
+            f"{reminders['seconds']:.1f} s, {reminders['duplicates']} repeats",
+            "< 10 s, 0 repeats",
+            met=reminders["seconds"] < 10 and not reminders["duplicates"],
+        ),
         "",
         "| what | req/s | p50 ms | p95 ms | p99 ms | requests | errors |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
@@ -481,6 +504,11 @@ def main() -> None:
     for found in mail.values():
         if found["duplicates"] or found["missing"] or found["unexpected"]:
             sys.exit("Emails in bulk: some were sent twice, missing or unexpected")
+
+
+def target_row(what: str, measured: str, target: str, *, met: bool) -> str:
+    """A line of the speed targets' table: the figure beside its target."""
+    return f"| {what} | {measured} | {target} | {'met' if met else 'missed'} |"
 
 
 def bulk_mail() -> dict[str, dict]:
