@@ -553,10 +553,11 @@ def occurrences(schedule: Schedule, start: dt.date, end: dt.date) -> list[dt.dat
     return [when.replace(tzinfo=tz) for when in rule.between(window_start, window_end, inc=True)]
 
 
-def _make_meetup(schedule: Schedule, starts_at: dt.datetime) -> bool:
+def _make_meetup(schedule: Schedule, starts_at: dt.datetime, *, regulars: bool = True) -> bool:
     """The schedule's meetup at `starts_at`, made from its venue, length and capacity
     unless it exists already, with a seat for each of the circle's regulars
-    (`seat_regulars`); True when it was made."""
+    (`seat_regulars`; `regulars=False`: the caller read that the circle has none); True
+    when it was made."""
     meetup, made = Meetup.objects.get_or_create(
         schedule=schedule,
         starts_at=starts_at,
@@ -567,7 +568,7 @@ def _make_meetup(schedule: Schedule, starts_at: dt.datetime) -> bool:
             "capacity": schedule.capacity,
         },
     )
-    if made:
+    if made and regulars:
         seat_regulars(meetup=meetup)
     return made
 
@@ -589,11 +590,13 @@ def extend_schedule(*, schedule: Schedule, until: dt.date) -> int:
         start = max(start, schedule.generated_through + dt.timedelta(days=1))
     created = 0
     with transaction.atomic():
+        # Read once for the whole run: most circles have no regulars (a new one never).
+        regulars = circle.memberships.regulars().exists()
         for local_start in occurrences(schedule, start, end):
             starts_at = local_start.astimezone(dt.UTC)
             if starts_at <= now:
                 continue
-            created += _make_meetup(schedule, starts_at)
+            created += _make_meetup(schedule, starts_at, regulars=regulars)
         if schedule.generated_through is None or schedule.generated_through < end:
             Schedule.objects.filter(pk=schedule.pk).update(generated_through=end)
             schedule.generated_through = end

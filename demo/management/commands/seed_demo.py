@@ -35,7 +35,11 @@ from demo.seeding import ensure_topics, read_data
 from hosting import agreement
 from hosting.services import change_meetup, host_circle
 from meetups.models import RSVP, Meetup
+from meetups.notifications import REMINDERS
 from meetups.services import rsvp
+
+# The end of the two-hour reminder's window before a meetup.
+TWO_HOUR_WINDOW = next(end for template, _, _, end in REMINDERS if template == "reminder-2h")
 
 
 class Command(BaseCommand):
@@ -103,11 +107,17 @@ class Command(BaseCommand):
         emailed an offer of it (meetups.services.promote_waitlist). Running the seed again
         leaves a meetup already within a day."""
         circle = Circle.objects.get(slug=slug)
-        meetup = Meetup.objects.filter(circle=circle).upcoming().first()
+        now = timezone.now()
+        # Past the two-hour reminder's window, so the day-before one is what comes: at
+        # some hours of the day the circle's next meetup is closer than that.
+        meetup = (
+            Meetup.objects.filter(circle=circle, starts_at__gt=now + TWO_HOUR_WINDOW)
+            .upcoming()
+            .first()
+        )
         if meetup is None:
             return
         host = circle.facilitators().first().user
-        now = timezone.now()
         if meetup.starts_at > now + dt.timedelta(hours=24):
             start = (now + dt.timedelta(hours=hours)).replace(second=0, microsecond=0)
             start += dt.timedelta(minutes=-start.minute % 15)
