@@ -100,35 +100,35 @@ class Command(BaseCommand):
         self.moderator_login = f"{spec['email']} / {spec['password']}"
 
     def meetup_tomorrow(self, login: User, slug: str, *, hours: int, waiting: User) -> None:
-        """Make the circle's next meetup start within a day, as its host would (moved to
-        `hours` from now when it is further off), full, with `login` going and `waiting`
+        """Give the circle a meetup within a day, full, with `login` going and `waiting`
         on the waitlist: the day-before reminder then reaches the outbox at the next
         reminder scan, and its "I can't make it" frees the seat for `waiting`, who is
-        emailed an offer of it (meetups.services.promote_waitlist). Running the seed again
-        leaves a meetup already within a day."""
+        emailed an offer of it (meetups.services.promote_waitlist). It is the circle's
+        next meetup when that falls between the two-hour reminder's window and a day ahead;
+        otherwise an extra meetup `hours` from now, beside the series, so the series keeps
+        every date the meeting finders list. Running the seed again uses the one made."""
         circle = Circle.objects.get(slug=slug)
         now = timezone.now()
-        # Past the two-hour reminder's window, so the day-before one is what comes: at
-        # some hours of the day the circle's next meetup is closer than that.
-        meetup = (
-            Meetup.objects.filter(circle=circle, starts_at__gt=now + TWO_HOUR_WINDOW)
-            .upcoming()
-            .first()
+        soon = Meetup.objects.filter(
+            circle=circle,
+            starts_at__gt=now + TWO_HOUR_WINDOW,
+            starts_at__lte=now + dt.timedelta(hours=24),
         )
+        meetup = soon.upcoming().first()
         if meetup is None:
-            return
-        host = circle.facilitators().first().user
-        if meetup.starts_at > now + dt.timedelta(hours=24):
+            series = Meetup.objects.filter(circle=circle, schedule__isnull=False).upcoming().first()
+            if series is None:
+                return
             start = (now + dt.timedelta(hours=hours)).replace(second=0, microsecond=0)
             start += dt.timedelta(minutes=-start.minute % 15)
-            change_meetup(
-                meetup=meetup,
-                by=host,
+            meetup = Meetup.objects.create(
+                circle=circle,
+                venue=series.venue,
                 starts_at=start,
-                ends_at=start + (meetup.ends_at - meetup.starts_at),
-                venue=meetup.venue,
-                capacity=meetup.capacity,
+                ends_at=start + (series.ends_at - series.starts_at),
+                capacity=series.capacity,
             )
+        host = circle.facilitators().first().user
         rsvp(user=login, meetup=meetup)
         meetup.refresh_from_db()
         if not meetup.rsvps.filter(status=RSVP.Status.WAITLISTED).exists():
