@@ -8,6 +8,7 @@ import datetime as dt
 import zoneinfo
 
 import pytest
+import time_machine
 from django.test import Client
 
 from circles.models import Circle
@@ -17,6 +18,13 @@ pytestmark = pytest.mark.django_db
 
 CHICAGO = zoneinfo.ZoneInfo("America/Chicago")
 STARTS = dt.datetime(2030, 6, 4, 18, 30, tzinfo=CHICAGO)
+
+
+@pytest.fixture(autouse=True)
+def _a_week_before() -> object:
+    """The meetup is a week ahead whatever the real date (it must be upcoming)."""
+    with time_machine.travel(STARTS - dt.timedelta(days=7), tick=True):
+        yield
 
 
 def meets(circle: Circle) -> None:
